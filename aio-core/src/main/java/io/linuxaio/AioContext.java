@@ -1,0 +1,551 @@
+package io.linuxaio;
+
+import com.sun.jna.LastErrorException;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A completion context: where requests are submitted and where their callbacks run.
+ *
+ * <p>Each context has its own result queue and its own eventfd, {@link #pollFileno()}, which is
+ * readable exactly while results wait. An event loop watches that fd and calls {@link #pollCb()},
+ * which runs the waiting callbacks on its own thread. All contexts of one {@link LinuxAio} share its
+ * worker pool; {@code LinuxAio} itself is the default context.
+ *
+ * <p>Threads: requests may be submitted from any thread. {@code pollCb} may be called from several
+ * threads, but callbacks of one context never run at the same time. Callbacks never run on a
+ * worker thread.
+ *
+ * <p>Arguments are checked in the calling thread before anything reaches native code: a null, a
+ * negative offset or length, a range past the array or buffer, a closed {@link AioFile} or a closed
+ * context throws there, and no request is made. A failed system call reaches the callback as an
+ * {@link AioException}. Every callback parameter may be null when only the returned request's
+ * {@link AioRequest#future() future} is wanted.
+ */
+public class AioContext implements AutoCloseable {
+    private static final int CLOSED = 1 << 30;
+    private static final int COUNT = CLOSED - 1;
+
+    final WorkerPool pool;
+    private final LinuxAio engine;
+    private final int eventFd;
+
+    /** Requests submitted and not yet delivered; the CLOSED bit once no more are taken. */
+    private final AtomicInteger outstanding = new AtomicInteger();
+
+    private final ReentrantLock resultLock = new ReentrantLock();
+    private final Condition resultsChanged = resultLock.newCondition();
+    private final ArrayDeque<Request<?>> results = new ArrayDeque<>(); // guarded by resultLock
+    private boolean signalled; // guarded by resultLock: the eventfd is readable
+    private long wakeups; // guarded by resultLock
+
+    /** Serialises callbacks: held while pollCb runs them. */
+    private final ReentrantLock pollLock = new ReentrantLock();
+    private final ArrayDeque<Request<?>> batch = new ArrayDeque<>(); // guarded by pollLock
+    private volatile int maxPollReqs;
+    private volatile boolean fdClosed;
+
+    AioContext(WorkerPool pool, LinuxAio engine) {
+        this.pool = pool;
+        this.engine = engine == null ? (LinuxAio) this : engine;
+        try {
+            this.eventFd = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw new IllegalStateException("cannot create the result eventfd: " + AioException.of("eventfd", null, e).getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- polling
+
+    /**
+     * The eventfd that is readable exactly while results wait in this context. Watch it for
+     * readability (level-triggered) and call {@link #pollCb()} when it is. Never read, write or
+     * close it yourself; it is closed when this context is.
+     */
+    public int pollFileno() {
+        return eventFd;
+    }
+
+    /**
+     * Runs the callbacks of every result waiting in this context, on the calling thread, and returns
+     * how many ran; 0 at once when none wait. Results that arrive while it runs are taken too,
+     * up to {@link #maxPollReqs(int)} in one call.
+     */
+    public int pollCb() {
+        pollLock.lock();
+        try {
+            int limit = maxPollReqs;
+            int ran = 0;
+            while (limit == 0 || ran < limit) {
+                takeResults(limit == 0 ? Integer.MAX_VALUE : limit - ran);
+                if (batch.isEmpty()) {
+                    break;
+                }
+                Request<?> request;
+                while ((request = batch.poll()) != null) {
+                    request.deliver();
+                    ran++;
+                    if ((outstanding.decrementAndGet() & COUNT) == 0) {
+                        wakeWaiters();
+                    }
+                }
+            }
+            return ran;
+        } finally {
+            pollLock.unlock();
+        }
+    }
+
+    private void takeResults(int most) {
+        resultLock.lock();
+        try {
+            Request<?> request;
+            while (most-- > 0 && (request = results.poll()) != null) {
+                batch.add(request);
+            }
+            if (results.isEmpty() && signalled) {
+                // Nothing waits any more, so the fd must stop being readable.
+                signalled = false;
+                Posix.eventfd_read(eventFd, new long[1]);
+            }
+        } finally {
+            resultLock.unlock();
+        }
+    }
+
+    /** On a worker: queues a finished request; wakes the poller only if the queue was empty. */
+    void post(Request<?> request) {
+        resultLock.lock();
+        try {
+            results.add(request);
+            if (!signalled) {
+                signalled = true;
+                wakeups++;
+                Posix.eventfd_write(eventFd, 1);
+            }
+            resultsChanged.signalAll();
+        } finally {
+            resultLock.unlock();
+        }
+    }
+
+    private void wakeWaiters() {
+        resultLock.lock();
+        try {
+            resultsChanged.signalAll();
+        } finally {
+            resultLock.unlock();
+        }
+    }
+
+    /** Blocks until a result waits or no request is outstanding; then call {@link #pollCb()}. */
+    public void pollWait() throws InterruptedException {
+        resultLock.lock();
+        try {
+            while (results.isEmpty() && nreqs() > 0) {
+                resultsChanged.await();
+            }
+        } finally {
+            resultLock.unlock();
+        }
+    }
+
+    /**
+     * As {@link #pollWait()}, for at most {@code timeout}.
+     *
+     * @return true if a result waits or nothing is outstanding, false if the time ran out
+     */
+    public boolean pollWait(Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        resultLock.lock();
+        try {
+            while (results.isEmpty() && nreqs() > 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = resultsChanged.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            resultLock.unlock();
+        }
+    }
+
+    /** Requests submitted to this context whose callbacks have not run yet. */
+    public int nreqs() {
+        return outstanding.get() & COUNT;
+    }
+
+    /** Results waiting for {@link #pollCb()}. */
+    public int npending() {
+        resultLock.lock();
+        try {
+            return results.size();
+        } finally {
+            resultLock.unlock();
+        }
+    }
+
+    /** How many callbacks one {@link #pollCb()} runs at most; 0 (the default) means no limit. */
+    public void maxPollReqs(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("maxPollReqs must be >= 0: " + n);
+        }
+        maxPollReqs = n;
+    }
+
+    /** Times the eventfd was made readable: one per empty-to-waiting change of the result queue. */
+    long wakeups() {
+        resultLock.lock();
+        try {
+            return wakeups;
+        } finally {
+            resultLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /**
+     * Opens a file, as {@code open(2)}; the callback gets an {@link AioFile} for every other request.
+     *
+     * @param flags {@link Fcntl} flags such as {@code O_RDONLY} or {@code O_WRONLY | O_CREAT}
+     * @param mode permission bits for a created file, such as {@code 0644}
+     */
+    public AioRequest<AioFile> open(String path, int flags, int mode, AioCallback<? super AioFile> callback) {
+        byte[] cPath = NativePath.encode(path);
+        if ((mode & ~07777) != 0) {
+            throw new IllegalArgumentException("mode has bits beyond 07777: 0" + Integer.toOctalString(mode));
+        }
+        return submit("open", path, null, w -> Syscalls.open(cPath, path, flags, mode), callback);
+    }
+
+    /**
+     * Closes a file once every request already submitted on it has finished. From this call on, new
+     * requests on the file throw in the caller.
+     */
+    public AioRequest<Void> close(AioFile file, AioCallback<? super Void> callback) {
+        Objects.requireNonNull(file, "file");
+        reserve();
+        Request<Void> request = new Request<>(this, "close", file.path(), file, w -> {
+            Posix.close(file.fd());
+            return null;
+        }, callback);
+        try {
+            file.markClosing(request);
+        } catch (IllegalStateException e) {
+            unreserve();
+            throw e;
+        }
+        pool.submit(request);
+        return request;
+    }
+
+    /**
+     * Reads up to {@code length} bytes at file {@code offset} into {@code data[dataOffset...]}, as
+     * Perl's {@code aio_read}. The result is the number of bytes read: fewer only at end of file.
+     * Don't touch that part of the array before the callback runs.
+     */
+    public AioRequest<Integer> read(AioFile file, long offset, int length, byte[] data, int dataOffset,
+                                    AioCallback<? super Integer> callback) {
+        checkRange(file, offset, length);
+        Objects.checkFromIndexSize(dataOffset, length, data.length);
+        return submit("read", file.path(), file, w -> Syscalls.readArray(w, file, offset, data, dataOffset, length), callback);
+    }
+
+    /**
+     * Reads at file {@code offset} into {@code dst} from its position up to its limit. A direct
+     * buffer is filled by the kernel with no copy. When the callback runs, the buffer's position has
+     * moved past the bytes read; don't touch the buffer before then.
+     */
+    public AioRequest<Integer> read(AioFile file, long offset, ByteBuffer dst, AioCallback<? super Integer> callback) {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        int position = dst.position();
+        int length = dst.remaining();
+        checkRange(file, offset, length);
+        AioCallback<Integer> advance = (n, error) -> {
+            if (error == null) {
+                dst.position(position + n);
+            }
+            if (callback != null) {
+                callback.complete(n, error);
+            }
+        };
+        if (dst.isDirect()) {
+            return submit("read", file.path(), file, w -> Syscalls.readDirect(file, offset, dst, position, length), advance);
+        }
+        byte[] array = dst.array();
+        int at = dst.arrayOffset() + position;
+        return submit("read", file.path(), file, w -> Syscalls.readArray(w, file, offset, array, at, length), advance);
+    }
+
+    /**
+     * Writes {@code data[dataOffset...]} at file {@code offset}, as Perl's {@code aio_write}. The
+     * result is the number of bytes written: all of them, unless an error (a full disk) stopped the
+     * write after some went out; if none did, the callback gets the error.
+     */
+    public AioRequest<Integer> write(AioFile file, long offset, int length, byte[] data, int dataOffset,
+                                     AioCallback<? super Integer> callback) {
+        checkRange(file, offset, length);
+        Objects.checkFromIndexSize(dataOffset, length, data.length);
+        return submit("write", file.path(), file, w -> Syscalls.writeArray(w, file, offset, data, dataOffset, length), callback);
+    }
+
+    /**
+     * Writes {@code src} from its position up to its limit at file {@code offset}; a direct buffer
+     * goes to the kernel with no copy. When the callback runs, the position has moved past the bytes
+     * written.
+     */
+    public AioRequest<Integer> write(AioFile file, long offset, ByteBuffer src, AioCallback<? super Integer> callback) {
+        Objects.requireNonNull(src, "src");
+        int position = src.position();
+        int length = src.remaining();
+        checkRange(file, offset, length);
+        AioCallback<Integer> advance = (n, error) -> {
+            if (error == null) {
+                src.position(position + n);
+            }
+            if (callback != null) {
+                callback.complete(n, error);
+            }
+        };
+        if (src.isDirect()) {
+            return submit("write", file.path(), file, w -> Syscalls.writeDirect(file, offset, src, position, length), advance);
+        }
+        byte[] array = heapArray(src);
+        int at = src.arrayOffset() + position;
+        return submit("write", file.path(), file, w -> Syscalls.writeArray(w, file, offset, array, at, length), advance);
+    }
+
+    /** Stats a path, following symbolic links. */
+    public AioRequest<Stat> stat(String path, AioCallback<? super Stat> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("stat", path, null, w -> Syscalls.stat(w, cPath, 0), callback);
+    }
+
+    /** Stats an open file ({@code fstat}). */
+    public AioRequest<Stat> stat(AioFile file, AioCallback<? super Stat> callback) {
+        Objects.requireNonNull(file, "file");
+        return submit("fstat", file.path(), file, w -> Syscalls.fstat(w, file), callback);
+    }
+
+    /** Stats a path without following a final symbolic link. */
+    public AioRequest<Stat> lstat(String path, AioCallback<? super Stat> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("lstat", path, null, w -> Syscalls.stat(w, cPath, Posix.AT_SYMLINK_NOFOLLOW), callback);
+    }
+
+    /** Removes a name from the file system, as {@code unlink(2)}. */
+    public AioRequest<Void> unlink(String path, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("unlink", path, null, w -> {
+            Posix.unlink(cPath);
+            return null;
+        }, callback);
+    }
+
+    /** Makes a directory, as {@code mkdir(2)}. */
+    public AioRequest<Void> mkdir(String path, int mode, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("mkdir", path, null, w -> {
+            Posix.mkdir(cPath, mode);
+            return null;
+        }, callback);
+    }
+
+    /** Removes an empty directory, as {@code rmdir(2)}. */
+    public AioRequest<Void> rmdir(String path, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("rmdir", path, null, w -> {
+            Posix.rmdir(cPath);
+            return null;
+        }, callback);
+    }
+
+    /** Renames, as {@code rename(2)}. */
+    public AioRequest<Void> rename(String from, String to, AioCallback<? super Void> callback) {
+        byte[] cFrom = NativePath.encode(from);
+        byte[] cTo = NativePath.encode(to);
+        return submit("rename", from, null, w -> {
+            Posix.rename(cFrom, cTo);
+            return null;
+        }, callback);
+    }
+
+    /** Flushes a file's data and metadata to the device, as {@code fsync(2)}. */
+    public AioRequest<Void> fsync(AioFile file, AioCallback<? super Void> callback) {
+        Objects.requireNonNull(file, "file");
+        return submit("fsync", file.path(), file, w -> {
+            Posix.fsync(file.fd());
+            return null;
+        }, callback);
+    }
+
+    /** Flushes a file's data to the device, as {@code fdatasync(2)}. */
+    public AioRequest<Void> fdatasync(AioFile file, AioCallback<? super Void> callback) {
+        Objects.requireNonNull(file, "file");
+        return submit("fdatasync", file.path(), file, w -> {
+            Posix.fdatasync(file.fd());
+            return null;
+        }, callback);
+    }
+
+    /** Asks the kernel to bring a range into the page cache, as {@code readahead(2)}. */
+    public AioRequest<Void> readahead(AioFile file, long offset, long length, AioCallback<? super Void> callback) {
+        checkRange(file, offset, length);
+        return submit("readahead", file.path(), file, w -> {
+            Posix.readahead(file.fd(), offset, length);
+            return null;
+        }, callback);
+    }
+
+    /** The canonical absolute path, every symbolic link resolved, as {@code realpath(3)}. */
+    public AioRequest<String> realpath(String path, AioCallback<? super String> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("realpath", path, null, w -> Syscalls.realpath(w, cPath), callback);
+    }
+
+    /** The names in a directory, without "." and "..", in the order the directory gives them. */
+    public AioRequest<List<String>> readdir(String path, AioCallback<? super List<String>> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("readdir", path, null, w -> Syscalls.readdir(cPath), callback);
+    }
+
+    // ---------------------------------------------------------------- machinery
+
+    private <T> AioRequest<T> submit(String call, String path, AioFile file, Request.Op<T> op,
+                                     AioCallback<? super T> callback) {
+        reserve();
+        if (file != null) {
+            try {
+                file.acquire();
+            } catch (IllegalStateException e) {
+                unreserve();
+                throw e;
+            }
+        }
+        Request<T> request = new Request<>(this, call, path, file, op, callback);
+        pool.submit(request);
+        return request;
+    }
+
+    private void reserve() {
+        for (;;) {
+            int state = outstanding.get();
+            if ((state & CLOSED) != 0) {
+                throw new IllegalStateException(this + " is closed");
+            }
+            if (outstanding.compareAndSet(state, state + 1)) {
+                return;
+            }
+        }
+    }
+
+    private void unreserve() {
+        if ((outstanding.decrementAndGet() & COUNT) == 0) {
+            wakeWaiters();
+        }
+    }
+
+    private static void checkRange(AioFile file, long offset, long length) {
+        Objects.requireNonNull(file, "file");
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative file offset: " + offset);
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length: " + length);
+        }
+        if (offset > Long.MAX_VALUE - length) {
+            throw new IllegalArgumentException("offset + length overflows: " + offset + " + " + length);
+        }
+        if (file.isClosed()) {
+            throw new IllegalStateException("file is closed: " + file);
+        }
+    }
+
+    private static byte[] heapArray(ByteBuffer buffer) {
+        if (!buffer.hasArray()) {
+            // A read-only heap buffer hides its array; copy so the worker never sees a live view.
+            byte[] copy = new byte[buffer.remaining()];
+            buffer.duplicate().get(copy);
+            return copy;
+        }
+        return buffer.array();
+    }
+
+    /** Whether {@link #close()} has begun: new requests throw. */
+    public boolean isClosed() {
+        return (outstanding.get() & CLOSED) != 0;
+    }
+
+    /**
+     * Refuses new requests, waits for every submitted one to finish and runs every remaining
+     * callback on the calling thread, then closes the eventfd. Afterwards {@link #nreqs()} is 0.
+     * Call it where this context's callbacks belong (its event loop) if that matters to them.
+     */
+    @Override
+    public void close() {
+        if (!markClosed()) {
+            return;
+        }
+        drain();
+        closeFd();
+        engine.forget(this);
+    }
+
+    /** Sets the CLOSED bit; false if it was set already. */
+    boolean markClosed() {
+        for (;;) {
+            int state = outstanding.get();
+            if ((state & CLOSED) != 0) {
+                return false;
+            }
+            if (outstanding.compareAndSet(state, state | CLOSED)) {
+                return true;
+            }
+        }
+    }
+
+    void drain() {
+        boolean interrupted = false;
+        while (nreqs() > 0) {
+            try {
+                pollWait(Duration.ofMillis(100));
+            } catch (InterruptedException e) {
+                interrupted = true; // Accepted requests must still be delivered.
+            }
+            pollCb();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void closeFd() {
+        resultLock.lock();
+        try {
+            if (!fdClosed) {
+                fdClosed = true;
+                Posix.close(eventFd);
+            }
+        } finally {
+            resultLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(eventfd " + eventFd + ", " + nreqs() + " outstanding)";
+    }
+
+}

@@ -1,0 +1,34 @@
+package io.linuxaio;
+
+/**
+ * Open flags and mode bits for {@link AioContext#open}, under the names Perl's {@code Fcntl} gives
+ * them, with Linux x86_64 values. Combine flags with {@code |}; write modes as octal ({@code 0644}).
+ * {@code O_CLOEXEC} is always added by the engine.
+ */
+public final class Fcntl {
+    private Fcntl() {}
+
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 01;
+    public static final int O_RDWR = 02;
+    public static final int O_ACCMODE = 03;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_NOCTTY = 0400;
+    public static final int O_TRUNC = 01000;
+    public static final int O_APPEND = 02000;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_DSYNC = 010000;
+    public static final int O_DIRECT = 040000;
+    public static final int O_LARGEFILE = 0100000;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int O_NOFOLLOW = 0400000;
+    public static final int O_NOATIME = 01000000;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int O_SYNC = 04010000;
+    public static final int O_PATH = 010000000;
+
+    public static final int S_IRWXU = 0700, S_IRUSR = 0400, S_IWUSR = 0200, S_IXUSR = 0100;
+    public static final int S_IRWXG = 070, S_IRGRP = 040, S_IWGRP = 020, S_IXGRP = 010;
+    public static final int S_IRWXO = 07, S_IROTH = 04, S_IWOTH = 02, S_IXOTH = 01;
+}

@@ -1,0 +1,153 @@
+package io.linuxaio;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The engine: a pool of worker threads that run blocking file system calls, and the default
+ * completion context (see {@link AioContext}) whose eventfd signals their completions. The Java form
+ * of Perl's {@code Linux::AIO}:
+ *
+ * <pre>{@code
+ * try (LinuxAio aio = new LinuxAio()) {
+ *     aio.open("/etc/hostname", Fcntl.O_RDONLY, 0, (file, err) -> { ... });
+ *     while (aio.nreqs() > 0) { aio.pollWait(); aio.pollCb(); }
+ * }
+ * }</pre>
+ *
+ * <p>Workers are daemon platform threads named {@code aio-worker-N}. They start on demand, up to
+ * {@link #maxParallel(int) maxParallel} (default {@value #DEFAULT_MAX_PARALLEL}), while requests
+ * wait; {@link #minParallel(int) minParallel} of them (default {@value #DEFAULT_MIN_PARALLEL}) stay
+ * alive, and idle ones above that retire after {@link #idleTimeout(Duration) idleTimeout} (default
+ * 10 seconds).
+ *
+ * <p>{@link #newContext()} opens further completion contexts served by the same workers, one per
+ * event loop, so that each loop's callbacks run on that loop.
+ *
+ * <p>{@link #close()} refuses new requests, finishes every queued and running one, runs every
+ * remaining callback, stops the workers and closes every fd. An engine the program never closed is
+ * closed the same way at JVM exit, so no accepted write is lost. All methods are thread-safe.
+ */
+public final class LinuxAio extends AioContext {
+    public static final int DEFAULT_MIN_PARALLEL = 1;
+    public static final int DEFAULT_MAX_PARALLEL = 8;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Set<AioContext> contexts = ConcurrentHashMap.newKeySet();
+    private final Thread exitHook = new Thread(this::closeAtExit, "aio-exit-drain");
+    private volatile boolean closed;
+
+    /** Starts an engine with the default pool settings and {@code minParallel} workers running. */
+    public LinuxAio() {
+        super(new WorkerPool(DEFAULT_MIN_PARALLEL, DEFAULT_MAX_PARALLEL, DEFAULT_IDLE_TIMEOUT.toNanos()), null);
+        pool.setMin(DEFAULT_MIN_PARALLEL);
+        Runtime.getRuntime().addShutdownHook(exitHook);
+    }
+
+    /** Opens another completion context with its own result queue and eventfd, served by this engine's workers. */
+    public AioContext newContext() {
+        checkOpen();
+        AioContext context = new AioContext(pool, this);
+        contexts.add(context);
+        if (closed) {
+            // close() may have taken its snapshot before the add; don't leave the fd behind.
+            contexts.remove(context);
+            context.markClosed();
+            context.closeFd();
+            checkOpen();
+        }
+        return context;
+    }
+
+    /** Keeps at least {@code n} workers alive, starting them now if fewer run. */
+    public void minParallel(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("minParallel must be >= 0: " + n);
+        }
+        checkOpen();
+        pool.setMin(n);
+    }
+
+    /**
+     * Allows at most {@code n} workers and blocks until no more than that remain; surplus workers
+     * leave after their current request. With 0, the workers first finish every queued request and
+     * then all leave; requests submitted afterwards wait until the limit is raised again.
+     */
+    public void maxParallel(int n) throws InterruptedException {
+        if (n < 0) {
+            throw new IllegalArgumentException("maxParallel must be >= 0: " + n);
+        }
+        checkOpen();
+        pool.setMax(n);
+    }
+
+    /** How long a worker above {@code minParallel} stays idle before it retires. */
+    public void idleTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("idleTimeout must be positive: " + timeout);
+        }
+        pool.setIdleTimeout(timeout.toNanos());
+    }
+
+    /** Worker threads alive now. */
+    public int nthreads() {
+        return pool.started();
+    }
+
+    /** Requests queued that no worker has taken yet. */
+    public int nready() {
+        return pool.queued();
+    }
+
+    /**
+     * Closes every context of this engine (draining each on the calling thread), then this default
+     * context, then stops the workers. Blocks until all of that is done; calling it again does
+     * nothing.
+     */
+    @Override
+    public void close() {
+        closeAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException shuttingDown) {
+            // Already at JVM exit: the hook is this very call, or will find nothing left to do.
+        }
+    }
+
+    private synchronized void closeAll() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<AioContext> all = new ArrayList<>(contexts);
+        all.add(this);
+        for (AioContext context : all) {
+            context.markClosed();
+        }
+        for (AioContext context : all) {
+            context.drain();
+        }
+        pool.drainAndStop();
+        for (AioContext context : all) {
+            context.closeFd();
+        }
+        contexts.clear();
+    }
+
+    private void closeAtExit() {
+        closeAll();
+    }
+
+    void forget(AioContext context) {
+        contexts.remove(context);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("LinuxAio is closed");
+        }
+    }
+}

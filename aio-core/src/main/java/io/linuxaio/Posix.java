@@ -1,0 +1,81 @@
+package io.linuxaio;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The whole native edge of the engine: libc functions bound by JNA direct mapping.
+ *
+ * <p>Nothing outside this package calls these, and nothing here checks its arguments: every
+ * address and length passed in must already have been bounds-checked in Java by the caller, since
+ * a wrong one is memory corruption in the JVM rather than an exception. Paths are NUL-terminated
+ * byte arrays made by {@link NativePath}. System call wrappers throw {@link LastErrorException}
+ * carrying the errno of the call itself.
+ */
+final class Posix {
+    static {
+        Native.register(Posix.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+    }
+
+    private Posix() {}
+
+    static final int AT_FDCWD = -100;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final int AT_EMPTY_PATH = 0x1000;
+    static final int STATX_BASIC_STATS = 0x7ff;
+    static final int STATX_SIZE_BYTES = 256;
+
+    static final int EFD_CLOEXEC = 02000000;
+    static final int EFD_NONBLOCK = 04000;
+
+    static final short POLLIN = 1;
+
+    static native int open(byte[] path, int flags, int mode) throws LastErrorException;
+
+    static native int close(int fd) throws LastErrorException;
+
+    static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
+
+    static native long pwrite(int fd, long buf, long count, long offset) throws LastErrorException;
+
+    static native int statx(int dirfd, byte[] path, int flags, int mask, long buf) throws LastErrorException;
+
+    static native int unlink(byte[] path) throws LastErrorException;
+
+    static native int mkdir(byte[] path, int mode) throws LastErrorException;
+
+    static native int rmdir(byte[] path) throws LastErrorException;
+
+    static native int rename(byte[] from, byte[] to) throws LastErrorException;
+
+    static native int fsync(int fd) throws LastErrorException;
+
+    static native int fdatasync(int fd) throws LastErrorException;
+
+    static native long readahead(int fd, long offset, long count) throws LastErrorException;
+
+    // JNA's LastErrorException fires whenever errno is non-zero after a call, and these library
+    // functions may leave errno set while succeeding; they are checked by their return value.
+
+    /** {@code resolved} must hold PATH_MAX (4096) bytes; returns 0 on failure. */
+    static native long realpath(byte[] path, long resolved);
+
+    static native Pointer opendir(byte[] path);
+
+    /** Returns null at the end of the directory; errno must be cleared first to tell an error from the end. */
+    static native Pointer readdir64(Pointer dir);
+
+    static native int closedir(Pointer dir);
+
+    static native int eventfd(int initval, int flags) throws LastErrorException;
+
+    static native int eventfd_write(int fd, long value) throws LastErrorException;
+
+    static native int eventfd_read(int fd, long[] value) throws LastErrorException;
+
+    /** {@code struct pollfd} is 8 bytes: int fd, short events, short revents. */
+    static native int poll(long fds, long nfds, int timeoutMillis) throws LastErrorException;
+}

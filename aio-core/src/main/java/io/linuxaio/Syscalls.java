@@ -1,0 +1,188 @@
+package io.linuxaio;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The blocking work of each request, as it runs on a worker thread. Arguments arrive checked by
+ * {@link AioContext}; what is left here is turning them into system calls and results.
+ */
+final class Syscalls {
+    private static final byte[] EMPTY_PATH = {0};
+
+    private Syscalls() {}
+
+    static AioFile open(byte[] path, String name, int flags, int mode) {
+        return new AioFile(Posix.open(path, flags | Fcntl.O_CLOEXEC, mode), name);
+    }
+
+    /** pread into a Java array through the worker's scratch memory; short only at end of file. */
+    static int readArray(Worker worker, AioFile file, long offset, byte[] data, int at, int length) {
+        Memory scratch = worker.scratch();
+        long address = Pointer.nativeValue(scratch);
+        int total = 0;
+        while (total < length) {
+            int chunk = Math.min(length - total, Worker.SCRATCH_BYTES);
+            long n;
+            try {
+                n = Posix.pread(file.fd(), address, chunk, offset + total);
+            } catch (LastErrorException e) {
+                if (total > 0) {
+                    break; // Report what arrived; the next read will meet the error again.
+                }
+                throw e;
+            }
+            scratch.read(0, data, at + total, (int) n);
+            total += (int) n;
+            if (n < chunk) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    /** One pread straight into a direct buffer's memory, from its position to its limit. */
+    static int readDirect(AioFile file, long offset, ByteBuffer dst, int position, int length) {
+        try {
+            long address = Pointer.nativeValue(Native.getDirectBufferPointer(dst)) + position;
+            return (int) Posix.pread(file.fd(), address, length, offset);
+        } finally {
+            // The buffer's memory must outlive the call, or the kernel writes into freed memory.
+            Reference.reachabilityFence(dst);
+        }
+    }
+
+    /** pwrite from a Java array through the worker's scratch memory, until all is written or it fails. */
+    static int writeArray(Worker worker, AioFile file, long offset, byte[] data, int at, int length) {
+        Memory scratch = worker.scratch();
+        long address = Pointer.nativeValue(scratch);
+        int total = 0;
+        while (total < length) {
+            int chunk = Math.min(length - total, Worker.SCRATCH_BYTES);
+            scratch.write(0, data, at + total, chunk);
+            int written = writeFully(file, address, chunk, offset + total, total);
+            total += written;
+            if (written < chunk) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    static int writeDirect(AioFile file, long offset, ByteBuffer src, int position, int length) {
+        try {
+            long address = Pointer.nativeValue(Native.getDirectBufferPointer(src)) + position;
+            return writeFully(file, address, length, offset, 0);
+        } finally {
+            Reference.reachabilityFence(src);
+        }
+    }
+
+    /**
+     * pwrite until {@code length} bytes are written. An error after some bytes went out ends the
+     * write short, as write(2) does; the next write meets the error. {@code before} counts bytes
+     * the caller already wrote, which also make an error a short write.
+     */
+    private static int writeFully(AioFile file, long address, int length, long offset, int before) {
+        int done = 0;
+        while (done < length) {
+            try {
+                done += (int) Posix.pwrite(file.fd(), address + done, length - done, offset + done);
+            } catch (LastErrorException e) {
+                if (before + done > 0) {
+                    break;
+                }
+                throw e;
+            }
+        }
+        return done;
+    }
+
+    static Stat stat(Worker worker, byte[] path, int flags) {
+        return statx(worker, Posix.AT_FDCWD, path, flags);
+    }
+
+    static Stat fstat(Worker worker, AioFile file) {
+        return statx(worker, file.fd(), EMPTY_PATH, Posix.AT_EMPTY_PATH);
+    }
+
+    private static Stat statx(Worker worker, int dirfd, byte[] path, int flags) {
+        Memory buf = worker.statBuffer();
+        Posix.statx(dirfd, path, flags, Posix.STATX_BASIC_STATS, Pointer.nativeValue(buf));
+        return new Stat(
+                makedev(buf.getInt(136), buf.getInt(140)),
+                buf.getLong(32),
+                buf.getShort(28) & 0xffff,
+                unsigned(buf.getInt(16)),
+                unsigned(buf.getInt(20)),
+                unsigned(buf.getInt(24)),
+                makedev(buf.getInt(128), buf.getInt(132)),
+                buf.getLong(40),
+                unsigned(buf.getInt(4)),
+                buf.getLong(48),
+                time(buf, 64),
+                time(buf, 112),
+                time(buf, 96));
+    }
+
+    /** {@code struct statx_timestamp}: 64-bit seconds, then 32-bit nanoseconds. */
+    private static Instant time(Memory buf, int offset) {
+        return Instant.ofEpochSecond(buf.getLong(offset), unsigned(buf.getInt(offset + 8)));
+    }
+
+    /** glibc's gnu_dev_makedev, so {@code dev} compares equal to what stat(2) reports. */
+    private static long makedev(int major, int minor) {
+        long ma = unsigned(major);
+        long mi = unsigned(minor);
+        return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
+    }
+
+    private static long unsigned(int value) {
+        return value & 0xffffffffL;
+    }
+
+    /** realpath(3) into the worker's scratch memory, far larger than PATH_MAX (4096). */
+    static String realpath(Worker worker, byte[] path) {
+        Memory scratch = worker.scratch();
+        if (Posix.realpath(path, Pointer.nativeValue(scratch)) == 0) {
+            throw new LastErrorException(Native.getLastError());
+        }
+        return scratch.getString(0, NativePath.charset().name());
+    }
+
+    /** The names in a directory, in directory order, without "." and "..". */
+    static List<String> readdir(byte[] path) {
+        Pointer dir = Posix.opendir(path);
+        if (dir == null) {
+            throw new LastErrorException(Native.getLastError());
+        }
+        try {
+            List<String> names = new ArrayList<>();
+            for (;;) {
+                Native.setLastError(0);
+                Pointer entry = Posix.readdir64(dir);
+                if (entry == null) {
+                    int errno = Native.getLastError();
+                    if (errno != 0) {
+                        throw new LastErrorException(errno);
+                    }
+                    return names;
+                }
+                // struct dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name.
+                String name = entry.getString(19, NativePath.charset().name());
+                if (!name.equals(".") && !name.equals("..")) {
+                    names.add(name);
+                }
+            }
+        } finally {
+            Posix.closedir(dir);
+        }
+    }
+}

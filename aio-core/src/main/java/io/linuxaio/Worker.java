@@ -1,0 +1,71 @@
+package io.linuxaio;
+
+import com.sun.jna.Memory;
+
+/**
+ * One worker thread's loop and its private native scratch memory: takes requests from the pool,
+ * runs their blocking system calls, hands results to their contexts.
+ */
+final class Worker implements Runnable {
+    /** Bounce buffer for byte[] and heap-buffer I/O: large enough that a big read is a few syscalls. */
+    static final int SCRATCH_BYTES = 256 * 1024;
+
+    private final WorkerPool pool;
+    private Memory scratch;
+    private Memory statBuffer;
+
+    Worker(WorkerPool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public void run() {
+        try {
+            Request<?> request;
+            while ((request = pool.take()) != null) {
+                execute(request);
+            }
+        } finally {
+            if (scratch != null) {
+                scratch.close();
+            }
+            if (statBuffer != null) {
+                statBuffer.close();
+            }
+        }
+    }
+
+    private void execute(Request<?> request) {
+        AioFile file = request.file;
+        boolean closesFile = file != null && file.closeRequest() == request;
+        if (!closesFile) {
+            request.run(this);
+        }
+        boolean lastUser = file != null && file.release();
+        if (!closesFile) {
+            request.context.post(request);
+        }
+        if (lastUser) {
+            // The close waited for every request that was using the descriptor; now nothing is.
+            Request<Void> close = file.closeRequest();
+            close.run(this);
+            close.context.post(close);
+        }
+    }
+
+    /** Native memory of {@link #SCRATCH_BYTES} owned by this worker, for copying to and from Java arrays. */
+    Memory scratch() {
+        if (scratch == null) {
+            scratch = new Memory(SCRATCH_BYTES);
+        }
+        return scratch;
+    }
+
+    /** Native memory for one {@code struct statx}. */
+    Memory statBuffer() {
+        if (statBuffer == null) {
+            statBuffer = new Memory(Posix.STATX_SIZE_BYTES);
+        }
+        return statBuffer;
+    }
+}
