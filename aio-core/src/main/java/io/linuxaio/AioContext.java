@@ -113,10 +113,21 @@ public class AioContext implements AutoCloseable {
             if (results.isEmpty() && signalled) {
                 // Nothing waits any more, so the fd must stop being readable.
                 signalled = false;
-                Posix.eventfd_read(eventFd, new long[1]);
+                clearEventFd();
             }
         } finally {
             resultLock.unlock();
+        }
+    }
+
+    private void clearEventFd() {
+        try {
+            Posix.eventfd_read(eventFd, new long[1]);
+        } catch (LastErrorException e) {
+            // EAGAIN: someone read the fd behind our back; it is clear either way.
+            if (e.getErrorCode() != Errno.EAGAIN) {
+                throw new IllegalStateException("cannot clear the result eventfd", e);
+            }
         }
     }
 
@@ -322,7 +333,13 @@ public class AioContext implements AutoCloseable {
         if (src.isDirect()) {
             return submit("write", file.path(), file, w -> Syscalls.writeDirect(file, offset, src, position, length), advance);
         }
-        byte[] array = heapArray(src);
+        if (!src.hasArray()) {
+            // A read-only heap buffer hides its array; write from a copy taken now.
+            byte[] copy = new byte[length];
+            src.duplicate().get(copy);
+            return submit("write", file.path(), file, w -> Syscalls.writeArray(w, file, offset, copy, 0, length), advance);
+        }
+        byte[] array = src.array();
         int at = src.arrayOffset() + position;
         return submit("write", file.path(), file, w -> Syscalls.writeArray(w, file, offset, array, at, length), advance);
     }
@@ -471,16 +488,6 @@ public class AioContext implements AutoCloseable {
         if (file.isClosed()) {
             throw new IllegalStateException("file is closed: " + file);
         }
-    }
-
-    private static byte[] heapArray(ByteBuffer buffer) {
-        if (!buffer.hasArray()) {
-            // A read-only heap buffer hides its array; copy so the worker never sees a live view.
-            byte[] copy = new byte[buffer.remaining()];
-            buffer.duplicate().get(copy);
-            return copy;
-        }
-        return buffer.array();
     }
 
     /** Whether {@link #close()} has begun: new requests throw. */
