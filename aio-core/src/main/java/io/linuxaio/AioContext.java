@@ -90,11 +90,13 @@ public class AioContext implements AutoCloseable {
                 }
                 Request<?> request;
                 while ((request = batch.poll()) != null) {
-                    request.deliver();
-                    ran++;
+                    // Counted out before its callback, as libeio does, so a callback may close
+                    // its own context without waiting for itself.
                     if ((outstanding.decrementAndGet() & COUNT) == 0) {
                         wakeWaiters();
                     }
+                    request.deliver();
+                    ran++;
                 }
             }
             return ran;
@@ -189,7 +191,7 @@ public class AioContext implements AutoCloseable {
         }
     }
 
-    /** Requests submitted to this context whose callbacks have not run yet. */
+    /** Requests submitted to this context and not yet delivered (a running callback's own request no longer counts). */
     public int nreqs() {
         return outstanding.get() & COUNT;
     }
@@ -533,6 +535,9 @@ public class AioContext implements AutoCloseable {
             }
             pollCb();
         }
+        // A callback another thread is still running holds the poll lock; let it finish.
+        pollLock.lock();
+        pollLock.unlock();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

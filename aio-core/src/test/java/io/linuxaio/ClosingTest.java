@@ -88,6 +88,21 @@ class ClosingTest {
     }
 
     @Test
+    void aCallbackMayCloseTheEngine() {
+        LinuxAio aio = new LinuxAio();
+        AtomicIntegerArray calls = submitMany(aio, dir.toString());
+        java.util.concurrent.atomic.AtomicBoolean closedInside = new java.util.concurrent.atomic.AtomicBoolean();
+        aio.stat(dir.toString(), (s, e) -> {
+            aio.close();
+            closedInside.set(true);
+        });
+        until(aio, closedInside::get);
+        assertEachOnce(calls);
+        assertEquals(0, aio.nthreads());
+        assertTrue(aio.isClosed());
+    }
+
+    @Test
     void closingAContextLeavesTheEngineRunning() throws Exception {
         try (LinuxAio aio = new LinuxAio()) {
             AioContext context = aio.newContext();
@@ -136,7 +151,7 @@ class ClosingTest {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 // Hooks run concurrently; wait for the engine's drain to report what it ran.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (aio.nreqs() > 0 && System.nanoTime() < deadline) {
+                while (callbacks.get() < BLOCKS && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
                 System.out.println("callbacks " + callbacks.get());
