@@ -15,8 +15,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * Runs the core benchmarks (reads, stat, open+close; linux-aio against the JDK peers; 1 to 8
  * workers) as one JMH run and prints a table of throughput and latency side by side.
  *
- * <p>It makes the 1 GiB data file once, warms it into the page cache, shares it with every fork
- * and deletes it at the end. It takes JMH's own options for what to run and how long, e.g.
+ * <p>It makes the 1 GiB data file once, locks it into the page cache for the whole run (see
+ * {@link PageLock}), shares it with every fork and deletes it at the end. It takes JMH's own options for what to run and how long, e.g.
  * {@code -p workers=2 -wi 1 -i 1 -r 1s ReadBenchmark}; the defaults are those of
  * {@link PipelineBenchmark}.
  */
@@ -29,9 +29,9 @@ public final class CoreRun {
         CommandLineOptions cli = new CommandLineOptions(args);
         try (Scratch scratch = new Scratch("linux-aio-bench-run")) {
             Path data = scratch.dir.resolve("data-1g");
-            System.out.printf("# writing and caching %s (%d MiB)%n", data, DataFile.SIZE >> 20);
+            System.out.printf("# writing %s (%d MiB) and locking it in the page cache%n", data, DataFile.SIZE >> 20);
             DataFile.create(data, DataFile.SIZE);
-            DataFile.warm(data);
+            scratch.own(PageLock.lock(data));
             Path latencyDir = Files.createDirectory(scratch.dir.resolve("latency"));
 
             ChainedOptionsBuilder options = new OptionsBuilder().parent(cli).shouldFailOnError(true);

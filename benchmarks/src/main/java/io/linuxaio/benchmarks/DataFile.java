@@ -1,7 +1,6 @@
 package io.linuxaio.benchmarks;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -11,7 +10,7 @@ import java.util.SplittableRandom;
 
 /**
  * The file the read benchmarks read: written once with non-zero data (a sparse file would not be
- * read from the page cache the same way), then read end to end so that every page is cached.
+ * read from the page cache the same way), then held in the page cache by a {@link PageLock}.
  */
 final class DataFile {
     /** The size the read benchmarks use. */
@@ -41,40 +40,24 @@ final class DataFile {
         }
     }
 
-    /** Reads the whole file, so that it sits in the page cache; returns its size. */
-    static long warm(Path file) throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
-        long total = 0;
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            int n;
-            while ((n = in.read(chunk.clear(), total)) > 0) {
-                total += n;
-            }
-        }
-        return total;
-    }
-
     /**
      * The data file for a read benchmark: the one {@link #PROPERTY} names, or else one made now in
-     * {@code scratch}. Either way it is warmed before the benchmark reads it.
+     * {@code scratch}. Either way its pages are locked in memory until {@code scratch} is closed.
      */
-    static Path forBenchmark(Path scratch) {
-        try {
-            String shared = System.getProperty(PROPERTY);
-            Path file;
-            if (shared != null) {
-                file = Path.of(shared);
-            } else {
-                file = scratch.resolve("data-1g");
-                create(file, SIZE);
-            }
-            long size = warm(file);
-            if (size < SIZE) {
-                throw new IllegalStateException(file + " holds " + size + " bytes, not " + SIZE);
-            }
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    static Path forBenchmark(Scratch scratch) throws IOException {
+        String shared = System.getProperty(PROPERTY);
+        Path file;
+        if (shared != null) {
+            file = Path.of(shared);
+        } else {
+            file = scratch.dir.resolve("data-1g");
+            create(file, SIZE);
         }
+        long size = Files.size(file);
+        if (size < SIZE) {
+            throw new IllegalStateException(file + " holds " + size + " bytes, not " + SIZE);
+        }
+        scratch.own(PageLock.lock(file));
+        return file;
     }
 }

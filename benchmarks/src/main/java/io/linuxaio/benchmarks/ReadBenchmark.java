@@ -15,8 +15,8 @@ public class ReadBenchmark extends PipelineBenchmark {
     }
 
     @Override
-    Workload workload(Scratch scratch) {
-        return Workload.reads(DataFile.forBenchmark(scratch.dir), DataFile.SIZE);
+    Workload workload(Scratch scratch) throws Exception {
+        return Workload.reads(DataFile.forBenchmark(scratch), DataFile.SIZE);
     }
 
     @Benchmark

@@ -37,7 +37,7 @@ class PipelineTest {
     }
 
     @AfterEach
-    void deleteFiles() throws IOException {
+    void deleteFiles() throws Exception {
         scratch.close();
     }
 
