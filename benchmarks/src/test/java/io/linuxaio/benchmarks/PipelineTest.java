@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,12 +152,20 @@ class PipelineTest {
         }
     }
 
-    private static List<String> poolThreads() {
+    /**
+     * Pool threads still alive, after giving each up to 10 seconds to end: a closed pool has let its
+     * threads go, but one may still be on its way out of its run method.
+     */
+    private static List<String> poolThreads() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<String> names = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             String name = t.getName();
-            if (t.isAlive() && (name.startsWith("aio-worker") || name.startsWith("jdk-"))) {
-                names.add(name);
+            if (name.startsWith("aio-worker") || name.startsWith("jdk-")) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                if (t.isAlive()) {
+                    names.add(name);
+                }
             }
         }
         return names;
