@@ -11,7 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 cd "$root"
 
-mvn -q -pl benchmarks -am package -DskipTests
+mvn -B -q -Dstyle.color=never -pl benchmarks -am package -DskipTests
 
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
 echo "# java: $(java -version 2>&1 | head -1)"

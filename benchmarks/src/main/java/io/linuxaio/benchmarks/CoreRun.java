@@ -49,6 +49,9 @@ public final class CoreRun {
                     + " requests in flight, every completion run on one polling thread");
             System.out.println();
             System.out.print(ResultTable.markdown(results, latencyDir));
+            System.out.println();
+            System.out.println("req/s: median of the measurement iterations, ± half their range."
+                    + " Latency: submit to callback, over all measurement iterations.");
         }
     }
 }

@@ -11,9 +11,9 @@ import java.util.Properties;
 import org.HdrHistogram.Histogram;
 
 /**
- * Carries one configuration's submit-to-callback latency out of the JMH fork that measured it: the
- * fork prints it and, when {@link CoreRun} asked for it with {@link #PROPERTY}, writes it to a small
- * file that the runner reads back for its table.
+ * Carries one configuration's submit-to-callback latency out of the JMH fork that measured it: when
+ * {@link CoreRun} asked for it with {@link #PROPERTY}, the fork writes it to a small file that the
+ * runner reads back for its table; otherwise the fork prints it.
  */
 final class LatencyReport {
     /** The directory the forks write their latency files to. */
@@ -39,12 +39,15 @@ final class LatencyReport {
 
     private LatencyReport() {}
 
-    /** In a fork, at the end of a trial: prints the summary and writes it where the runner looks. */
+    /**
+     * In a fork, at the end of a trial: writes the summary where the runner looks, or prints it when
+     * JMH runs without {@link CoreRun}.
+     */
     static void publish(String benchmark, String impl, String workers, Histogram latency) {
         Summary summary = Summary.of(latency);
-        System.out.println(summary);
         String dir = System.getProperty(PROPERTY);
         if (dir == null) {
+            System.out.println(summary);
             return;
         }
         Properties p = new Properties();

@@ -31,8 +31,8 @@ import org.openjdk.jmh.runner.IterationType;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 3)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 5, time = 2)
 public abstract class PipelineBenchmark {
     public static final String AIO = "linux-aio";
     public static final String ASYNC_CHANNEL = "jdk-async-channel";

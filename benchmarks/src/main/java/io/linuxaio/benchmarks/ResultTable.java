@@ -9,19 +9,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 
 /**
  * The side-by-side table of a core run: one row per operation and worker count, with each
  * implementation's requests per second and latency, and linux-aio's throughput as a ratio of each
  * JDK peer's.
+ *
+ * <p>Throughput is the median of the measurement iterations rather than JMH's mean: on a small
+ * machine shared with other work, one iteration that lost its cores to a neighbour should not move
+ * the figure.
  */
 final class ResultTable {
     private static final String[] IMPLS = {PipelineBenchmark.AIO, PipelineBenchmark.ASYNC_CHANNEL, PipelineBenchmark.THREAD_POOL};
 
-    /** One configuration's figures. */
-    record Cell(double opsPerSecond, double errorPercent, Optional<LatencyReport.Summary> latency) {}
+    /**
+     * One configuration's figures: the median of its measurement iterations, and how far the
+     * iterations strayed from it (half their range, in percent of the median).
+     */
+    record Cell(double opsPerSecond, double spreadPercent, Optional<LatencyReport.Summary> latency) {}
 
     private ResultTable() {}
 
@@ -33,9 +39,13 @@ final class ResultTable {
             String benchmark = run.getParams().getBenchmark();
             String impl = run.getParams().getParam("impl");
             String workers = run.getParams().getParam("workers");
-            Result<?> primary = run.getPrimaryResult();
-            double error = Double.isNaN(primary.getScoreError()) ? 0 : 100 * primary.getScoreError() / primary.getScore();
-            Cell cell = new Cell(primary.getScore(), error, LatencyReport.read(latencyDir, benchmark, impl, workers));
+            double[] scores = run.getBenchmarkResults().stream()
+                    .flatMap(b -> b.getIterationResults().stream())
+                    .mapToDouble(i -> i.getPrimaryResult().getScore())
+                    .sorted().toArray();
+            double median = median(scores);
+            double spread = 100 * (scores[scores.length - 1] - scores[0]) / 2 / median;
+            Cell cell = new Cell(median, spread, LatencyReport.read(latencyDir, benchmark, impl, workers));
             String op = benchmark.substring(benchmark.lastIndexOf('.') + 1);
             table.computeIfAbsent(op, k -> new LinkedHashMap<>())
                     .computeIfAbsent(Integer.parseInt(workers), k -> new LinkedHashMap<>())
@@ -56,7 +66,7 @@ final class ResultTable {
                 cells.add(workers.toString());
                 for (String impl : IMPLS) {
                     Cell c = row.get(impl);
-                    cells.add(c == null ? "—" : String.format("%,.0f ±%.0f%%", c.opsPerSecond(), c.errorPercent()));
+                    cells.add(c == null ? "—" : String.format("%,.0f ±%.0f%%", c.opsPerSecond(), c.spreadPercent()));
                     cells.add(c == null ? "—" : c.latency()
                             .map(l -> String.format("%.1f / %.1f", l.p50(), l.p99())).orElse("?"));
                 }
@@ -66,6 +76,11 @@ final class ResultTable {
             }
         }
         return out.toString();
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static String ratio(Map<String, Cell> row, String peer) {
