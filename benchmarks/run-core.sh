@@ -3,8 +3,9 @@
 # and a JDK thread pool, for 4 KiB reads, stat and open+close at 1, 2, 4 and 8 workers. Prints the
 # machine, JMH's progress, and at the end a Markdown table (also saved to target/core-results.md).
 #
-# Any arguments go to JMH, e.g. a quick look at one configuration:
-#   benchmarks/run-core.sh -p workers=2 -wi 1 -i 1 -r 1s ReadBenchmark
+# The JMH matrix runs in 3 rounds (--rounds N to change) and the table pools them; other arguments
+# go to JMH, e.g. a quick look at one configuration:
+#   benchmarks/run-core.sh --rounds 1 -p workers=2 -i 1 -r 1s ReadBenchmark
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -1,19 +1,19 @@
 package io.linuxaio.benchmarks;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Optional;
-import java.util.Properties;
+import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 
 /**
  * Carries one configuration's submit-to-callback latency out of the JMH fork that measured it: when
- * {@link CoreRun} asked for it with {@link #PROPERTY}, the fork writes it to a small file that the
- * runner reads back for its table; otherwise the fork prints it.
+ * {@link CoreRun} asked for it with {@link #PROPERTY}, the fork writes its whole histogram to a
+ * small file that the runner reads back and merges with the other rounds' for its table;
+ * otherwise the fork prints a summary.
  */
 final class LatencyReport {
     /** The directory the forks write their latency files to. */
@@ -39,46 +39,36 @@ final class LatencyReport {
 
     private LatencyReport() {}
 
-    /**
-     * In a fork, at the end of a trial: writes the summary where the runner looks, or prints it when
-     * JMH runs without {@link CoreRun}.
-     */
-    static void publish(String benchmark, String impl, String workers, Histogram latency) {
-        Summary summary = Summary.of(latency);
+    /** In a fork, at the end of a trial: writes the histogram where the runner looks, or prints a summary. */
+    static void publish(String benchmark, String impl, String workers, Histogram latency) throws IOException {
         String dir = System.getProperty(PROPERTY);
         if (dir == null) {
-            System.out.println(summary);
+            System.out.println(Summary.of(latency));
             return;
         }
-        Properties p = new Properties();
-        p.setProperty("count", Long.toString(summary.count()));
-        p.setProperty("p50", Double.toString(summary.p50()));
-        p.setProperty("p99", Double.toString(summary.p99()));
-        p.setProperty("p999", Double.toString(summary.p999()));
-        p.setProperty("max", Double.toString(summary.max()));
-        try (Writer out = Files.newBufferedWriter(file(Path.of(dir), benchmark, impl, workers))) {
-            p.store(out, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ByteBuffer encoded = ByteBuffer.allocate(latency.getNeededByteBufferCapacity());
+        latency.encodeIntoCompressedByteBuffer(encoded);
+        encoded.flip();
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        Files.writeString(file(Path.of(dir), benchmark, impl, workers), Base64.getEncoder().encodeToString(bytes));
     }
 
-    /** In the runner: the summary a fork published for this configuration, if it got that far. */
-    static Optional<Summary> read(Path dir, String benchmark, String impl, String workers) throws IOException {
+    /** In the runner: the histogram a fork published for this configuration, if it got that far. */
+    static Optional<Histogram> read(Path dir, String benchmark, String impl, String workers) throws IOException {
         Path file = file(dir, benchmark, impl, workers);
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            p.load(in);
+        byte[] bytes = Base64.getDecoder().decode(Files.readString(file).trim());
+        try {
+            return Optional.of(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0));
+        } catch (DataFormatException e) {
+            throw new IOException("corrupt latency histogram in " + file, e);
         }
-        return Optional.of(new Summary(Long.parseLong(p.getProperty("count")), Double.parseDouble(p.getProperty("p50")),
-                Double.parseDouble(p.getProperty("p99")), Double.parseDouble(p.getProperty("p999")),
-                Double.parseDouble(p.getProperty("max"))));
     }
 
     private static Path file(Path dir, String benchmark, String impl, String workers) {
-        return dir.resolve(benchmark + "_" + impl + "_" + workers + ".properties");
+        return dir.resolve(benchmark + "_" + impl + "_" + workers + ".hdr");
     }
 }
