@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# HTTP load benchmark (issue 4 § Benchmark): our static file server against nginx (sendfile on,
+# and aio threads with sendfile off) and a Netty server that reads files on its event loop
+# (ChunkedNioFile), on 1 KiB, 64 KiB and 1 MiB files that sit in the page cache. Prints
+# requests/s and p99 latency side by side in one table.
+#
+# usage: benchmarks/http-bench.sh            (from anywhere; build first with
+#                                              mvn -q -B -DskipTests package)
+# settings (environment):
+#   DURATION=10      seconds of wrk per server and file size (after a 3 s warm-up per server)
+#   CONNECTIONS=64   wrk connections, WRK_THREADS=2 wrk threads
+#   EVENT_LOOPS=2    event loops / nginx worker processes of every server
+#   AIO_THREADS=8    thread-pool threads in all, ours and nginx aio threads
+#   SERVERS="ours nginx-aio nginx-sendfile netty"   which servers, in this order
+#   BASE_PORT=18080  the servers listen on 127.0.0.1:BASE_PORT..BASE_PORT+3
+#   RESULTS_TSV=FILE also write the table as tab-separated values
+#
+# Everything listens and connects on 127.0.0.1 only; every run is bounded by its duration, and
+# the scratch directory and every server started here are removed on exit, even on failure.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=$(mktemp -d /tmp/http-bench.XXXXXX)
+# shellcheck source=lib/http-servers.sh
+source "$REPO/benchmarks/lib/http-servers.sh"
+
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+read -r -a SERVERS <<<"${SERVERS:-${SERVERS_ALL[*]}}"
+SIZES=(1k 64k 1m)
+
+cleanup() {
+  stop_all_servers
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ensure_commands wrk:wrk nginx:nginx-light curl:curl
+require_nginx_threads
+require_jars "${SERVERS[@]}"
+write_wrk_scripts
+
+# The files: random bytes, so nothing along the way can compress them.
+ROOT="$WORK/root"
+mkdir -p "$ROOT"
+head -c 1024 /dev/urandom >"$ROOT/1k.bin"
+head -c $((64 * 1024)) /dev/urandom >"$ROOT/64k.bin"
+head -c $((1024 * 1024)) /dev/urandom >"$ROOT/1m.bin"
+
+log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per run," \
+  "$CONNECTIONS connections, $EVENT_LOOPS event loops, $AIO_THREADS aio threads"
+
+for server in "${SERVERS[@]}"; do
+  start_server "$server" "$ROOT" /1k.bin
+  port=$(server_port "$server")
+  # The JIT and the buffer pools warm up on the middle size before anything is measured.
+  run_wrk "$WORK/warmup.out" "$WORK/report.lua" 3 \
+    --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/64k.bin"
+  for size in "${SIZES[@]}"; do
+    log "$server: $size for $DURATION s"
+    run_wrk "$WORK/$server-$size.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
+      --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/$size.bin"
+  done
+  stop_server "$server"
+done
+
+# One row per file size, one requests/s and p99 column pair per server; a cell with failed
+# requests (socket errors or non-2xx answers) is marked with their count.
+{
+  printf "size"
+  for server in "${SERVERS[@]}"; do printf "\t%s req/s\t%s p99 ms" "$server" "$server"; done
+  printf "\n"
+  for size in "${SIZES[@]}"; do
+    printf "%s" "$size"
+    for server in "${SERVERS[@]}"; do
+      out="$WORK/$server-$size.out"
+      bad=$(failed "$out")
+      mark=""
+      (( bad == 0 )) || mark=" (${bad} failed)"
+      printf "\t%s%s\t%s" "$(rps "$out")" "$mark" "$(ms "$out" p99_us)"
+    done
+    printf "\n"
+  done
+} >"$WORK/table.tsv"
+
+[[ -z ${RESULTS_TSV:-} ]] || cp "$WORK/table.tsv" "$RESULTS_TSV"
+echo
+column -t -s $'\t' "$WORK/table.tsv"

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Slow, uncached storage benchmark (issue 6). Needs root: it makes a loop device, mounts it,
+# throttles reads with a cgroup v1 blkio rule and drops the page cache.
+#
+# The storage is real, not simulated in any server: an ext4 image on a loop device (its backing
+# file opened O_DIRECT, so the host's page cache does not hold a second copy), filled with
+# LARGE_FILES random files of LARGE_MIB MiB plus one 1 KiB file. Each server runs in a blkio
+# cgroup whose rule caps reads from that device at READ_BPS bytes/s and READ_IOPS requests/s,
+# the way a busy disk or a provisioned cloud volume caps them, whatever the queue depth.
+#
+# For each server (same EVENT_LOOPS event loops or worker processes; ours and nginx aio threads
+# get AIO_THREADS pool threads in all):
+#   1. baseline: after a warm-up, SMALL_CONNECTIONS clients fetch the small file for
+#      BASELINE_DURATION s with nothing else running (each pauses SMALL_DELAY_MS between requests,
+#      so they measure latency, not how much CPU is left);
+#   2. the page cache is dropped and only the small file is read back in;
+#   3. for DURATION s, LARGE_CONNECTIONS clients fetch random large files while the same small-file
+#      clients keep going; the small file's p50/p99, requests/s, MB/s served, MB/s read from the
+#      device (its own sector count in /sys/block: the cgroup's blkio counters count a throttled
+#      read twice) and the share of the bytes served that came from the device are recorded.
+# The data set is much larger than DURATION x READ_BPS, so most large reads miss the cache.
+# Then one table is printed, written to OUT_TSV, and charted to OUT_PNG with gnuplot.
+#
+# usage: sudo benchmarks/slow-storage-bench.sh   (build first: mvn -q -B -DskipTests package)
+# settings (environment), with their defaults below. Everything is on 127.0.0.1; every step is
+# bounded in time; the mount, loop device, cgroup, servers and scratch files are removed on exit,
+# even on failure or Ctrl-C.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+if [[ $EUID -ne 0 ]]; then
+  echo "slow-storage-bench.sh needs root (loop device, mount, blkio cgroup, drop_caches)." >&2
+  echo "Run it as: sudo $0" >&2
+  exit 1
+fi
+
+WORK=$(mktemp -d /tmp/slow-storage-bench.XXXXXX)
+# shellcheck source=lib/http-servers.sh
+source "$REPO/benchmarks/lib/http-servers.sh"
+
+LARGE_FILES=${LARGE_FILES:-1500}
+LARGE_MIB=${LARGE_MIB:-2}
+READ_BPS=${READ_BPS:-$((20 * 1024 * 1024))}
+READ_IOPS=${READ_IOPS:-400}
+READ_AHEAD_KB=${READ_AHEAD_KB:-128}
+DURATION=${DURATION:-30}
+BASELINE_DURATION=${BASELINE_DURATION:-10}
+LARGE_CONNECTIONS=${LARGE_CONNECTIONS:-32}
+SMALL_CONNECTIONS=${SMALL_CONNECTIONS:-8}
+SMALL_DELAY_MS=${SMALL_DELAY_MS:-10}
+OUT_TSV=${OUT_TSV:-$REPO/benchmarks/slow-storage.tsv}
+OUT_PNG=${OUT_PNG:-$REPO/benchmarks/slow-storage.png}
+read -r -a SERVERS <<<"${SERVERS:-${SERVERS_ALL[*]}}"
+
+MNT="$WORK/mnt"
+CGROUP=/sys/fs/cgroup/blkio/linuxaio-slow-bench.$$
+LOOP=""
+
+# Undoes everything this script set up, in reverse order, whatever state it got to.
+cleanup() {
+  local rc=$?
+  stop_all_servers
+  if mountpoint -q "$MNT" 2>/dev/null; then umount "$MNT" || umount -l "$MNT" || true; fi
+  [[ -z $LOOP ]] || losetup -d "$LOOP" 2>/dev/null || true
+  if [[ -d $CGROUP ]]; then
+    # A cgroup can be removed only when empty: anything left goes back to the root group.
+    local pid
+    while read -r pid; do echo "$pid" >/sys/fs/cgroup/blkio/cgroup.procs 2>/dev/null || true; done \
+      <"$CGROUP/cgroup.procs"
+    rmdir "$CGROUP" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ensure_commands wrk:wrk nginx:nginx-light curl:curl gnuplot:gnuplot-nox mkfs.ext4:e2fsprogs \
+  losetup:mount
+require_nginx_threads
+require_jars "${SERVERS[@]}"
+[[ -f /sys/fs/cgroup/blkio/cgroup.procs ]] || die "no cgroup v1 blkio hierarchy at /sys/fs/cgroup/blkio"
+write_wrk_scripts
+# The small-file clients pause between requests: they stand for other users of the site.
+cat "$WORK/report.lua" - >"$WORK/small.lua" <<LUA
+delay = function() return $SMALL_DELAY_MS end
+LUA
+
+drop_caches() {
+  sync
+  echo 3 >/proc/sys/vm/drop_caches
+}
+
+# --- the storage --------------------------------------------------------------------------
+image_mib=$(( LARGE_FILES * LARGE_MIB * 105 / 100 + 64 ))  # files + 5 % + ext4's own
+log "making a ${image_mib} MiB ext4 image with $LARGE_FILES x $LARGE_MIB MiB files"
+truncate -s "${image_mib}M" "$WORK/disk.img"
+mkfs.ext4 -q -F -m 0 "$WORK/disk.img"
+LOOP=$(losetup --find --show --direct-io=on "$WORK/disk.img")
+echo "$READ_AHEAD_KB" >"/sys/block/${LOOP#/dev/}/queue/read_ahead_kb"
+mkdir -p "$MNT"
+mount -o noatime "$LOOP" "$MNT"
+mkdir "$MNT/large"
+head -c 1024 /dev/urandom >"$MNT/small.bin"
+for ((i = 1; i <= LARGE_FILES; i++)); do
+  head -c $((LARGE_MIB * 1024 * 1024)) /dev/urandom >"$(printf '%s/large/%04d.bin' "$MNT" "$i")"
+done
+drop_caches
+
+# --- the throttle -------------------------------------------------------------------------
+DEVICE=$(lsblk -ndo MAJ:MIN "$LOOP" | tr -d ' ')
+mkdir "$CGROUP"
+echo "$DEVICE $READ_BPS" >"$CGROUP/blkio.throttle.read_bps_device"
+echo "$DEVICE $READ_IOPS" >"$CGROUP/blkio.throttle.read_iops_device"
+log "reads from $LOOP ($DEVICE) capped at $READ_BPS B/s and $READ_IOPS IO/s in $CGROUP"
+
+# Bytes read from the loop device so far (sectors read, field 3 of its stat, are 512 bytes
+# whatever the device's block size). Only the server under test reads it during a run.
+device_read_bytes() {
+  echo $(( $(awk '{ print $3 }' "/sys/block/${LOOP#/dev/}/stat") * 512 ))
+}
+
+export LARGE_COUNT=$LARGE_FILES
+log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- the runs -----------------------------------------------------------------------------
+printf "server\tbaseline_p50_ms\tbaseline_p99_ms\tsmall_p50_ms\tsmall_p99_ms\tsmall_rps\tlarge_rps\ttotal_rps\ttotal_MBps\tdevice_MBps\tfrom_device_pct\tfailed\n" \
+  >"$WORK/results.tsv"
+for server in "${SERVERS[@]}"; do
+  port=$(server_port "$server")
+  small_url="http://127.0.0.1:$port/small.bin"
+  drop_caches
+  start_server "$server" "$MNT" /small.bin "$CGROUP"
+
+  log "$server: warm-up and baseline (small file only, $BASELINE_DURATION s)"
+  run_wrk "$WORK/$server-warmup.out" "$WORK/small.lua" 5 \
+    --threads 1 --connections "$SMALL_CONNECTIONS" --timeout 30s "$small_url"
+  run_wrk "$WORK/$server-baseline.out" "$WORK/small.lua" "$BASELINE_DURATION" \
+    --threads 1 --connections "$SMALL_CONNECTIONS" --timeout 30s "$small_url"
+
+  # Only the small file is in the cache when the load starts.
+  drop_caches
+  curl -sf -o /dev/null --max-time 30 "$small_url"
+  echo 1 >"$CGROUP/blkio.reset_stats"
+  disk_before=$(device_read_bytes)
+
+  log "$server: $LARGE_CONNECTIONS clients on random large files + small-file clients, $DURATION s"
+  run_wrk "$WORK/$server-large.out" "$WORK/random-large.lua" "$DURATION" \
+    --threads 2 --connections "$LARGE_CONNECTIONS" --timeout 60s "http://127.0.0.1:$port" &
+  large_pid=$!
+  run_wrk "$WORK/$server-small.out" "$WORK/small.lua" "$DURATION" \
+    --threads 1 --connections "$SMALL_CONNECTIONS" --timeout 60s "$small_url"
+  wait "$large_pid"
+  disk_bytes=$(( $(device_read_bytes) - disk_before ))
+  log "$server: $disk_bytes bytes read from $LOOP; the cgroup's own count:" \
+    "$(grep "^$DEVICE Read" "$CGROUP/blkio.throttle.io_service_bytes" || echo none)"
+  stop_server "$server"
+
+  b="$WORK/$server-baseline.out" s="$WORK/$server-small.out" l="$WORK/$server-large.out"
+  awk -v OFS='\t' -v name="$server" \
+      -v bp50="$(ms "$b" p50_us)" -v bp99="$(ms "$b" p99_us)" \
+      -v sp50="$(ms "$s" p50_us)" -v sp99="$(ms "$s" p99_us)" \
+      -v sr="$(result_field "$s" requests)" -v sd="$(result_field "$s" duration_us)" \
+      -v sb="$(result_field "$s" bytes)" \
+      -v lr="$(result_field "$l" requests)" -v ld="$(result_field "$l" duration_us)" \
+      -v lb="$(result_field "$l" bytes)" -v disk="$disk_bytes" -v dur="$DURATION" \
+      -v bad="$(( $(failed "$s") + $(failed "$l") ))" \
+      'BEGIN {
+         srps = sr / (sd / 1e6); lrps = lr / (ld / 1e6)
+         served = sb / sd + lb / ld
+         printf "%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f\t%.1f\t%.0f\t%.1f\t%.1f\t%.0f\t%d\n", name, bp50,
+           bp99, sp50, sp99, srps, lrps, srps + lrps, served, disk / dur / 1e6,
+           100 * (disk / dur / 1e6) / served, bad
+       }' >>"$WORK/results.tsv"
+done
+
+cp "$WORK/results.tsv" "$OUT_TSV"
+
+# --- the chart ----------------------------------------------------------------------------
+gnuplot <<GNUPLOT
+set terminal pngcairo size 1500,520 font "sans,11"
+set output "$OUT_PNG"
+set datafile separator "\t"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics
+set key top left
+set xtics nomirror
+set offsets 0, 0, graph 0.12, 0
+set multiplot layout 1,3 title "Slow uncached storage: $LARGE_CONNECTIONS clients on ${LARGE_FILES} x ${LARGE_MIB} MiB random files (reads capped at $((READ_BPS / 1024 / 1024)) MiB/s, $READ_IOPS IO/s) + $SMALL_CONNECTIONS clients on one cached 1 KiB file; $EVENT_LOOPS event loops each"
+set title "small cached file: p99 latency (ms, log scale)"
+set logscale y
+set yrange [*:*]
+plot "$OUT_TSV" skip 1 using 3:xtic(1) title "nothing else running" lc rgb "#9ecae1", \
+     "" skip 1 using 5 title "under the large-file load" lc rgb "#de2d26", \
+     "" skip 1 using (\$0 - 0.15):3:(sprintf("%.1f", \$3)) with labels offset 0,0.7 notitle, \
+     "" skip 1 using (\$0 + 0.15):5:(sprintf("%.0f", \$5)) with labels offset 0,0.7 notitle
+unset logscale y
+set yrange [0:*]
+set title "total requests/s (small + large)"
+plot "$OUT_TSV" skip 1 using 8:xtic(1) notitle lc rgb "#31a354", \
+     "" skip 1 using 0:8:8 with labels offset 0,0.7 notitle
+set title "MB/s served (MB/s read from the device in the label)"
+plot "$OUT_TSV" skip 1 using 9:xtic(1) notitle lc rgb "#3182bd", \
+     "" skip 1 using 0:9:(sprintf("%.0f (%.0f)", \$9, \$10)) with labels offset 0,0.7 notitle
+unset multiplot
+GNUPLOT
+
+echo
+echo "storage: ${LARGE_FILES} x ${LARGE_MIB} MiB files on ext4 on $LOOP, reads capped at $READ_BPS B/s" \
+  "and $READ_IOPS IO/s, read_ahead_kb $READ_AHEAD_KB; $DURATION s runs"
+column -t -s $'\t' "$OUT_TSV"
+echo "table: $OUT_TSV  chart: $OUT_PNG"
