@@ -12,7 +12,7 @@
 #   EVENT_LOOPS=2    event loops / nginx worker processes of every server
 #   AIO_THREADS=8    thread-pool threads in all, ours and nginx aio threads
 #   SERVERS="ours nginx-aio nginx-sendfile netty"   which servers, in this order
-#   BASE_PORT=18080  the servers listen on 127.0.0.1:BASE_PORT..BASE_PORT+3
+#   BASE_PORT=19480  the servers listen on 127.0.0.1:BASE_PORT..BASE_PORT+3
 #   RESULTS_TSV=FILE also write the table as tab-separated values
 #
 # Everything listens and connects on 127.0.0.1 only; every run is bounded by its duration, and
@@ -21,7 +21,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d /tmp/http-bench.XXXXXX)
-# shellcheck source=lib/http-servers.sh
+# shellcheck source=benchmarks/lib/http-servers.sh
 source "$REPO/benchmarks/lib/http-servers.sh"
 
 DURATION=${DURATION:-10}
@@ -31,7 +31,9 @@ read -r -a SERVERS <<<"${SERVERS:-${SERVERS_ALL[*]}}"
 SIZES=(1k 64k 1m)
 
 cleanup() {
+  local job
   stop_all_servers
+  for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -36,7 +36,7 @@ if [[ $EUID -ne 0 ]]; then
 fi
 
 WORK=$(mktemp -d /tmp/slow-storage-bench.XXXXXX)
-# shellcheck source=lib/http-servers.sh
+# shellcheck source=benchmarks/lib/http-servers.sh
 source "$REPO/benchmarks/lib/http-servers.sh"
 
 LARGE_FILES=${LARGE_FILES:-1500}
@@ -59,8 +59,10 @@ LOOP=""
 
 # Undoes everything this script set up, in reverse order, whatever state it got to.
 cleanup() {
-  local rc=$?
+  local rc=$? job
   stop_all_servers
+  # A wrk still running (after Ctrl-C or a failure) is one of ours: stop it too.
+  for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
   if mountpoint -q "$MNT" 2>/dev/null; then umount "$MNT" || umount -l "$MNT" || true; fi
   [[ -z $LOOP ]] || losetup -d "$LOOP" 2>/dev/null || true
   if [[ -d $CGROUP ]]; then
@@ -103,8 +105,11 @@ mkdir -p "$MNT"
 mount -o noatime "$LOOP" "$MNT"
 mkdir "$MNT/large"
 head -c 1024 /dev/urandom >"$MNT/small.bin"
+# Copies of one random file: each is its own inode and blocks, so each is cached on its own, and
+# making them costs a copy instead of /dev/urandom each time.
+head -c $((LARGE_MIB * 1024 * 1024)) /dev/urandom >"$WORK/large.template"
 for ((i = 1; i <= LARGE_FILES; i++)); do
-  head -c $((LARGE_MIB * 1024 * 1024)) /dev/urandom >"$(printf '%s/large/%04d.bin' "$MNT" "$i")"
+  cp --reflink=never "$WORK/large.template" "$(printf '%s/large/%04d.bin' "$MNT" "$i")"
 done
 drop_caches
 

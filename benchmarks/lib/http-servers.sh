@@ -15,10 +15,10 @@ AIO_THREADS=${AIO_THREADS:-8}
 # comparison is about where the read happens, not about chunk size (Netty's example uses 8 KiB).
 NETTY_CHUNK=${NETTY_CHUNK:-65536}
 JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx512m}
-BASE_PORT=${BASE_PORT:-18080}
+BASE_PORT=${BASE_PORT:-19480}
 
-OURS_JAR="$REPO/examples/target/static-file-server.jar"
-PEERS_JAR="$REPO/benchmarks/target/http-peers.jar"
+OURS_JAR=${OURS_JAR:-$REPO/examples/target/static-file-server.jar}
+PEERS_JAR=${PEERS_JAR:-$REPO/benchmarks/target/http-peers.jar}
 
 declare -A SERVER_PID=()
 
