@@ -61,16 +61,16 @@ public final class EngineSelfCheck {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out));
+        System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs what {@code args} ask for, printing to {@code out}; returns the exit status. */
-    static int run(String[] args, PrintStream out) {
+    /** Runs what {@code args} ask for, reporting to {@code out} (usage errors to {@code err}); returns the exit status. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 2 && args[0].equals("--enospc")) {
             return DiskFullCheck.run(Path.of(args[1]), DiskFullCheck.DEFAULT_LIMIT, out);
         }
         if (args.length > 1 || args.length == 1 && args[0].startsWith("-")) {
-            System.err.println("usage: engine-self-check [DIR] | --enospc DIR");
+            err.println("usage: engine-self-check [DIR] | --enospc DIR");
             return 2;
         }
         return run(Path.of(args.length == 1 ? args[0] : System.getProperty("java.io.tmpdir")), out);

@@ -54,7 +54,7 @@ class EngineSelfCheckTest {
     @Test
     void aMissingDirectoryIsAFailedSetupNotACrash() {
         Output output = new Output();
-        int status = EngineSelfCheck.run(new String[] {"--enospc", base.resolve("absent").toString()}, output.stream);
+        int status = EngineSelfCheck.run(new String[] {"--enospc", base.resolve("absent").toString()}, output.stream, output.stream);
 
         assertEquals(1, status, output.text());
         assertEquals(List.of("FAIL setup: " + base.resolve("absent") + " is not a directory",
@@ -70,9 +70,11 @@ class EngineSelfCheckTest {
 
     @Test
     void unknownArgumentsAreAUsageError() {
-        Output output = new Output();
-        assertEquals(2, EngineSelfCheck.run(new String[] {"--bogus"}, output.stream));
-        assertEquals(List.of(), output.lines());
+        Output out = new Output();
+        Output err = new Output();
+        assertEquals(2, EngineSelfCheck.run(new String[] {"--bogus"}, out.stream, err.stream));
+        assertEquals(List.of(), out.lines());
+        assertEquals(List.of("usage: engine-self-check [DIR] | --enospc DIR"), err.lines());
     }
 
     private static void assertEmpty(Path dir) throws IOException {
