@@ -2,7 +2,8 @@
 # Installs and starts a Docker engine that can never put traffic on a private network: no bridge,
 # no iptables, no forwarding. Containers then use host networking or none. Needs root and Debian
 # (or a machine where dockerd already runs). Idempotent: a running engine is only checked.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "docker-engine: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 log() { printf '[docker-engine] %s\n' "$*"; }
 

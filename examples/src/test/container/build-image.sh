@@ -5,7 +5,8 @@
 #
 # Usage: build-image.sh [IMAGE]   (default: $LINUXAIO_TEST_IMAGE, else linux-aio-test-jre:17)
 # Needs: Linux, docker, a JDK 17+ with jmods (Debian: openjdk-17-jdk-headless); JAVA_HOME picks it.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "build-image: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 image=${1:-${LINUXAIO_TEST_IMAGE:-linux-aio-test-jre:17}}
 
@@ -77,7 +78,8 @@ done
 # Not named by ldd above but loaded at run time: libgcc_s for thread cancellation and unwinding;
 # the glibc stubs that natives unpacked at run time still name (Netty's epoll: libdl, librt).
 for soname in libgcc_s.so.1 libdl.so.2 libpthread.so.0 librt.so.1; do
-  library=$(ldconfig -p | awk -v name="$soname" '$1 == name && /x86-64/ { print $NF; exit }')
+  # No early exit in awk: ldconfig would die of SIGPIPE, and pipefail would end the script.
+  library=$(ldconfig -p | awk -v name="$soname" '$1 == name && /x86-64/ && !found { found = $NF } END { print found }')
   [ -n "$library" ] || die "$soname not found on this machine"
   place "$library"
 done

@@ -71,9 +71,10 @@ class StaticFileServerITPending {
                 .withNetworkMode("host")
                 .withFileSystemBind(ExampleJars.server().toString(), JAR, BindMode.READ_ONLY)
                 .withFileSystemBind(tree.toString(), SRV, BindMode.READ_ONLY)
-                // Nothing is writable but /tmp, where the JVM and the native libraries unpack.
+                // Nothing is writable but /tmp, where the JVM and the native libraries unpack (so not noexec,
+                // which is Docker's default for a tmpfs).
                 .withCreateContainerCmdModifier(create -> create.getHostConfig().withReadonlyRootfs(true))
-                .withTmpFs(Map.of("/tmp", "rw,size=64m"))
+                .withTmpFs(Map.of("/tmp", "rw,exec,size=64m"))
                 .withCommand("java", "-Xmx256m", "-Djna.tmpdir=/tmp", "-jar", JAR,
                         "--root", ROOT, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--quiet")
                 .waitingFor(new LoopbackPortWait(port).withStartupTimeout(Duration.ofSeconds(60)));
