@@ -259,21 +259,26 @@ public final class AioFileHandler extends ChannelDuplexHandler {
     }
 
     private void pumpQueue() {
+        boolean flush = false;
         QueuedWrite head;
         while (!closed && (head = queue.peek()) != null) {
             if (head.transfer == null) {
                 queue.poll();
                 ctx.write(head.msg, head.promise);
+                flush |= head.flushed; // its flush went by while it waited
                 continue;
             }
             if (!head.flushed) {
-                return;
+                break;
             }
             head.transfer.pump();
             if (!head.transfer.handedOff()) {
-                return;
+                break;
             }
             queue.poll();
+        }
+        if (flush) {
+            ctx.flush();
         }
     }
 

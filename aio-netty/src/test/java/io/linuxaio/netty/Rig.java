@@ -57,8 +57,8 @@ final class Rig implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        accepted.add(ch);
                         pipeline.accept(ch.pipeline());
+                        accepted.add(ch);
                     }
                 })
                 .bind("127.0.0.1", 0)
