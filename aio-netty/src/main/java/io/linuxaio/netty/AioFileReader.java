@@ -7,7 +7,9 @@ import io.linuxaio.Fcntl;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.util.ArrayDeque;
 
 /**
  * Feeds a file into a pipeline as inbound {@code ByteBuf}s, so that ordinary decoders
@@ -24,13 +26,17 @@ import java.io.IOException;
  * (a pread into a pooled direct buffer) and passes it on as {@code channelRead} followed by
  * {@code channelReadComplete}; with auto-read on, the next chunk is read as soon as the pipeline
  * has taken the last, and with auto-read off only when asked. At most one read is in flight. Those
- * {@code read()}s are not passed on to the transport until the file has ended.
+ * {@code read()}s are not passed on to the transport until the file has ended, and whatever the
+ * transport reads before then anyway (a peer that shuts its output down makes Netty read the rest)
+ * is held back and passed on after the file.
  *
  * <p>At the end of the region it fires an {@link EndOfFile} user event and then either closes the
  * channel (if built with {@code closeAtEnd}, which also lets decoders flush what they hold) or
  * hands reading over to the transport. A failed open or read, or a file that ends before the
  * region does, reaches {@code exceptionCaught} as an {@link IOException} and ends the reading.
- * A file given by path is opened and closed by the reader; an {@link AioFile} stays the caller's.
+ * Bytes the transport held back are then dropped, as they are when the channel closes before the
+ * file has ended. A file given by path is opened and closed by the reader; an {@link AioFile}
+ * stays the caller's.
  *
  * <p>Threads: everything runs on the channel's loop; the channel must be registered with the
  * {@link AioEventLoops}' group. One instance per channel.
@@ -78,6 +84,7 @@ public final class AioFileReader extends ChannelDuplexHandler {
     private long passedOn;
     private boolean demand;
     private boolean reading;
+    private final ArrayDeque<Object> heldBack = new ArrayDeque<>();
 
     /** Reads {@code region} in {@value AioFileHandler#DEFAULT_CHUNK_SIZE}-byte chunks; at the end, hands over to the transport. */
     public AioFileReader(AioEventLoops loops, AioFileRegion region) {
@@ -118,15 +125,39 @@ public final class AioFileReader extends ChannelDuplexHandler {
         readNext();
     }
 
+    /** The transport's own input: after the file, so held back until it has ended. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.ENDED && heldBack.isEmpty()) {
+            ctx.fireChannelRead(msg);
+        } else {
+            heldBack.add(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state == State.ENDED && heldBack.isEmpty()) {
+            ctx.fireChannelReadComplete();
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        stop();
+        if (state != State.ENDED) {
+            // The file was cut short, so the peer's bytes have nothing to follow: drop them.
+            stop();
+            releaseHeldBack();
+        } else {
+            passOnHeldBack();
+        }
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         stop();
+        releaseHeldBack();
     }
 
     private void readNext() {
@@ -226,6 +257,7 @@ public final class AioFileReader extends ChannelDuplexHandler {
         state = State.ENDED;
         closeOwnFile();
         ctx.fireUserEventTriggered(new EndOfFile(region.path(), passedOn));
+        passOnHeldBack();
         if (closeAtEnd) {
             ctx.close();
         } else if (ctx.channel().config().isAutoRead()) {
@@ -236,7 +268,26 @@ public final class AioFileReader extends ChannelDuplexHandler {
     private void fail(Throwable cause) {
         state = State.ENDED;
         closeOwnFile();
+        releaseHeldBack();
         ctx.fireExceptionCaught(cause instanceof IOException ? cause : new IOException(cause.getMessage(), cause));
+    }
+
+    private void passOnHeldBack() {
+        if (heldBack.isEmpty()) {
+            return;
+        }
+        Object msg;
+        while ((msg = heldBack.poll()) != null) {
+            ctx.fireChannelRead(msg);
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void releaseHeldBack() {
+        Object msg;
+        while ((msg = heldBack.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
     }
 
     private void stop() {
