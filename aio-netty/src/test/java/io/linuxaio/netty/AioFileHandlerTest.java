@@ -217,6 +217,43 @@ class AioFileHandlerTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"close AioEventLoops", "shut the group down"})
+    void stoppingEverythingMidTransferFailsThePromiseAndLeavesNoFileOrBuffer(String how) throws Exception {
+        Path file = Fixtures.randomFile(dir, "big", 64L * MiB, 12);
+        Rig rig = new Rig(1);
+        try {
+            List<AioFileHandler> handlers = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            InetSocketAddress address = serveFile(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END),
+                    handlers, sent, null, AioFileHandler.DEFAULT_CHUNK_SIZE, AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT);
+            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+                InputStream in = socket.getInputStream();
+                byte[] buf = new byte[1 << 16];
+                for (long got = 0; got < 4L * MiB; ) {
+                    got += in.read(buf);
+                }
+                // Reads are in flight while we stop: the drain must release what they fill.
+                if (how.startsWith("close")) {
+                    rig.loops.close();
+                } else {
+                    rig.group.shutdownGracefully(0, 10, TimeUnit.SECONDS).sync();
+                }
+                while (in.read(buf) > 0) {
+                    // the server closes the channel: read up to the end
+                }
+            }
+            assertThrows(Exception.class, () -> sent.get(60, TimeUnit.SECONDS));
+            AioFileHandler handler = handlers.get(0);
+            Fixtures.await(() -> handler.chunksHeld() == 0, () -> "chunks still held: " + handler.chunksHeld());
+            assertTrue(handler.bytesRead() < 64L * MiB, "the transfer was cut short");
+        } finally {
+            rig.close();
+        }
+        Fixtures.await(() -> Fixtures.openFds().stream().noneMatch(fd -> fd.endsWith(file.toString())),
+                () -> "the file is still open: " + Fixtures.openFds());
+    }
+
     @Test
     void writesAfterARegionKeepTheirOrder() throws Exception {
         Path path = Fixtures.randomFile(dir, "f", MiB, 5);

@@ -78,7 +78,9 @@ final class Rig implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         for (Channel server : servers) {
-            server.close().sync();
+            if (!server.eventLoop().isShuttingDown()) { // else the group's shutdown closes it
+                server.close().sync();
+            }
         }
         loops.close();
         group.shutdownGracefully(0, 10, TimeUnit.SECONDS).sync();
