@@ -6,8 +6,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
@@ -57,8 +55,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * the channel must be registered with the {@code AioEventLoops}' group.
  */
 public final class AioFileHandler extends ChannelDuplexHandler {
-    private static final InternalLogger logger = InternalLoggerFactory.getInstance(AioFileHandler.class);
-
     /** 64 KiB: large enough that a read costs little per byte, small enough to fit a socket's buffer. */
     public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
     /** 4 chunks: reads overlap with socket writes, and a stalled peer pins 256 KiB at most. */
@@ -203,19 +199,9 @@ public final class AioFileHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** Closes a file this handler opened, through the engine; the loop's context if it is still open. */
+    /** Closes a file this handler opened, through the engine. */
     void closeFile(AioContext context, AioFile file) {
-        try {
-            context.close(file, null);
-            return;
-        } catch (IllegalStateException contextClosed) {
-            // AioEventLoops closed under a transfer: the engine's own context can still close it.
-        }
-        try {
-            loops.engine().close(file, null);
-        } catch (IllegalStateException engineClosed) {
-            logger.warn("{} stays open: its engine was closed before the transfer ended", file);
-        }
+        OwnedFile.close(context, loops.engine(), file);
     }
 
     // ---------------------------------------------------------------- metrics, readable from any thread

@@ -298,20 +298,7 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
     }
 
     private void closeFile(AioFile f) {
-        if (f == null) {
-            return;
-        }
-        try {
-            context().close(f, null);
-            return;
-        } catch (IllegalStateException contextClosed) {
-            // AioEventLoops closed first: the engine's own context can still close it.
-        }
-        try {
-            loops.engine().close(f, null);
-        } catch (IllegalStateException engineClosed) {
-            // Nothing left to close it without a syscall on this thread; the JVM's exit will.
-        }
+        OwnedFile.close(aio, loops.engine(), f);
     }
 
     /** One inbound buffer on its way to the file. */

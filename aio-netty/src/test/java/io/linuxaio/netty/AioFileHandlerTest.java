@@ -64,42 +64,54 @@ class AioFileHandlerTest {
     @TempDir
     Path dir;
 
-    /** A server that sends {@code region} to each peer as soon as it connects, then closes. */
-    private static InetSocketAddress serveFile(Rig rig, AioFileRegion region, List<AioFileHandler> handlers,
-                                               CompletableFuture<Void> sent, SslContext ssl, int chunkSize, int chunksInFlight) {
-        return rig.serve(p -> {
-            if (ssl != null) {
-                p.addLast(ssl.newHandler(p.channel().alloc()));
-            }
-            AioFileHandler handler = new AioFileHandler(rig.loops, chunkSize, chunksInFlight);
-            handlers.add(handler);
-            p.addLast(handler, new OnActive(ctx -> ctx.writeAndFlush(region).addListener((ChannelFuture f) -> {
-                if (f.isSuccess()) {
-                    sent.complete(null);
-                } else {
-                    sent.completeExceptionally(f.cause());
+    /** A server that sends one region to each peer as soon as it connects, then closes. */
+    private static final class FileServer {
+        final InetSocketAddress address;
+        final List<AioFileHandler> handlers = new CopyOnWriteArrayList<>();
+        /** The first peer's write promise. */
+        final CompletableFuture<Void> sent = new CompletableFuture<>();
+
+        FileServer(Rig rig, Path file, SslContext ssl, int chunkSize, int chunksInFlight) {
+            AioFileRegion region = AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END);
+            address = rig.serve(p -> {
+                if (ssl != null) {
+                    p.addLast(ssl.newHandler(p.channel().alloc()));
                 }
-                f.channel().close();
-            })));
-        });
+                AioFileHandler handler = new AioFileHandler(rig.loops, chunkSize, chunksInFlight);
+                handlers.add(handler);
+                p.addLast(handler, new OnActive(ctx -> ctx.writeAndFlush(region).addListener((ChannelFuture f) -> {
+                    if (f.isSuccess()) {
+                        sent.complete(null);
+                    } else {
+                        sent.completeExceptionally(f.cause());
+                    }
+                    f.channel().close();
+                })));
+            });
+        }
+
+        FileServer(Rig rig, Path file) {
+            this(rig, file, null, AioFileHandler.DEFAULT_CHUNK_SIZE, AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT);
+        }
+
+        Socket connect() throws IOException {
+            return new Socket(address.getAddress(), address.getPort());
+        }
     }
 
     @Test
     void a64MiBFileArrivesByteExactOverTcp() throws Exception {
         Path file = Fixtures.randomFile(dir, "big", 64L * MiB, 1);
         try (Rig rig = new Rig(2)) {
-            List<AioFileHandler> handlers = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> sent = new CompletableFuture<>();
-            InetSocketAddress address = serveFile(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END),
-                    handlers, sent, null, AioFileHandler.DEFAULT_CHUNK_SIZE, AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT);
+            FileServer server = new FileServer(rig, file);
             Received received;
-            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            try (Socket socket = server.connect()) {
                 received = Received.drain(socket.getInputStream());
             }
-            sent.get(60, TimeUnit.SECONDS);
+            server.sent.get(60, TimeUnit.SECONDS);
             assertEquals(64L * MiB, received.bytes());
             assertArrayEquals(Fixtures.sha256(file), received.sha256());
-            assertEquals(0, handlers.get(0).movedCallbacks(), "every read completed on the channel's loop");
+            assertEquals(0, server.handlers.get(0).movedCallbacks(), "every read completed on the channel's loop");
         }
     }
 
@@ -109,18 +121,15 @@ class AioFileHandlerTest {
         SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
         try (Rig rig = new Rig(2)) {
             SslContext ssl = SslContextBuilder.forServer(cert.certificate(), cert.privateKey()).build();
-            List<AioFileHandler> handlers = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> sent = new CompletableFuture<>();
-            InetSocketAddress address = serveFile(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END),
-                    handlers, sent, ssl, AioFileHandler.DEFAULT_CHUNK_SIZE, AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT);
+            FileServer server = new FileServer(rig, file, ssl, AioFileHandler.DEFAULT_CHUNK_SIZE, AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT);
             SSLContext client = SSLContext.getInstance("TLS");
             client.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
             Received received;
-            try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(address.getAddress(), address.getPort())) {
+            try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(server.address.getAddress(), server.address.getPort())) {
                 socket.startHandshake();
                 received = Received.drain(socket.getInputStream());
             }
-            sent.get(60, TimeUnit.SECONDS);
+            server.sent.get(60, TimeUnit.SECONDS);
             assertEquals(64L * MiB, received.bytes());
             assertArrayEquals(Fixtures.sha256(file), received.sha256());
         } finally {
@@ -133,20 +142,17 @@ class AioFileHandlerTest {
     void aPeerThatDoesNotReadHoldsTheServerToItsChunksInFlight(int chunkSize, int chunksInFlight, int mib) throws Exception {
         Path file = Fixtures.randomFile(dir, "big", (long) mib * MiB, 3);
         try (Rig rig = new Rig(1)) {
-            List<AioFileHandler> handlers = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> sent = new CompletableFuture<>();
-            InetSocketAddress address = serveFile(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END),
-                    handlers, sent, null, chunkSize, chunksInFlight);
+            FileServer server = new FileServer(rig, file, null, chunkSize, chunksInFlight);
             try (Socket socket = new Socket()) {
                 socket.setReceiveBufferSize(64 * 1024);
-                socket.connect(address);
+                socket.connect(server.address);
                 Channel ch = rig.nextAccepted();
-                AioFileHandler handler = handlers.get(0);
+                AioFileHandler handler = server.handlers.get(0);
                 AioContext context = rig.loops.forChannel(ch);
                 // Stalled: no read running, and either every chunk is held or the channel is unwritable.
                 long[][] stall = new long[1][];
                 Fixtures.await(() -> {
-                    stall[0] = onLoop(ch, () -> snapshot(ch, handler, context));
+                    stall[0] = Fixtures.onLoop(ch, () -> snapshot(ch, handler, context));
                     return stall[0][4] == 0 && (stall[0][0] == chunksInFlight || stall[0][3] == 0);
                 }, () -> "the transfer did not stall: " + Arrays.toString(stall[0]));
                 long[] held = stall[0];
@@ -158,7 +164,7 @@ class AioFileHandlerTest {
                 Received received = Received.drain(socket.getInputStream());
                 assertEquals((long) mib * MiB, received.bytes());
                 assertArrayEquals(Fixtures.sha256(file), received.sha256());
-                sent.get(60, TimeUnit.SECONDS);
+                server.sent.get(60, TimeUnit.SECONDS);
                 assertTrue(handler.peakChunksHeld() <= chunksInFlight, "peak " + handler.peakChunksHeld());
                 assertEquals(chunksInFlight, handler.peakChunksHeld(), "the budget was used");
             }
@@ -180,24 +186,14 @@ class AioFileHandlerTest {
                 context.nreqs(), bytesAndBuffers[1]};
     }
 
-    private static <T> T onLoop(Channel ch, java.util.concurrent.Callable<T> task) {
-        try {
-            return ch.eventLoop().submit(task).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void aPeerThatDisconnectsMidFileLeavesNoFdAndNoBuffer() throws Exception {
         Path file = Fixtures.randomFile(dir, "big", 64L * MiB, 4);
         try (Rig rig = new Rig(1)) {
-            List<AioFileHandler> handlers = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> sent = new CompletableFuture<>();
-            InetSocketAddress address = serveFile(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END),
-                    handlers, sent, null, AioFileHandler.DEFAULT_CHUNK_SIZE, AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT);
+            FileServer server = new FileServer(rig, file);
             int fdsBefore = Fixtures.openFds().size();
-            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            try (Socket socket = server.connect()) {
                 InputStream in = socket.getInputStream();
                 byte[] buf = new byte[1 << 16];
                 for (long got = 0; got < 2L * MiB; ) {
@@ -207,9 +203,9 @@ class AioFileHandlerTest {
                 }
                 socket.setSoLinger(true, 0); // reset, mid-file
             }
-            Throwable failure = assertThrows(Exception.class, () -> sent.get(60, TimeUnit.SECONDS)).getCause();
+            Throwable failure = assertThrows(Exception.class, () -> server.sent.get(60, TimeUnit.SECONDS)).getCause();
             assertInstanceOf(IOException.class, failure, "the promise fails with the channel's error: " + failure);
-            AioFileHandler handler = handlers.get(0);
+            AioFileHandler handler = server.handlers.get(0);
             Fixtures.await(() -> handler.chunksHeld() == 0, () -> "chunks still held: " + handler.chunksHeld());
             Fixtures.await(() -> Fixtures.openFds().size() == fdsBefore,
                     () -> "fds: " + Fixtures.openFds().size() + ", before " + fdsBefore + ": " + Fixtures.openFds());
@@ -223,11 +219,8 @@ class AioFileHandlerTest {
         Path file = Fixtures.randomFile(dir, "big", 64L * MiB, 12);
         Rig rig = new Rig(1);
         try {
-            List<AioFileHandler> handlers = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> sent = new CompletableFuture<>();
-            InetSocketAddress address = serveFile(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END),
-                    handlers, sent, null, AioFileHandler.DEFAULT_CHUNK_SIZE, AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT);
-            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            FileServer server = new FileServer(rig, file);
+            try (Socket socket = server.connect()) {
                 InputStream in = socket.getInputStream();
                 byte[] buf = new byte[1 << 16];
                 for (long got = 0; got < 4L * MiB; ) {
@@ -243,8 +236,8 @@ class AioFileHandlerTest {
                     // the server closes the channel: read up to the end
                 }
             }
-            assertThrows(Exception.class, () -> sent.get(60, TimeUnit.SECONDS));
-            AioFileHandler handler = handlers.get(0);
+            assertThrows(Exception.class, () -> server.sent.get(60, TimeUnit.SECONDS));
+            AioFileHandler handler = server.handlers.get(0);
             Fixtures.await(() -> handler.chunksHeld() == 0, () -> "chunks still held: " + handler.chunksHeld());
             assertTrue(handler.bytesRead() < 64L * MiB, "the transfer was cut short");
         } finally {
@@ -350,15 +343,12 @@ class AioFileHandlerTest {
         long size = 32L * MiB;
         Path file = Fixtures.randomFile(dir, "big", size, 8);
         try (Rig rig = new Rig(2)) {
-            List<AioFileHandler> handlers = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> sent = new CompletableFuture<>();
-            InetSocketAddress address = serveFile(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END),
-                    handlers, sent, null, AioFileHandler.DEFAULT_CHUNK_SIZE, AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT);
+            FileServer server = new FileServer(rig, file);
             Map<String, long[]> before = Fixtures.threadReads();
-            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            try (Socket socket = server.connect()) {
                 assertEquals(size, Received.drain(socket.getInputStream()).bytes());
             }
-            sent.get(60, TimeUnit.SECONDS);
+            server.sent.get(60, TimeUnit.SECONDS);
             Map<String, long[]> after = Fixtures.threadReads();
             long byLoops = 0;
             long byWorkers = 0;
@@ -377,7 +367,7 @@ class AioFileHandlerTest {
             assertEquals(2, loopThreads.size(), "both loop threads found by name: " + after.keySet());
             assertTrue(byWorkers >= size, "workers read " + byWorkers + " bytes");
             assertTrue(byLoops < MiB, "the loops read " + byLoops + " bytes (eventfd counters only)");
-            assertEquals(0, handlers.get(0).movedCallbacks(), "every completion arrived on the channel's loop");
+            assertEquals(0, server.handlers.get(0).movedCallbacks(), "every completion arrived on the channel's loop");
         }
     }
 

@@ -102,11 +102,7 @@ class AioFileReaderTest {
                         new ChannelInboundHandlerAdapter() {
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                ByteBuf buf = (ByteBuf) msg;
-                                byte[] bytes = new byte[buf.readableBytes()];
-                                buf.readBytes(bytes);
-                                buf.release();
-                                events.add(bytes);
+                                events.add(Fixtures.bytesOf(msg));
                             }
 
                             @Override
@@ -125,7 +121,7 @@ class AioFileReaderTest {
                     assertEquals(1000, bytes.length);
                     got.writeBytes(bytes);
                     // Nothing more was asked for, so nothing more may be read or waiting.
-                    int[] state = onLoop(ch, () -> new int[] {context.nreqs(), events.size()});
+                    int[] state = Fixtures.onLoop(ch, () -> new int[] {context.nreqs(), events.size()});
                     assertEquals(0, state[0], "a read ran without demand after chunk " + chunk);
                     assertEquals(0, state[1], "more than one chunk for one read()");
                 }
@@ -155,11 +151,7 @@ class AioFileReaderTest {
                     new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            ByteBuf buf = (ByteBuf) msg;
-                            byte[] bytes = new byte[buf.readableBytes()];
-                            buf.readBytes(bytes);
-                            buf.release();
-                            received.writeBytes(bytes);
+                            received.writeBytes(Fixtures.bytesOf(msg));
                         }
 
                         @Override
@@ -236,7 +228,4 @@ class AioFileReaderTest {
         return event;
     }
 
-    private static <T> T onLoop(Channel ch, java.util.concurrent.Callable<T> task) throws Exception {
-        return ch.eventLoop().submit(task).get(60, TimeUnit.SECONDS);
-    }
 }

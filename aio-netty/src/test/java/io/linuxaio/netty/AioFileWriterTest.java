@@ -37,17 +37,22 @@ class AioFileWriterTest {
     @TempDir
     Path dir;
 
+    /** A server that writes each connection's input to {@code target}. */
+    private static InetSocketAddress serveUploads(Rig rig, Path target, List<AioFileWriter> writers) {
+        return rig.serve(p -> {
+            AioFileWriter writer = new AioFileWriter(rig.loops, target.toString());
+            writers.add(writer);
+            p.addLast(writer);
+        });
+    }
+
     @Test
     void anUploadIsWrittenToDiskByteExact() throws Exception {
         Path source = Fixtures.randomFile(dir, "source", 16L << 20, 30);
         Path target = dir.resolve("upload");
         try (Rig rig = new Rig(2)) {
             List<AioFileWriter> writers = new CopyOnWriteArrayList<>();
-            InetSocketAddress address = rig.serve(p -> {
-                AioFileWriter writer = new AioFileWriter(rig.loops, target.toString());
-                writers.add(writer);
-                p.addLast(writer);
-            });
+            InetSocketAddress address = serveUploads(rig, target, writers);
             try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
                 Files.copy(source, socket.getOutputStream());
             }
@@ -61,11 +66,7 @@ class AioFileWriterTest {
         Path target = dir.resolve("upload");
         try (Rig rig = new Rig(1)) {
             List<AioFileWriter> writers = new CopyOnWriteArrayList<>();
-            InetSocketAddress address = rig.serve(p -> {
-                AioFileWriter writer = new AioFileWriter(rig.loops, target.toString());
-                writers.add(writer);
-                p.addLast(writer);
-            });
+            InetSocketAddress address = serveUploads(rig, target, writers);
             try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
                 Channel ch = rig.nextAccepted();
                 AioContext context = rig.loops.forChannel(ch);
@@ -73,17 +74,17 @@ class AioFileWriterTest {
                 out.write("first".getBytes(US_ASCII));
                 out.flush();
                 // The open, then the write: while either waits, the channel must not read.
-                Fixtures.await(() -> onLoop(ch, () -> context.nreqs() == 0 && ch.config().isAutoRead()),
+                Fixtures.await(() -> Fixtures.onLoop(ch, () -> context.nreqs() == 0 && ch.config().isAutoRead()),
                         () -> "auto-read not back on after the first write");
                 rig.aio.maxParallel(0); // from now on requests wait in the queue
                 out.write("second".getBytes(US_ASCII));
                 out.flush();
-                Fixtures.await(() -> onLoop(ch, () -> context.nreqs() == 1), () -> "the second write was not submitted");
-                assertFalse(onLoop(ch, () -> ch.config().isAutoRead()), "auto-read stays on while a write is pending");
+                Fixtures.await(() -> Fixtures.onLoop(ch, () -> context.nreqs() == 1), () -> "the second write was not submitted");
+                assertFalse(Fixtures.onLoop(ch, () -> ch.config().isAutoRead()), "auto-read stays on while a write is pending");
                 out.write("third".getBytes(US_ASCII));
                 out.flush();
                 rig.aio.maxParallel(io.linuxaio.LinuxAio.DEFAULT_MAX_PARALLEL);
-                Fixtures.await(() -> onLoop(ch, () -> context.nreqs() == 0 && ch.config().isAutoRead()),
+                Fixtures.await(() -> Fixtures.onLoop(ch, () -> context.nreqs() == 0 && ch.config().isAutoRead()),
                         () -> "auto-read not back on once the write finished");
             }
             assertEquals(16, writers.get(0).done().get(60, TimeUnit.SECONDS));
@@ -172,11 +173,4 @@ class AioFileWriterTest {
         }
     }
 
-    private static <T> T onLoop(Channel ch, java.util.concurrent.Callable<T> task) {
-        try {
-            return ch.eventLoop().submit(task).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
 }

@@ -76,6 +76,27 @@ final class Fixtures {
         }
     }
 
+    /** Runs {@code task} on the channel's loop and returns its result. */
+    static <T> T onLoop(io.netty.channel.Channel ch, java.util.concurrent.Callable<T> task) {
+        try {
+            return ch.eventLoop().submit(task).get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The readable bytes of a received {@code ByteBuf}, which is released. */
+    static byte[] bytesOf(Object msg) {
+        io.netty.buffer.ByteBuf buf = (io.netty.buffer.ByteBuf) msg;
+        try {
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            return bytes;
+        } finally {
+            buf.release();
+        }
+    }
+
     /** Open file descriptors of this process. */
     static List<String> openFds() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
