@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Sends files down a pipeline without blocking its event loop: each {@link AioFileRegion} written
  * through this handler is read through the engine's worker threads in chunks, each a pread
- * straight into a pooled direct {@code ByteBuf}, and the chunks are written on down the pipeline
+ * straight into a direct {@code ByteBuf} from the channel's allocator (pooled unless configured
+ * otherwise), and the chunks are written on down the pipeline
  * in file order. Put it where a {@code ChunkedWriteHandler} would go: after {@code HttpServerCodec},
  * or after an {@code SslHandler} (which takes no {@code FileRegion}, so sendfile cannot serve TLS;
  * this can).

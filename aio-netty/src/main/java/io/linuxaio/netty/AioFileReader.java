@@ -22,7 +22,9 @@ import java.util.ArrayDeque;
  * }</pre>
  *
  * <p>Place it at the head of the pipeline: it stands in for the channel's own input until the
- * file ends. Demand works as for any channel: each {@code read()} that reaches it reads one chunk
+ * file ends, and starts with the first {@code read()} that reaches it (with auto-read on, the one
+ * Netty issues when the channel becomes active). Demand works as for any channel: each
+ * {@code read()} that reaches it reads one chunk
  * (a pread into a pooled direct buffer) and passes it on as {@code channelRead} followed by
  * {@code channelReadComplete}; with auto-read on, the next chunk is read as soon as the pipeline
  * has taken the last, and with auto-read off only when asked. At most one read is in flight. Those

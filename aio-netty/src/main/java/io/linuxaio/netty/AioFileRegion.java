@@ -8,7 +8,8 @@ import java.util.Objects;
  * by path, when the handler opens the file and closes it when done, or as an open {@link AioFile},
  * which stays the caller's to close (after the write's promise completes).
  *
- * <p>An immutable value; the arguments are checked here, in the caller. A {@code count} of
+ * <p>An immutable value, safe to share between threads; the arguments are checked here, in the
+ * caller. A {@code count} of
  * {@value #TO_END} means "to the end of the file", as the file's size is when the transfer begins.
  */
 public final class AioFileRegion {
