@@ -2,7 +2,7 @@
 # HTTP load benchmark (issue 4 § Benchmark): our static file server against nginx (sendfile on,
 # and aio threads with sendfile off) and a Netty server that reads files on its event loop
 # (ChunkedNioFile), on 1 KiB, 64 KiB and 1 MiB files that sit in the page cache. Prints
-# requests/s and p99 latency side by side in one table.
+# requests/s, p99 latency and the server's CPU time per request side by side in one table.
 #
 # usage: benchmarks/http-bench.sh            (from anywhere; build first with
 #                                              mvn -q -B -DskipTests package)
@@ -62,17 +62,23 @@ for server in "${SERVERS[@]}"; do
     --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/64k.bin"
   for size in "${SIZES[@]}"; do
     log "$server: $size for $DURATION s"
+    ticks_before=$(server_cpu_ticks "$server")
     run_wrk "$WORK/$server-$size.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
       --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/$size.bin"
+    echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$server-$size.ticks"
   done
   stop_server "$server"
 done
 
-# One row per file size, one requests/s and p99 column pair per server; a cell with failed
-# requests (socket errors or non-2xx answers) is marked with their count.
+# One row per file size; per server its requests/s, p99 latency and the server's own CPU time per
+# request (all its threads and processes; the figure least moved by other load on the machine).
+# A cell with failed requests (socket errors or non-2xx answers) is marked with their count.
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
 {
   printf "size"
-  for server in "${SERVERS[@]}"; do printf "\t%s req/s\t%s p99 ms" "$server" "$server"; done
+  for server in "${SERVERS[@]}"; do
+    printf "\t%s req/s\t%s p99 ms\t%s cpu us/req" "$server" "$server" "$server"
+  done
   printf "\n"
   for size in "${SIZES[@]}"; do
     printf "%s" "$size"
@@ -81,7 +87,9 @@ done
       bad=$(failed "$out")
       mark=""
       (( bad == 0 )) || mark=" (${bad} failed)"
-      printf "\t%s%s\t%s" "$(rps "$out")" "$mark" "$(ms "$out" p99_us)"
+      cpu=$(awk -v t="$(cat "$WORK/$server-$size.ticks")" -v us="$TICK_US" \
+        -v r="$(result_field "$out" requests)" 'BEGIN { printf "%.0f", t * us / r }')
+      printf "\t%s%s\t%s\t%s" "$(rps "$out")" "$mark" "$(ms "$out" p99_us)" "$cpu"
     done
     printf "\n"
   done

@@ -164,6 +164,18 @@ stop_server() {
   wait "$pid" 2>/dev/null || true
 }
 
+# CPU time (user + system, in clock ticks) used so far by server NAME and its child processes
+# (nginx's workers). Less disturbed by other load on the machine than requests/s are.
+server_cpu_ticks() {
+  local pid=${SERVER_PID[$1]} p total=0
+  for p in "$pid" $(ps -o pid= --ppid "$pid"); do
+    [[ -r /proc/$p/stat ]] || continue
+    # Fields 14 and 15 are utime and stime; the name in field 2 has no spaces for these servers.
+    total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$p/stat") ))
+  done
+  echo "$total"
+}
+
 stop_all_servers() {
   local name
   for name in "${!SERVER_PID[@]}"; do stop_server "$name"; done
