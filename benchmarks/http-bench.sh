@@ -7,7 +7,7 @@
 # usage: benchmarks/http-bench.sh            (from anywhere; build first with
 #                                              mvn -q -B -DskipTests package)
 # settings (environment):
-#   DURATION=10      seconds of wrk per server and file size (after a 3 s warm-up per server)
+#   DURATION=10      seconds of wrk per server and file size (after a 5 s warm-up per server)
 #   CONNECTIONS=64   wrk connections, WRK_THREADS=2 wrk threads
 #   EVENT_LOOPS=2    event loops / nginx worker processes of every server
 #   AIO_THREADS=8    thread-pool threads in all, ours and nginx aio threads
@@ -58,7 +58,7 @@ for server in "${SERVERS[@]}"; do
   start_server "$server" "$ROOT" /1k.bin
   port=$(server_port "$server")
   # The JIT and the buffer pools warm up on the middle size before anything is measured.
-  run_wrk "$WORK/warmup.out" "$WORK/report.lua" 3 \
+  run_wrk "$WORK/warmup.out" "$WORK/report.lua" 5 \
     --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/64k.bin"
   for size in "${SIZES[@]}"; do
     log "$server: $size for $DURATION s"

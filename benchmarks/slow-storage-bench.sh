@@ -22,6 +22,8 @@
 # Then one table is printed, written to OUT_TSV, and charted to OUT_PNG with gnuplot.
 #
 # usage: sudo benchmarks/slow-storage-bench.sh   (build first: mvn -q -B -DskipTests package)
+#   SERVERS="ours nginx-aio nginx-sendfile netty" picks the servers and their order; an entry
+#   NAME:THREADS runs ours or nginx-aio with another pool size, e.g. SERVERS="ours:8 ours:64".
 # settings (environment), with their defaults below. Everything is on 127.0.0.1; every step is
 # bounded in time; the mount, loop device, cgroup, servers and scratch files are removed on exit,
 # even on failure or Ctrl-C.
@@ -132,16 +134,21 @@ log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 # --- the runs -----------------------------------------------------------------------------
 printf "server\tbaseline_p50_ms\tbaseline_p99_ms\tsmall_p50_ms\tsmall_p99_ms\tsmall_rps\tlarge_rps\ttotal_rps\ttotal_MBps\tdevice_MBps\tfrom_device_pct\tfailed\n" \
   >"$WORK/results.tsv"
-for server in "${SERVERS[@]}"; do
+for entry in "${SERVERS[@]}"; do
+  # An entry is a server name, or NAME:THREADS to run it with another pool size (ours, nginx-aio).
+  server=${entry%%:*}
+  threads=$AIO_THREADS
+  [[ $entry != *:* ]] || threads=${entry#*:}
   port=$(server_port "$server")
   small_url="http://127.0.0.1:$port/small.bin"
   drop_caches
-  start_server "$server" "$MNT" /small.bin "$CGROUP"
+  AIO_THREADS=$threads start_server "$server" "$MNT" /small.bin "$CGROUP"
 
-  log "$server: warm-up and baseline (small file only, $BASELINE_DURATION s)"
-  run_wrk "$WORK/$server-warmup.out" "$WORK/small.lua" 5 \
+  # A JVM needs many requests before its hot paths are compiled: warm up at full speed.
+  log "$entry: warm-up, then baseline (small file only, $BASELINE_DURATION s)"
+  run_wrk "$WORK/$entry-warmup.out" "$WORK/report.lua" 10 \
     --threads 1 --connections "$SMALL_CONNECTIONS" --timeout 30s "$small_url"
-  run_wrk "$WORK/$server-baseline.out" "$WORK/small.lua" "$BASELINE_DURATION" \
+  run_wrk "$WORK/$entry-baseline.out" "$WORK/small.lua" "$BASELINE_DURATION" \
     --threads 1 --connections "$SMALL_CONNECTIONS" --timeout 30s "$small_url"
 
   # Only the small file is in the cache when the load starts.
@@ -150,20 +157,20 @@ for server in "${SERVERS[@]}"; do
   echo 1 >"$CGROUP/blkio.reset_stats"
   disk_before=$(device_read_bytes)
 
-  log "$server: $LARGE_CONNECTIONS clients on random large files + small-file clients, $DURATION s"
-  run_wrk "$WORK/$server-large.out" "$WORK/random-large.lua" "$DURATION" \
+  log "$entry: $LARGE_CONNECTIONS clients on random large files + small-file clients, $DURATION s"
+  run_wrk "$WORK/$entry-large.out" "$WORK/random-large.lua" "$DURATION" \
     --threads 2 --connections "$LARGE_CONNECTIONS" --timeout 60s "http://127.0.0.1:$port" &
   large_pid=$!
-  run_wrk "$WORK/$server-small.out" "$WORK/small.lua" "$DURATION" \
+  run_wrk "$WORK/$entry-small.out" "$WORK/small.lua" "$DURATION" \
     --threads 1 --connections "$SMALL_CONNECTIONS" --timeout 60s "$small_url"
   wait "$large_pid"
   disk_bytes=$(( $(device_read_bytes) - disk_before ))
-  log "$server: $disk_bytes bytes read from $LOOP; the cgroup's own count:" \
+  log "$entry: $disk_bytes bytes read from $LOOP; the cgroup's own count:" \
     "$(grep "^$DEVICE Read" "$CGROUP/blkio.throttle.io_service_bytes" || echo none)"
   stop_server "$server"
 
-  b="$WORK/$server-baseline.out" s="$WORK/$server-small.out" l="$WORK/$server-large.out"
-  awk -v OFS='\t' -v name="$server" \
+  b="$WORK/$entry-baseline.out" s="$WORK/$entry-small.out" l="$WORK/$entry-large.out"
+  awk -v OFS='\t' -v name="$entry" \
       -v bp50="$(ms "$b" p50_us)" -v bp99="$(ms "$b" p99_us)" \
       -v sp50="$(ms "$s" p50_us)" -v sp99="$(ms "$s" p99_us)" \
       -v sr="$(result_field "$s" requests)" -v sd="$(result_field "$s" duration_us)" \
@@ -184,7 +191,7 @@ cp "$WORK/results.tsv" "$OUT_TSV"
 
 # --- the chart ----------------------------------------------------------------------------
 gnuplot <<GNUPLOT
-set terminal pngcairo size 1500,520 font "sans,11"
+set terminal pngcairo size 1500,560 font "sans,11"
 set output "$OUT_PNG"
 set datafile separator "\t"
 set style data histograms
@@ -195,7 +202,7 @@ set grid ytics
 set key top left
 set xtics nomirror
 set offsets 0, 0, graph 0.12, 0
-set multiplot layout 1,3 title "Slow uncached storage: $LARGE_CONNECTIONS clients on ${LARGE_FILES} x ${LARGE_MIB} MiB random files (reads capped at $((READ_BPS / 1024 / 1024)) MiB/s, $READ_IOPS IO/s) + $SMALL_CONNECTIONS clients on one cached 1 KiB file; $EVENT_LOOPS event loops each"
+set multiplot layout 1,3 title "Slow uncached storage: $LARGE_CONNECTIONS clients on ${LARGE_FILES} x ${LARGE_MIB} MiB random files (reads capped at $((READ_BPS / 1024 / 1024)) MiB/s, $READ_IOPS IO/s) + $SMALL_CONNECTIONS clients on one cached 1 KiB file\n$EVENT_LOOPS event loops or worker processes each, $AIO_THREADS pool threads unless named NAME:THREADS"
 set title "small cached file: p99 latency (ms, log scale)"
 set logscale y
 set yrange [*:*]

@@ -97,6 +97,8 @@ write_nginx_conf() {
     if [[ $mode == aio ]]; then
       echo "  sendfile off;"
       echo "  aio threads=bench;"
+      # Read 64 KiB at a time, as our server and the Netty peer do (nginx's default is 32k).
+      echo "  output_buffers 2 64k;"
     else
       echo "  sendfile on;"
       echo "  tcp_nopush on;"
