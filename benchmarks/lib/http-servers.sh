@@ -98,13 +98,15 @@ write_nginx_conf() {
       echo "  sendfile off;"
       echo "  aio threads=bench;"
       # Read 64 KiB at a time, as our server and the Netty peer do (nginx's default is 32k).
-      echo "  output_buffers 2 64k;"
+      echo "  output_buffers ${NGINX_OUTPUT_BUFFERS:-2 64k};"
     else
       echo "  sendfile on;"
       echo "  tcp_nopush on;"
     fi
     echo "  server {"
-    echo "    listen 127.0.0.1:$port;"
+    # reuseport: the kernel spreads connections evenly over the workers, as Netty spreads
+    # them over its loops; without it one worker may take most of the large-file clients.
+    echo "    listen 127.0.0.1:$port reuseport;"
     echo "    root $root;"
     echo "  }"
     echo "}"
