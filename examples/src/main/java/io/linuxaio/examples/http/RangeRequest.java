@@ -10,7 +10,8 @@ import java.util.Locale;
  *
  * <p>A header that is not a well-formed {@code bytes} range set is ignored, as § 14.2 allows, and
  * so is one whose ranges, once sorted and merged, would cost more than sending the whole file
- * (too many parts, or parts covering all of it): the whole file is sent with 200. Ranges past the
+ * (too many parts, or parts whose multipart headers outweigh the bytes they skip): the whole file
+ * is sent with 200. Ranges past the
  * end are dropped, ends are clamped to the last byte; when none is left, the answer is 416.
  *
  * @param kind what to answer
@@ -19,6 +20,8 @@ import java.util.Locale;
 record RangeRequest(Kind kind, List<ByteRange> ranges) {
     /** More parts than this are answered with the whole file: each part costs headers and a read. */
     static final int MAX_PARTS = 16;
+    /** About what one part's delimiter and headers cost in a multipart/byteranges body. */
+    static final int PART_OVERHEAD = 100;
 
     enum Kind { WHOLE, PARTIAL, UNSATISFIABLE }
 
@@ -75,8 +78,8 @@ record RangeRequest(Kind kind, List<ByteRange> ranges) {
             return UNSATISFIABLE;
         }
         List<ByteRange> merged = merge(satisfiable);
-        long covered = merged.stream().mapToLong(ByteRange::length).sum();
-        if (merged.size() > MAX_PARTS || (merged.size() > 1 && covered >= length)) {
+        long skipped = length - merged.stream().mapToLong(ByteRange::length).sum();
+        if (merged.size() > MAX_PARTS || (merged.size() > 1 && skipped <= (long) PART_OVERHEAD * merged.size())) {
             return WHOLE;
         }
         return new RangeRequest(Kind.PARTIAL, List.copyOf(merged));
