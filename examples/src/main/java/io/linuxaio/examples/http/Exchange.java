@@ -149,6 +149,9 @@ final class Exchange {
         } else if (opened.stat().isDirectory()) {
             close(opened.file());
             directory(opened.realPath());
+        } else if (opened.stat().isRegularFile() && target.directory()) {
+            close(opened.file());
+            sendError(NOT_FOUND, "There is no such directory.");
         } else if (opened.stat().isRegularFile()) {
             serveFile(opened, target.segments().isEmpty() ? "" : target.segments().get(target.segments().size() - 1));
         } else {
