@@ -90,11 +90,13 @@ public class AioContext implements AutoCloseable {
                 }
                 Request<?> request;
                 while ((request = batch.poll()) != null) {
-                    request.deliver();
-                    ran++;
+                    // Counted out before its callback, as libeio does, so a callback may close
+                    // its own context without waiting for itself.
                     if ((outstanding.decrementAndGet() & COUNT) == 0) {
                         wakeWaiters();
                     }
+                    request.deliver();
+                    ran++;
                 }
             }
             return ran;
@@ -113,10 +115,21 @@ public class AioContext implements AutoCloseable {
             if (results.isEmpty() && signalled) {
                 // Nothing waits any more, so the fd must stop being readable.
                 signalled = false;
-                Posix.eventfd_read(eventFd, new long[1]);
+                clearEventFd();
             }
         } finally {
             resultLock.unlock();
+        }
+    }
+
+    private void clearEventFd() {
+        try {
+            Posix.eventfd_read(eventFd, new long[1]);
+        } catch (LastErrorException e) {
+            // EAGAIN: someone read the fd behind our back; it is clear either way.
+            if (e.getErrorCode() != Errno.EAGAIN) {
+                throw new IllegalStateException("cannot clear the result eventfd", e);
+            }
         }
     }
 
@@ -178,7 +191,7 @@ public class AioContext implements AutoCloseable {
         }
     }
 
-    /** Requests submitted to this context whose callbacks have not run yet. */
+    /** Requests submitted to this context and not yet delivered (a running callback's own request no longer counts). */
     public int nreqs() {
         return outstanding.get() & COUNT;
     }
@@ -322,7 +335,13 @@ public class AioContext implements AutoCloseable {
         if (src.isDirect()) {
             return submit("write", file.path(), file, w -> Syscalls.writeDirect(file, offset, src, position, length), advance);
         }
-        byte[] array = heapArray(src);
+        if (!src.hasArray()) {
+            // A read-only heap buffer hides its array; write from a copy taken now.
+            byte[] copy = new byte[length];
+            src.duplicate().get(copy);
+            return submit("write", file.path(), file, w -> Syscalls.writeArray(w, file, offset, copy, 0, length), advance);
+        }
+        byte[] array = src.array();
         int at = src.arrayOffset() + position;
         return submit("write", file.path(), file, w -> Syscalls.writeArray(w, file, offset, array, at, length), advance);
     }
@@ -473,16 +492,6 @@ public class AioContext implements AutoCloseable {
         }
     }
 
-    private static byte[] heapArray(ByteBuffer buffer) {
-        if (!buffer.hasArray()) {
-            // A read-only heap buffer hides its array; copy so the worker never sees a live view.
-            byte[] copy = new byte[buffer.remaining()];
-            buffer.duplicate().get(copy);
-            return copy;
-        }
-        return buffer.array();
-    }
-
     /** Whether {@link #close()} has begun: new requests throw. */
     public boolean isClosed() {
         return (outstanding.get() & CLOSED) != 0;
@@ -526,6 +535,9 @@ public class AioContext implements AutoCloseable {
             }
             pollCb();
         }
+        // A callback another thread is still running holds the poll lock; let it finish.
+        pollLock.lock();
+        pollLock.unlock();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

@@ -1,0 +1,160 @@
+package io.linuxaio;
+
+import static io.linuxaio.Polling.await;
+import static io.linuxaio.Polling.until;
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The result fd, pollCb and pollWait: readable exactly while results wait, one wakeup per burst. */
+class PollingTest {
+    @TempDir Path dir;
+    private final LinuxAio aio = new LinuxAio();
+
+    @AfterEach
+    void closeEngine() {
+        aio.close();
+    }
+
+    /** poll(2) on the fd with a zero timeout: is it readable right now? */
+    private static boolean readable(int fd) {
+        try (Memory pollfd = new Memory(8)) {
+            pollfd.setInt(0, fd);
+            pollfd.setShort(4, Posix.POLLIN);
+            pollfd.setShort(6, (short) 0);
+            int ready = Posix.poll(Pointer.nativeValue(pollfd), 1, 0);
+            return ready == 1 && (pollfd.getShort(6) & Posix.POLLIN) != 0;
+        }
+    }
+
+    private void awaitPending(AioContext context, int n) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (context.npending() < n) {
+            assertTrue(System.nanoTime() < deadline, "results did not arrive");
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void pollFilenoIsReadableExactlyWhileResultsWait() {
+        int fd = aio.pollFileno();
+        assertFalse(readable(fd), "nothing submitted yet");
+        aio.stat(dir.toString(), null);
+        awaitPending(aio, 1);
+        assertTrue(readable(fd), "a result waits");
+        assertEquals(1, aio.pollCb());
+        assertFalse(readable(fd), "pollCb drained it");
+        assertEquals(0, aio.pollCb());
+    }
+
+    @Test
+    void pollCbStoppedEarlyLeavesTheFdReadable() {
+        aio.maxPollReqs(2);
+        for (int i = 0; i < 5; i++) {
+            aio.stat(dir.toString(), null);
+        }
+        awaitPending(aio, 5);
+        assertEquals(2, aio.pollCb());
+        assertTrue(readable(aio.pollFileno()), "three still wait");
+        assertEquals(2, aio.pollCb());
+        assertEquals(1, aio.pollCb());
+        assertFalse(readable(aio.pollFileno()));
+    }
+
+    @Test
+    void aBurstOfTenThousandCompletionsCostsOneWakeup() {
+        int burst = 10_000;
+        for (int i = 0; i < burst; i++) {
+            aio.stat(dir.toString(), null);
+        }
+        awaitPending(aio, burst);
+        // The kernel's own count: an eventfd adds up every write since the last read.
+        long[] writes = new long[1];
+        Posix.eventfd_read(aio.pollFileno(), writes);
+        assertEquals(1, writes[0], "eventfd writes for " + burst + " completions");
+        assertEquals(1, aio.wakeups());
+        assertEquals(burst, aio.pollCb());
+        assertEquals(0, aio.nreqs());
+    }
+
+    @Test
+    void wakeupsStayFarBelowCompletionsWhileAPollerRuns() throws Exception {
+        int total = 10_000;
+        AtomicInteger delivered = new AtomicInteger();
+        Thread submitter = new Thread(() -> {
+            for (int i = 0; i < total; i++) {
+                aio.stat(dir.toString(), (s, e) -> delivered.incrementAndGet());
+            }
+        });
+        submitter.start();
+        until(aio, () -> delivered.get() == total);
+        submitter.join();
+        assertTrue(aio.wakeups() < total / 2, "wakeups " + aio.wakeups() + " for " + total + " completions");
+    }
+
+    @Test
+    void pollWaitReturnsWhenAResultWaitsOrNothingIsOutstanding() throws Exception {
+        aio.pollWait(); // nothing outstanding: returns at once
+        assertTrue(aio.pollWait(Duration.ZERO));
+        aio.stat(dir.toString(), null);
+        aio.pollWait();
+        assertEquals(1, aio.npending());
+        assertEquals(1, aio.pollCb());
+    }
+
+    @Test
+    void callbacksRunOnThePollingThreadAndFuturesAgreeWithThem() throws Exception {
+        CompletableFuture<Thread> callbackThread = new CompletableFuture<>();
+        CompletableFuture<Stat> callbackResult = new CompletableFuture<>();
+        AioRequest<Stat> request = aio.stat(dir.toString(), (stat, error) -> {
+            callbackThread.complete(Thread.currentThread());
+            callbackResult.complete(stat);
+        });
+        CompletableFuture<Thread> futureThread = request.future().thenApply(s -> Thread.currentThread());
+        Stat viaFuture = await(aio, request);
+        assertSame(Thread.currentThread(), callbackThread.getNow(null));
+        assertSame(Thread.currentThread(), futureThread.getNow(null));
+        assertSame(callbackResult.getNow(null), viaFuture);
+        assertTrue(request.isDone());
+        assertSame(request.future(), request.future());
+
+        AioRequest<Stat> failing = aio.stat(dir.resolve("none").toString(), null);
+        AioException error = Polling.failure(aio, failing);
+        CompletableFuture<?> late = failing.future();
+        assertTrue(late.isCompletedExceptionally(), "a future asked for after delivery is already complete");
+        assertEquals("ENOENT", error.errnoName());
+    }
+
+    @Test
+    void aCallbackThatThrowsDoesNotStopTheOthers() {
+        AtomicInteger ran = new AtomicInteger();
+        Thread.UncaughtExceptionHandler previous = Thread.currentThread().getUncaughtExceptionHandler();
+        AtomicInteger reported = new AtomicInteger();
+        Thread.currentThread().setUncaughtExceptionHandler((t, e) -> reported.incrementAndGet());
+        try {
+            for (int i = 0; i < 10; i++) {
+                int n = i;
+                aio.stat(dir.toString(), (s, e) -> {
+                    ran.incrementAndGet();
+                    if (n % 2 == 0) {
+                        throw new IllegalStateException("callback " + n + " fails on purpose");
+                    }
+                });
+            }
+            until(aio, () -> ran.get() == 10);
+        } finally {
+            Thread.currentThread().setUncaughtExceptionHandler(previous);
+        }
+        assertEquals(10, ran.get());
+        assertEquals(5, reported.get(), "each thrown exception is reported, none swallowed");
+        assertEquals(0, aio.nreqs());
+    }
+}

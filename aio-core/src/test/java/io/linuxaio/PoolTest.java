@@ -1,0 +1,103 @@
+package io.linuxaio;
+
+import static io.linuxaio.Polling.until;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Live worker threads follow minParallel, maxParallel and the idle timeout. */
+class PoolTest {
+    @TempDir Path dir;
+    private final LinuxAio aio = new LinuxAio();
+
+    @AfterEach
+    void closeEngine() {
+        aio.close();
+    }
+
+    private static void eventually(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what);
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Runs {@code requests} requests to completion; returns the most workers seen alive meanwhile. */
+    private int peakWorkersWhileRunning(int requests) {
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        for (int i = 0; i < requests; i++) {
+            aio.realpath(dir.toString(), (p, e) -> done.incrementAndGet());
+            peak.accumulateAndGet(aio.nthreads(), Math::max);
+        }
+        until(aio, () -> {
+            peak.accumulateAndGet(aio.nthreads(), Math::max);
+            return done.get() == requests;
+        });
+        return peak.get();
+    }
+
+    @Test
+    void theDefaultEngineStartsOneWorkerNamedAioWorker() {
+        assertEquals(LinuxAio.DEFAULT_MIN_PARALLEL, aio.nthreads());
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().startsWith("aio-worker-") && t.isDaemon()));
+    }
+
+    @Test
+    void minParallelStartsWorkersAtOnce() {
+        aio.minParallel(4);
+        assertEquals(4, aio.nthreads());
+    }
+
+    @Test
+    void maxParallelBlocksUntilOnlyThatManyRemain() throws Exception {
+        aio.minParallel(6);
+        aio.maxParallel(2);
+        assertEquals(2, aio.nthreads(), "maxParallel returned with more workers alive");
+        aio.maxParallel(0);
+        assertEquals(0, aio.nthreads());
+    }
+
+    @Test
+    void workersStartOnDemandUpToMaxParallelAndIdleOnesRetire() throws Exception {
+        aio.minParallel(0);
+        aio.idleTimeout(Duration.ofMillis(200));
+        aio.maxParallel(3);
+        eventually("idle workers above min retire", () -> aio.nthreads() == 0);
+        int peak = peakWorkersWhileRunning(2_000);
+        assertTrue(peak >= 1 && peak <= 3, "started on demand, never more than maxParallel: " + peak);
+        eventually("workers retire after the idle timeout", () -> aio.nthreads() == 0);
+    }
+
+    @Test
+    void idleWorkersDownToMinParallelStay() throws Exception {
+        aio.idleTimeout(Duration.ofMillis(100));
+        aio.minParallel(2);
+        aio.maxParallel(5);
+        peakWorkersWhileRunning(2_000);
+        eventually("surplus workers retire", () -> aio.nthreads() == 2);
+        long until = System.nanoTime() + Duration.ofMillis(400).toNanos();
+        while (System.nanoTime() < until) {
+            assertEquals(2, aio.nthreads(), "minParallel workers must stay");
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void requestsWaitWhileMaxParallelIsZeroAndRunWhenRaised() throws Exception {
+        aio.maxParallel(0);
+        AtomicInteger done = new AtomicInteger();
+        aio.stat(dir.toString(), (s, e) -> done.incrementAndGet());
+        assertEquals(1, aio.nready());
+        assertEquals(0, aio.pollCb());
+        aio.maxParallel(1);
+        until(aio, () -> done.get() == 1);
+    }
+}
