@@ -40,7 +40,8 @@ import java.util.function.Consumer;
  *
  * <p>{@link Builder#start()} returns once the server listens. {@link #close()} may be called from
  * any thread except an event loop of this server; it stops accepting, lets every connection finish
- * the requests it has received, then stops the loops and the engine.
+ * the requests it has received, then stops the loops and the engine. The engine does not close
+ * itself at JVM exit: call {@code close()} from a shutdown hook to finish responses on SIGTERM.
  */
 public final class FileServer implements AutoCloseable {
     private final Path root;
@@ -256,6 +257,9 @@ public final class FileServer implements AutoCloseable {
                 throw new IOException("the root cannot be read: " + root);
             }
             LinuxAio aio = new LinuxAio();
+            // close() drains the engine after the responses in flight; left to its own exit hook,
+            // the engine would refuse their reads as soon as the JVM begins to exit.
+            aio.drainAtExit(false);
             EventLoopGroup group = null;
             AioEventLoops loops = null;
             AccessLog log = null;
