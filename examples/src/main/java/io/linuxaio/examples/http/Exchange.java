@@ -429,8 +429,13 @@ final class Exchange {
     private void close(AioFile file) {
         try {
             aio.close(file, null);
-        } catch (IllegalStateException closed) {
-            // The context is closed, so the server is stopping; the engine's own close drains the rest.
+        } catch (IllegalStateException contextClosed) {
+            // The server is stopping and this loop's context is gone; the engine may still take it.
+            try {
+                site.loops().engine().close(file, null);
+            } catch (IllegalStateException engineClosed) {
+                // Only at the very end of a stop, after every descriptor the engine knew was done with.
+            }
         }
     }
 }

@@ -132,7 +132,14 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
                 }
                 boolean keepAlive = HttpUtil.isKeepAlive(request) && !hasBody(request)
                         && !(draining && waiting.isEmpty());
-                current = new Exchange(this, ctx, site, request, keepAlive);
+                try {
+                    current = new Exchange(this, ctx, site, request, keepAlive);
+                } catch (IllegalStateException stopping) {
+                    // The engine contexts are closed: the server is past its grace period.
+                    waiting.clear();
+                    ctx.close();
+                    return;
+                }
                 current.start();
             }
         } finally {

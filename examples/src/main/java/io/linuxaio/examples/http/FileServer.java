@@ -103,11 +103,6 @@ public final class FileServer implements AutoCloseable {
         return total;
     }
 
-    /** Open connections. */
-    int connectionCount() {
-        return connections.size();
-    }
-
     /** {@link #close(Duration)} with 30 seconds for the responses in flight. */
     @Override
     public void close() {
