@@ -157,8 +157,8 @@ public final class FileServer implements AutoCloseable {
         private Duration idleTimeout = Duration.ofSeconds(30);
         private int maxRequestLine = 8192;
         private int maxHeaderSize = 16384;
-        private int chunkSize = 64 * 1024;
-        private int chunksInFlight = 2;
+        private int chunkSize = AioFileHandler.DEFAULT_CHUNK_SIZE;
+        private int chunksInFlight = AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -230,7 +230,10 @@ public final class FileServer implements AutoCloseable {
             return this;
         }
 
-        /** File bytes read per engine request, and how many such reads one response may have outstanding. */
+        /**
+         * File bytes read per engine request, and how many such chunks one connection may hold,
+         * read or waiting for the socket (default {@link AioFileHandler}'s 64 KiB and 4).
+         */
         public Builder chunks(int chunkSize, int chunksInFlight) {
             this.chunkSize = positive("chunkSize", chunkSize);
             this.chunksInFlight = positive("chunksInFlight", chunksInFlight);

@@ -145,10 +145,10 @@ class ConnectionTest extends ServerTestBase {
             assertEquals(200, head.status());
             InputStream body = http.input();
             assertEquals(4096, body.readNBytes(4096).length);
-            // Now stop reading. The socket buffers fill, then Netty's outbound buffer holds the rest
-            // of what was read from the file: at most the write high-water mark plus the chunks in flight.
+            // Now stop reading. The socket buffers fill, then Netty's outbound buffer holds what was
+            // read from the file: no more than the chunks in flight, plus one chunk's HTTP framing.
             await("the server is held back by the client", () -> server.pendingOutboundBytes() > 0);
-            long bound = 64 * 1024 + 2 * 64 * 1024 + 64 * 1024;
+            long bound = (long) (CHUNKS_IN_FLIGHT + 1) * CHUNK_SIZE;
             long most = 0;
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
             while (System.nanoTime() < end) {

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 /** Starts one server per test class on a random port of 127.0.0.1 over a fresh {@link TestSite}. */
 abstract class ServerTestBase {
     static final Duration DEADLINE = Duration.ofSeconds(30);
+    static final int CHUNK_SIZE = 64 * 1024;
+    static final int CHUNKS_IN_FLIGHT = 4;
 
     static TestSite site;
     static FileServer server;
@@ -34,7 +36,7 @@ abstract class ServerTestBase {
         site = new TestSite();
         accessLog = new LinkedBlockingQueue<>();
         server = FileServer.builder(site.root).port(0).threads(2).aioThreads(4)
-                .accessLog(accessLog::add).start();
+                .chunks(CHUNK_SIZE, CHUNKS_IN_FLIGHT).accessLog(accessLog::add).start();
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
     }
