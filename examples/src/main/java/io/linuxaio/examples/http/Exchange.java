@@ -147,8 +147,7 @@ final class Exchange {
         if (error != null) {
             fail(error);
         } else if (opened.stat().isDirectory()) {
-            close(opened.file());
-            directory(opened.realPath());
+            directory(opened);
         } else if (opened.stat().isRegularFile() && target.directory()) {
             close(opened.file());
             sendError(NOT_FOUND, "There is no such directory.");
@@ -160,8 +159,10 @@ final class Exchange {
         }
     }
 
-    private void directory(String realPath) {
+    /** A directory, still open: redirect, its index.html, or a listing read through its descriptor. */
+    private void directory(Opened dir) {
         if (!target.directory() && !target.segments().isEmpty()) {
+            close(dir.file());
             StringBuilder location = new StringBuilder();
             for (String segment : target.segments()) {
                 location.append('/').append(Html.encodeSegment(segment));
@@ -171,8 +172,10 @@ final class Exchange {
             send(response);
             return;
         }
+        String realPath = dir.realPath();
         openChecked(realPath + (realPath.endsWith("/") ? "" : "/") + INDEX, (index, error) -> {
             if (error == null && index.stat().isRegularFile()) {
+                close(dir.file());
                 serveFile(index, INDEX);
                 return;
             }
@@ -180,38 +183,51 @@ final class Exchange {
                 close(index.file());
             }
             if (error == null || error instanceof AioException e && e.errnoName().equals("ENOENT")) {
-                listing(realPath);
+                listing(dir.file());
             } else {
+                close(dir.file());
                 fail(error);
             }
         });
     }
 
-    private void listing(String realPath) {
-        submit(() -> aio.readdir(realPath, (names, error) -> {
+    /**
+     * Lists the directory that was opened and checked, by its descriptor ({@code /proc/self/fd/N}),
+     * so a directory swapped for a symbolic link after the check cannot be listed in its place.
+     * The descriptor is closed once every entry has been stat'ed.
+     */
+    private void listing(AioFile dir) {
+        String self = "/proc/self/fd/" + dir.fd();
+        submit(() -> aio.readdir(self, (names, error) -> {
             if (error != null) {
+                close(dir);
                 fail(error);
                 return;
             }
             List<DirectoryListing.Entry> entries = new ArrayList<>(names.size());
             if (names.isEmpty()) {
+                close(dir);
                 sendListing(entries);
                 return;
             }
-            String prefix = realPath.endsWith("/") ? realPath : realPath + "/";
             int[] left = {names.size()};
             for (String name : names) {
                 // lstat: a listing must not show the size or date of a file a link leads to outside the root.
-                submit(() -> aio.lstat(prefix + name, (stat, statError) -> {
+                submit(() -> aio.lstat(self + "/" + name, (stat, statError) -> {
                     entries.add(stat == null
                             ? new DirectoryListing.Entry(name, false, null, null)
                             : new DirectoryListing.Entry(name, stat.isDirectory(), stat.size(), stat.mtime()));
                     if (--left[0] == 0) {
+                        close(dir);
                         sendListing(entries);
                     }
-                }));
+                }), () -> {
+                    if (--left[0] == 0) {
+                        close(dir);
+                    }
+                });
             }
-        }));
+        }), () -> close(dir));
     }
 
     private void sendListing(List<DirectoryListing.Entry> entries) {

@@ -271,6 +271,26 @@ class FileServerTest extends ServerTestBase {
     }
 
     @Test
+    void everyKindOfResponseClosesWhatItOpened() throws Exception {
+        String etag = get("/hello.txt").headers().firstValue("etag").orElseThrow();
+        for (int i = 0; i < 5; i++) {
+            get("/hello.txt");
+            get("/hello.txt", "If-None-Match", etag);
+            get("/data.bin", "Range", "bytes=0-0,10-10");
+            get("/data.bin", "Range", "bytes=99999999-");
+            send("HEAD", "/data.bin");
+            get("/empty.txt");
+            get("/dir");
+            get("/dir/");
+            get("/site/");
+            get("/hello.txt/");
+            get("/outside-link.txt");
+            get("/outside-dir/");
+        }
+        await("no file under the root is left open", () -> openFilesUnderRoot() == 0);
+    }
+
+    @Test
     void everyResponseIsLoggedInCommonLogFormat() throws Exception {
         accessLog.clear();
         get("/hello.txt?x=1");
