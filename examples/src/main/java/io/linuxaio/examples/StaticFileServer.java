@@ -60,7 +60,7 @@ public final class StaticFileServer {
             if (demo != null) {
                 demo.close();
             }
-            fail(START_ERROR, "cannot start: " + e.getMessage(), false);
+            fail(START_ERROR, "cannot start: " + (e.getMessage() != null ? e.getMessage() : e.toString()), false);
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

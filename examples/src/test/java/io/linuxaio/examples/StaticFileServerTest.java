@@ -77,6 +77,18 @@ class StaticFileServerTest {
     }
 
     @Test
+    void anAddressThatCannotBeBoundIsRefusedWithStatus1(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Process p = start("--root", dir.toString(), "--port", Integer.toString(taken.getLocalPort()));
+            String err = read(p.getErrorStream());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(StaticFileServer.START_ERROR, p.exitValue());
+            assertTrue(err.startsWith("static-file-server: cannot start: "), err);
+            assertFalse(err.contains("null"), err);
+        }
+    }
+
+    @Test
     void helpPrintsTheUsageAndExits0() throws Exception {
         Process p = start("--help");
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
