@@ -27,6 +27,9 @@ final class TlsContexts {
     }
 
     /** A certificate for {@code localhost}, made now and valid for a year; browsers will warn about it. */
+    // Deprecated in Netty 4.2 in favour of netty-pkitesting, a test library; for a demo's
+    // certificate made at start this one, backed by BouncyCastle, is still the simple way.
+    @SuppressWarnings("deprecation")
     static SslContext selfSigned() throws IOException {
         SelfSignedCertificate certificate;
         try {

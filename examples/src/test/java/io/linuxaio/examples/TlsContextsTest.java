@@ -18,6 +18,7 @@ class TlsContextsTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // SelfSignedCertificate: the simplest source of PEM files here
     void pemFilesMakeAServerContext() throws Exception {
         SelfSignedCertificate certificate = new SelfSignedCertificate("localhost");
         try {

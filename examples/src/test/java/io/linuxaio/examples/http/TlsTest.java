@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** HTTPS through the same AioFileHandler read path, checked by a client that trusts only the server's certificate. */
+@SuppressWarnings("deprecation") // SelfSignedCertificate, as the server itself makes one for --tls
 class TlsTest {
     private static TestSite site;
     private static SelfSignedCertificate certificate;
