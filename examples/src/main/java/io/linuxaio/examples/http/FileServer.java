@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -52,10 +53,11 @@ public final class FileServer implements AutoCloseable {
     private final ChannelGroup connections;
     private final Channel listener;
     private final boolean tls;
+    private final AtomicBoolean stopping;
     private boolean closed; // guarded by this
 
     private FileServer(Path root, LinuxAio aio, EventLoopGroup group, AioEventLoops loops, AccessLog accessLog,
-                       ChannelGroup connections, Channel listener, boolean tls) {
+                       ChannelGroup connections, Channel listener, boolean tls, AtomicBoolean stopping) {
         this.root = root;
         this.aio = aio;
         this.group = group;
@@ -64,6 +66,7 @@ public final class FileServer implements AutoCloseable {
         this.connections = connections;
         this.listener = listener;
         this.tls = tls;
+        this.stopping = stopping;
     }
 
     /** A builder for a server of the files under {@code root}. */
@@ -121,15 +124,23 @@ public final class FileServer implements AutoCloseable {
         closed = true;
         boolean interrupted = false;
         try {
+            stopping.set(true); // a connection still being set up drains itself (see initializer)
             listener.close().awaitUninterruptibly();
-            var allClosed = connections.newCloseFuture();
             for (Channel channel : connections) {
                 channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(FileRequestHandler.DRAIN));
             }
-            try {
-                allClosed.await(grace.toMillis());
-            } catch (InterruptedException e) {
-                interrupted = true;
+            long deadline = System.nanoTime() + grace.toNanos();
+            // The group forgets closed channels; a snapshot's future could miss a late arrival.
+            while (!connections.isEmpty() && !interrupted) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    connections.newCloseFuture().await(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
             connections.close().awaitUninterruptibly();
             loops.close();
@@ -268,15 +279,16 @@ public final class FileServer implements AutoCloseable {
                 log = accessLog == null ? null : new AccessLog(accessLog);
                 Site site = new Site(canonical.toString(), loops, log);
                 ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+                AtomicBoolean stopping = new AtomicBoolean();
                 Channel listener = new ServerBootstrap()
                         .group(group)
                         .channel(EpollServerSocketChannel.class)
                         .option(ChannelOption.SO_BACKLOG, 1024)
-                        .childHandler(initializer(site, connections, loops))
+                        .childHandler(initializer(site, connections, loops, stopping))
                         .bind(bind, port)
                         .sync()
                         .channel();
-                return new FileServer(canonical, aio, group, loops, log, connections, listener, ssl != null);
+                return new FileServer(canonical, aio, group, loops, log, connections, listener, ssl != null, stopping);
             } catch (Throwable e) { // Bind failures arrive as undeclared checked exceptions from sync().
                 if (loops != null) {
                     loops.close();
@@ -292,7 +304,8 @@ public final class FileServer implements AutoCloseable {
             }
         }
 
-        private ChannelInitializer<Channel> initializer(Site site, ChannelGroup connections, AioEventLoops loops) {
+        private ChannelInitializer<Channel> initializer(Site site, ChannelGroup connections, AioEventLoops loops,
+                                                        AtomicBoolean stopping) {
             SslContext sslContext = ssl;
             HttpDecoderConfig decoder = new HttpDecoderConfig()
                     .setMaxInitialLineLength(maxRequestLine)
@@ -312,6 +325,10 @@ public final class FileServer implements AutoCloseable {
                     pipeline.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                     pipeline.addLast("files", new AioFileHandler(loops, chunk, inFlight));
                     pipeline.addLast("requests", new FileRequestHandler(site));
+                    if (stopping.get()) {
+                        // Accepted just before the listener closed, after close() told the others.
+                        channel.eventLoop().execute(() -> pipeline.fireUserEventTriggered(FileRequestHandler.DRAIN));
+                    }
                 }
             };
         }

@@ -2,7 +2,9 @@ package io.linuxaio.examples.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -170,6 +172,35 @@ class ConnectionTest extends ServerTestBase {
             assertEquals(TestSite.BIG_BYTES, total);
             assertEquals(200, http.get("/hello.txt").status());
         }
+    }
+
+    @Test
+    void closeFinishesTheResponseInFlightAndClosesIdleConnections() throws Exception {
+        FileServer stopping = FileServer.builder(site.root).port(0).threads(2).start();
+        java.net.InetSocketAddress address = stopping.localAddress();
+        Thread closer = new Thread(stopping::close, "closer");
+        try (RawHttp idle = new RawHttp(stopping.localAddress());
+             RawHttp downloading = new RawHttp(stopping.localAddress())) {
+            assertEquals(200, idle.get("/hello.txt").status());
+            downloading.request("GET", "/big.bin");
+            assertEquals(200, downloading.readHead().status());
+            InputStream body = downloading.input();
+            assertEquals(1 << 16, body.readNBytes(1 << 16).length);
+
+            closer.start();
+            assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed at once");
+            long total = 1 << 16;
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = body.read(buffer)) > 0; ) {
+                total += n;
+            }
+            assertEquals(TestSite.BIG_BYTES, total, "the download in flight finished");
+            closer.join(DEADLINE.toMillis());
+            assertFalse(closer.isAlive(), "close() returned once the response was done");
+        } finally {
+            stopping.close();
+        }
+        assertThrows(java.net.ConnectException.class, () -> new RawHttp(address).close(), "no longer listening");
     }
 
     /** Checksums a body as it streams in, so 200 bodies need not be held at once. */
