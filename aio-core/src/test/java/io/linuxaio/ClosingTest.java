@@ -128,6 +128,18 @@ class ClosingTest {
         assertTrue(output.contains("callbacks " + ExitWithoutClose.BLOCKS), "callbacks ran at exit: " + output);
     }
 
+    @Test
+    void drainAtExitFalseLeavesClosingToTheProgram() {
+        try (LinuxAio aio = new LinuxAio()) {
+            aio.drainAtExit(false);
+            assertFalse(Runtime.getRuntime().removeShutdownHook(aio.exitHook), "the exit hook is gone");
+            aio.drainAtExit(true);
+            aio.drainAtExit(true);
+            assertTrue(Runtime.getRuntime().removeShutdownHook(aio.exitHook), "the exit hook is back, once");
+            aio.drainAtExit(true);
+        }
+    }
+
     private static int openDescriptors() throws Exception {
         try (var entries = Files.list(Path.of("/proc/self/fd"))) {
             return (int) entries.count();
