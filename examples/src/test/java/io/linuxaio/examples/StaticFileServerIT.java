@@ -32,12 +32,9 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  * test image on the host network, serving a tree that is mounted read-only on a read-only root file
  * system; driven from the host over 127.0.0.1 with real HTTP requests. Skipped, with the reason,
  * when Docker cannot be reached; fails when the server jar has not been built.
- *
- * <p>PENDING: the server is being written on another branch. Once it has landed, rename this file
- * and class to {@code StaticFileServerIT} so that Failsafe runs it.
  */
 @Testcontainers(disabledWithoutDocker = true)
-class StaticFileServerITPending {
+class StaticFileServerIT {
     private static final String JAR = "/opt/linux-aio/static-file-server.jar";
     /** The bind mount: the served root is {@code /srv/www}; {@code /srv/secret.txt} lies beside it. */
     private static final String SRV = "/srv";
