@@ -194,37 +194,8 @@ done
 cp "$WORK/results.tsv" "$OUT_TSV"
 
 # --- the chart ----------------------------------------------------------------------------
-gnuplot <<GNUPLOT
-set terminal pngcairo size 1500,560 font "sans,11"
-set output "$OUT_PNG"
-set datafile separator "\t"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set grid ytics
-set key top left
-set xtics nomirror
-set offsets 0, 0, graph 0.12, 0
-set multiplot layout 1,3 title "Slow uncached storage: $LARGE_CONNECTIONS clients on ${LARGE_FILES} x ${LARGE_MIB} MiB random files (reads capped at $((READ_BPS / 1024 / 1024)) MiB/s, $READ_IOPS IO/s) + $SMALL_CONNECTIONS clients on one cached 1 KiB file\n$EVENT_LOOPS event loops or worker processes each, $AIO_THREADS pool threads unless named NAME:THREADS"
-set title "small cached file: p99 latency (ms, log scale)"
-set logscale y
-set yrange [*:*]
-plot "$OUT_TSV" skip 1 using 3:xtic(1) title "nothing else running" lc rgb "#9ecae1", \
-     "" skip 1 using 5 title "under the large-file load" lc rgb "#de2d26", \
-     "" skip 1 using (\$0 - 0.15):3:(sprintf("%.1f", \$3)) with labels offset 0,0.7 notitle, \
-     "" skip 1 using (\$0 + 0.15):5:((\$13 == 0 ? ">" : "") . sprintf("%.0f", \$5)) \
-        with labels offset 0,0.7 notitle
-unset logscale y
-set yrange [0:*]
-set title "total requests/s (small + large)"
-plot "$OUT_TSV" skip 1 using 8:xtic(1) notitle lc rgb "#31a354", \
-     "" skip 1 using 0:8:8 with labels offset 0,0.7 notitle
-set title "MB/s served (MB/s read from the device in the label)"
-plot "$OUT_TSV" skip 1 using 9:xtic(1) notitle lc rgb "#3182bd", \
-     "" skip 1 using 0:9:(sprintf("%.0f (%.0f)", \$9, \$10)) with labels offset 0,0.7 notitle
-unset multiplot
-GNUPLOT
+bash "$REPO/benchmarks/lib/slow-storage-chart.sh" "$OUT_TSV" "$OUT_PNG" \
+  "Slow uncached storage: $LARGE_CONNECTIONS clients on ${LARGE_FILES} x ${LARGE_MIB} MiB random files (reads capped at $((READ_BPS / 1024 / 1024)) MiB/s, $READ_IOPS IO/s) + $SMALL_CONNECTIONS clients on one cached 1 KiB file\n$EVENT_LOOPS event loops or worker processes each, $AIO_THREADS pool threads unless named NAME:THREADS"
 
 echo
 echo "storage: ${LARGE_FILES} x ${LARGE_MIB} MiB files on ext4 on $LOOP, reads capped at $READ_BPS B/s" \
