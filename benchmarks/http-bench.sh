@@ -11,7 +11,8 @@
 #   CONNECTIONS=64   wrk connections, WRK_THREADS=2 wrk threads
 #   EVENT_LOOPS=2    event loops / nginx worker processes of every server
 #   AIO_THREADS=8    thread-pool threads in all, ours and nginx aio threads
-#   SERVERS="ours nginx-aio nginx-sendfile netty"   which servers, in this order
+#   SERVERS="ours nginx-aio nginx-sendfile netty"   which servers, in this order; an entry
+#                    NAME:THREADS runs ours or nginx-aio with another pool size (ours:256)
 #   BASE_PORT=19480  the servers listen on 127.0.0.1:BASE_PORT..BASE_PORT+3
 #   RESULTS_TSV=FILE also write the table as tab-separated values
 #
@@ -41,7 +42,8 @@ trap 'exit 130' INT TERM
 
 ensure_commands wrk:wrk nginx:nginx-light curl:curl
 require_nginx_threads
-require_jars "${SERVERS[@]}"
+check_servers "${SERVERS[@]}"
+require_jars "${SERVERS[@]%%:*}"
 write_wrk_scripts
 
 # The files: random bytes, so nothing along the way can compress them.
@@ -54,18 +56,22 @@ head -c $((1024 * 1024)) /dev/urandom >"$ROOT/1m.bin"
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per run," \
   "$CONNECTIONS connections, $EVENT_LOOPS event loops, $AIO_THREADS aio threads"
 
-for server in "${SERVERS[@]}"; do
-  start_server "$server" "$ROOT" /1k.bin
+for entry in "${SERVERS[@]}"; do
+  # An entry is a server name, or NAME:THREADS to run it with another pool size (ours, nginx-aio).
+  server=${entry%%:*}
+  threads=$AIO_THREADS
+  [[ $entry != *:* ]] || threads=${entry#*:}
+  AIO_THREADS=$threads start_server "$server" "$ROOT" /1k.bin
   port=$(server_port "$server")
   # The JIT and the buffer pools warm up on the middle size before anything is measured.
   run_wrk "$WORK/warmup.out" "$WORK/report.lua" 5 \
     --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/64k.bin"
   for size in "${SIZES[@]}"; do
-    log "$server: $size for $DURATION s"
+    log "$entry: $size for $DURATION s"
     ticks_before=$(server_cpu_ticks "$server")
-    run_wrk "$WORK/$server-$size.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
+    run_wrk "$WORK/$entry-$size.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
       --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/$size.bin"
-    echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$server-$size.ticks"
+    echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$entry-$size.ticks"
   done
   stop_server "$server"
 done
@@ -76,18 +82,18 @@ done
 TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
 {
   printf "size"
-  for server in "${SERVERS[@]}"; do
-    printf "\t%s req/s\t%s p99 ms\t%s cpu us/req" "$server" "$server" "$server"
+  for entry in "${SERVERS[@]}"; do
+    printf "\t%s req/s\t%s p99 ms\t%s cpu us/req" "$entry" "$entry" "$entry"
   done
   printf "\n"
   for size in "${SIZES[@]}"; do
     printf "%s" "$size"
-    for server in "${SERVERS[@]}"; do
-      out="$WORK/$server-$size.out"
+    for entry in "${SERVERS[@]}"; do
+      out="$WORK/$entry-$size.out"
       bad=$(failed "$out")
       mark=""
       (( bad == 0 )) || mark=" (${bad} failed)"
-      cpu=$(awk -v t="$(cat "$WORK/$server-$size.ticks")" -v us="$TICK_US" \
+      cpu=$(awk -v t="$(cat "$WORK/$entry-$size.ticks")" -v us="$TICK_US" \
         -v r="$(result_field "$out" requests)" 'BEGIN { printf "%.0f", t * us / r }')
       printf "\t%s%s\t%s\t%s" "$(rps "$out")" "$mark" "$(ms "$out" p99_us)" "$cpu"
     done

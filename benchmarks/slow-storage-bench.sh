@@ -84,7 +84,8 @@ trap 'exit 130' INT TERM
 ensure_commands wrk:wrk nginx:nginx-light curl:curl gnuplot:gnuplot-nox mkfs.ext4:e2fsprogs \
   losetup:mount
 require_nginx_threads
-require_jars "${SERVERS[@]}"
+check_servers "${SERVERS[@]}"
+require_jars "${SERVERS[@]%%:*}"
 [[ -f /sys/fs/cgroup/blkio/cgroup.procs ]] || die "no cgroup v1 blkio hierarchy at /sys/fs/cgroup/blkio"
 write_wrk_scripts
 # The small-file clients pause between requests: they stand for other users of the site.

@@ -71,6 +71,12 @@ server_port() {
   die "unknown server $1 (known: ${SERVERS_ALL[*]})"
 }
 
+# Fails at once on a server name that is not known (entries may be NAME or NAME:THREADS).
+check_servers() {
+  local entry
+  for entry in "$@"; do server_port "${entry%%:*}" >/dev/null; done
+}
+
 # Writes an nginx.conf for one of the two nginx setups into DIR; everything nginx writes stays
 # in DIR. mode is sendfile (sendfile on, reads in the worker) or aio (sendfile off, every read
 # on a thread pool of AIO_THREADS threads in all, split over the worker processes).
