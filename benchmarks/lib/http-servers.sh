@@ -41,7 +41,8 @@ ensure_commands() {
   [[ ${#missing[@]} -eq 0 ]] && return 0
   [[ $EUID -eq 0 ]] || die "missing ${missing[*]}: run as root, or apt-get install -y ${missing[*]}"
   log "installing ${missing[*]} from Debian's packages"
-  # policy-rc.d keeps Debian from starting a system nginx on port 80 where none is wanted.
+  # Debian may start its own nginx on port 80 after the install (unless policy-rc.d forbids it);
+  # that one is left alone: the benchmark's nginx runs from its own config on BASE_PORT + n.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$WORK/apt.log" 2>&1 ||
     { apt-get update -q >>"$WORK/apt.log" 2>&1 &&
       DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$WORK/apt.log" 2>&1; } ||
@@ -192,7 +193,7 @@ stop_all_servers() {
 }
 
 # The wrk Lua pieces: report.lua prints one RESULT line of key=value pairs (latencies in
-# microseconds) that parse_result reads; random-large.lua also picks a random large file per
+# microseconds) that result_field reads; random-large.lua also picks a random large file per
 # request.
 write_wrk_scripts() {
   cat >"$WORK/report.lua" <<'LUA'
