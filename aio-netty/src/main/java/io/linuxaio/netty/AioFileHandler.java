@@ -1,8 +1,11 @@
 package io.linuxaio.netty;
 
+
 import io.linuxaio.AioContext;
 import io.linuxaio.AioFile;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
@@ -188,7 +191,11 @@ public final class AioFileHandler extends ChannelDuplexHandler {
     void transferFailed(boolean sentSome) {
         if (sentSome) {
             // Part of the region is on its way; the bytes after it would be taken for the rest of it.
-            ctx.close();
+            // Close behind the chunks already written, so the peer gets every byte the file had:
+            // a plain close would drop those still waiting in the outbound buffer.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            failAll(new IOException("not sent: a file region before it failed part-way"));
+            return;
         }
         pump();
     }
