@@ -1,111 +1,106 @@
 #!/usr/bin/env bash
-# Loads four static file servers with wrk on 1 KiB, 64 KiB and 1 MiB files and prints requests/s
-# and p99 latency side by side:
-#   aio          examples' StaticFileServer: every open/stat/read on the linux-aio pool
-#   netty-chunk  Netty's usual way, ChunkedNioFile read on the event loop
-#   nginx-sendf  nginx with sendfile on
-#   nginx-aio    nginx with aio threads (sendfile off), the design linux-aio follows
+# HTTP load benchmark (issue 4 § Benchmark): our static file server against nginx (sendfile on,
+# and aio threads with sendfile off) and a Netty server that reads files on its event loop
+# (ChunkedNioFile), on 1 KiB, 64 KiB and 1 MiB files that sit in the page cache. Prints
+# requests/s, p99 latency and the server's CPU time per request side by side in one table.
 #
-# Needs wrk and nginx (Debian: apt-get install -y wrk nginx-light) and a built jar
-# (mvn -q -B -DskipTests package). Not part of CI.
+# usage: benchmarks/http-bench.sh            (from anywhere; build first with
+#                                              mvn -q -B -DskipTests package)
+# settings (environment):
+#   DURATION=10      seconds of wrk per server and file size (after a 5 s warm-up per server)
+#   CONNECTIONS=64   wrk connections, WRK_THREADS=2 wrk threads
+#   EVENT_LOOPS=2    event loops / nginx worker processes of every server
+#   AIO_THREADS=8    thread-pool threads in all, ours and nginx aio threads
+#   SERVERS="ours nginx-aio nginx-sendfile netty"   which servers, in this order; an entry
+#                    NAME:THREADS runs ours or nginx-aio with another pool size (ours:256)
+#   BASE_PORT=19480  the servers listen on 127.0.0.1:BASE_PORT..BASE_PORT+3
+#   RESULTS_TSV=FILE also write the table as tab-separated values
 #
-# Settings (environment): DURATION (default 10s), CONNECTIONS (64), WRK_THREADS (2),
-# SERVER_THREADS (event loops / nginx workers, default: the number of processors), PORT_BASE (18080).
+# Everything listens and connects on 127.0.0.1 only; every run is bounded by its duration, and
+# the scratch directory and every server started here are removed on exit, even on failure.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(dirname "$here")
-jar="$repo/examples/target/static-file-server.jar"
-duration=${DURATION:-10s}
-connections=${CONNECTIONS:-64}
-wrk_threads=${WRK_THREADS:-2}
-server_threads=${SERVER_THREADS:-$(nproc)}
-port_base=${PORT_BASE:-18080}
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=$(mktemp -d /tmp/http-bench.XXXXXX)
+# shellcheck source=benchmarks/lib/http-servers.sh
+source "$REPO/benchmarks/lib/http-servers.sh"
 
-for tool in wrk nginx java curl; do
-    command -v "$tool" >/dev/null || { echo "http-bench: $tool not found (Debian: apt-get install -y wrk nginx-light)" >&2; exit 2; }
-done
-[ -f "$jar" ] || { echo "http-bench: $jar missing; run: mvn -q -B -DskipTests package" >&2; exit 2; }
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+read -r -a SERVERS <<<"${SERVERS:-${SERVERS_ALL[*]}}"
+SIZES=(1k 64k 1m)
 
-work=$(mktemp -d /tmp/http-bench.XXXXXX)
-pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
+  local job
+  stop_all_servers
+  for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
+  rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-root="$work/root"
-mkdir -p "$root"
-chmod 755 "$work" "$root" # nginx workers run as an unprivileged user
-head -c 1024 /dev/urandom > "$root/1k.bin"
-head -c 65536 /dev/urandom > "$root/64k.bin"
-head -c 1048576 /dev/urandom > "$root/1m.bin"
+ensure_commands wrk:wrk nginx:nginx-light curl:curl
+require_nginx_threads
+check_servers "${SERVERS[@]}"
+require_jars "${SERVERS[@]%%:*}"
+write_wrk_scripts
 
-nginx_conf() { # name port extra-directives
-    mkdir -p "$work/$1/logs"
-    cat > "$work/$1/nginx.conf" <<CONF
-worker_processes $server_threads;
-daemon off;
-pid $work/$1/nginx.pid;
-error_log $work/$1/logs/error.log warn;
-thread_pool default threads=8 max_queue=65536;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    default_type application/octet-stream;
-    server {
-        listen 127.0.0.1:$2;
-        root $root;
-        $3
-    }
-}
-CONF
-}
+# The files: random bytes, so nothing along the way can compress them.
+ROOT="$WORK/root"
+mkdir -p "$ROOT"
+head -c 1024 /dev/urandom >"$ROOT/1k.bin"
+head -c $((64 * 1024)) /dev/urandom >"$ROOT/64k.bin"
+head -c $((1024 * 1024)) /dev/urandom >"$ROOT/1m.bin"
 
-wait_up() { # url
-    for _ in $(seq 200); do
-        curl -fs -o /dev/null "$1" && return 0
-        sleep 0.1
-    done
-    echo "http-bench: $1 did not come up" >&2
-    exit 1
-}
+log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per run," \
+  "$CONNECTIONS connections, $EVENT_LOOPS event loops, $AIO_THREADS aio threads"
 
-names=(aio netty-chunk nginx-sendf nginx-aio)
-ports=($port_base $((port_base + 1)) $((port_base + 2)) $((port_base + 3)))
-
-java -jar "$jar" --root "$root" --port "${ports[0]}" --threads "$server_threads" --quiet > "$work/aio.log" 2>&1 &
-pids+=($!)
-java -cp "$jar" io.linuxaio.examples.bench.ChunkedNioFileServer "$root" "${ports[1]}" "$server_threads" > "$work/netty.log" 2>&1 &
-pids+=($!)
-nginx_conf nginx-sendf "${ports[2]}" "sendfile on; tcp_nopush on;"
-nginx -p "$work/nginx-sendf" -c "$work/nginx-sendf/nginx.conf" &
-pids+=($!)
-nginx_conf nginx-aio "${ports[3]}" "sendfile off; aio threads; output_buffers 2 64k;"
-nginx -p "$work/nginx-aio" -c "$work/nginx-aio/nginx.conf" &
-pids+=($!)
-
-for i in 0 1 2 3; do wait_up "http://127.0.0.1:${ports[$i]}/1k.bin"; done
-
-echo "# http-bench: wrk -t$wrk_threads -c$connections -d$duration, $server_threads server threads, $(nproc) cores, $(uname -r)"
-echo "# $(java -version 2>&1 | head -1); $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1)"
-printf '%-8s' file
-for name in "${names[@]}"; do printf ' | %-12s %9s' "$name req/s" "p99"; done
-echo
-for file in 1k.bin 64k.bin 1m.bin; do
-    printf '%-8s' "$file"
-    for i in 0 1 2 3; do
-        url="http://127.0.0.1:${ports[$i]}/$file"
-        wrk -t"$wrk_threads" -c"$connections" -d2s "$url" > /dev/null 2>&1 # warm-up: JIT, page cache
-        out=$(wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$url" 2>&1)
-        rps=$(awk '/^Requests\/sec:/ {print $2}' <<< "$out")
-        p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
-        errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<< "$out")
-        [ -n "$errors" ] && echo "http-bench: ${names[$i]} $file: $errors" >&2
-        printf ' | %12s %9s' "${rps:-?}" "${p99:-?}"
-    done
-    echo
+for entry in "${SERVERS[@]}"; do
+  # An entry is a server name, or NAME:THREADS to run it with another pool size (ours, nginx-aio).
+  server=${entry%%:*}
+  threads=$AIO_THREADS
+  [[ $entry != *:* ]] || threads=${entry#*:}
+  AIO_THREADS=$threads start_server "$server" "$ROOT" /1k.bin
+  port=$(server_port "$server")
+  # The JIT and the buffer pools warm up on the middle size before anything is measured.
+  run_wrk "$WORK/warmup.out" "$WORK/report.lua" 5 \
+    --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/64k.bin"
+  for size in "${SIZES[@]}"; do
+    log "$entry: $size for $DURATION s"
+    ticks_before=$(server_cpu_ticks "$server")
+    run_wrk "$WORK/$entry-$size.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
+      --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/$size.bin"
+    echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$entry-$size.ticks"
+  done
+  stop_server "$server"
 done
+
+# One row per file size; per server its requests/s, p99 latency and the server's own CPU time per
+# request (all its threads and processes; the figure least moved by other load on the machine).
+# A cell with failed requests (socket errors or non-2xx answers) is marked with their count.
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
+{
+  printf "size"
+  for entry in "${SERVERS[@]}"; do
+    printf "\t%s req/s\t%s p99 ms\t%s cpu us/req" "$entry" "$entry" "$entry"
+  done
+  printf "\n"
+  for size in "${SIZES[@]}"; do
+    printf "%s" "$size"
+    for entry in "${SERVERS[@]}"; do
+      out="$WORK/$entry-$size.out"
+      bad=$(failed "$out")
+      mark=""
+      (( bad == 0 )) || mark=" (${bad} failed)"
+      cpu=$(awk -v t="$(cat "$WORK/$entry-$size.ticks")" -v us="$TICK_US" \
+        -v r="$(result_field "$out" requests)" 'BEGIN { printf "%.0f", t * us / r }')
+      printf "\t%s%s\t%s\t%s" "$(rps "$out")" "$mark" "$(ms "$out" p99_us)" "$cpu"
+    done
+    printf "\n"
+  done
+} >"$WORK/table.tsv"
+
+[[ -z ${RESULTS_TSV:-} ]] || cp "$WORK/table.tsv" "$RESULTS_TSV"
+echo
+column -t -s $'\t' "$WORK/table.tsv"
