@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class NettyChunkedFileServerTest {
   private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
+  private static volatile boolean recordingByteBufLeaks;
 
   static {
     // Installed before any ByteBuf class is loaded, so every buffer's leak detector reports here.
@@ -64,6 +65,8 @@ class NettyChunkedFileServerTest {
       ByteBuf probe = PooledByteBufAllocator.DEFAULT.directBuffer(16);
       probe.release();
     }
+    // Had another test loaded ByteBuf first, its detector would not report here: say so, loudly.
+    assertTrue(recordingByteBufLeaks, "ByteBuf's leak detector was made before this test's factory");
     assertEquals(List.of(), LEAKS);
   }
 
@@ -185,6 +188,9 @@ class NettyChunkedFileServerTest {
     @Override
     public <T> ResourceLeakDetector<T> newResourceLeakDetector(
         Class<T> resource, int samplingInterval, long maxActive) {
+      if (ByteBuf.class.isAssignableFrom(resource)) {
+        recordingByteBufLeaks = true;
+      }
       return new ResourceLeakDetector<T>(resource, samplingInterval) {
         @Override
         protected void reportTracedLeak(String resourceType, String records) {
