@@ -37,7 +37,8 @@ public final class LinuxAio extends AioContext {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Set<AioContext> contexts = ConcurrentHashMap.newKeySet();
-    private final Thread exitHook = new Thread(this::closeAtExit, "aio-exit-drain");
+    /** Package-private so a test can see whether it is registered. */
+    final Thread exitHook = new Thread(this::closeAtExit, "aio-exit-drain");
     private volatile boolean closed;
 
     /** Starts an engine with the default pool settings and {@code minParallel} workers running. */
@@ -90,6 +91,27 @@ public final class LinuxAio extends AioContext {
             throw new IllegalArgumentException("idleTimeout must be positive: " + timeout);
         }
         pool.setIdleTimeout(timeout.toNanos());
+    }
+
+    /**
+     * Whether this engine drains and closes itself at JVM exit, as it does by default. A program
+     * whose own shutdown hook still needs the engine (a server finishing the responses in flight on
+     * SIGTERM) turns this off and closes the engine at the end of that hook: shutdown hooks run
+     * concurrently, so the engine's own drain would refuse the requests that hook still makes.
+     * Does nothing once the JVM has begun to exit.
+     */
+    public void drainAtExit(boolean enabled) {
+        try {
+            if (enabled && !closed) {
+                Runtime.getRuntime().addShutdownHook(exitHook);
+            } else if (!enabled) {
+                Runtime.getRuntime().removeShutdownHook(exitHook);
+            }
+        } catch (IllegalArgumentException alreadyRegistered) {
+            // Enabling twice is fine.
+        } catch (IllegalStateException shuttingDown) {
+            // Too late to change what runs at exit.
+        }
     }
 
     /** Worker threads alive now. */

@@ -67,6 +67,8 @@ class ClosingTest {
 
     @Test
     void closeLosesNoWriteAndClosesItsDescriptors() throws Exception {
+        // The first engine in a JVM opens JNA's jar and native library for good; count after that.
+        new LinuxAio().close();
         int before = openDescriptors();
         LinuxAio aio = new LinuxAio();
         AioContext second = aio.newContext();
@@ -126,6 +128,18 @@ class ClosingTest {
         assertEquals(0, process.exitValue(), output);
         assertEquals(ExitWithoutClose.BLOCKS * ExitWithoutClose.BLOCK, Files.size(target), output);
         assertTrue(output.contains("callbacks " + ExitWithoutClose.BLOCKS), "callbacks ran at exit: " + output);
+    }
+
+    @Test
+    void drainAtExitFalseLeavesClosingToTheProgram() {
+        try (LinuxAio aio = new LinuxAio()) {
+            aio.drainAtExit(false);
+            assertFalse(Runtime.getRuntime().removeShutdownHook(aio.exitHook), "the exit hook is gone");
+            aio.drainAtExit(true);
+            aio.drainAtExit(true);
+            assertTrue(Runtime.getRuntime().removeShutdownHook(aio.exitHook), "the exit hook is back, once");
+            aio.drainAtExit(true);
+        }
     }
 
     private static int openDescriptors() throws Exception {

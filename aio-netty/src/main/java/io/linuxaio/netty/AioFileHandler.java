@@ -1,0 +1,305 @@
+package io.linuxaio.netty;
+
+
+import io.linuxaio.AioContext;
+import io.linuxaio.AioFile;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Sends files down a pipeline without blocking its event loop: each {@link AioFileRegion} written
+ * through this handler is read through the engine's worker threads in chunks, each a pread
+ * straight into a direct {@code ByteBuf} from the channel's allocator (pooled unless configured
+ * otherwise), and the chunks are written on down the pipeline
+ * in file order. Put it where a {@code ChunkedWriteHandler} would go: after {@code HttpServerCodec},
+ * or after an {@code SslHandler} (which takes no {@code FileRegion}, so sendfile cannot serve TLS;
+ * this can).
+ *
+ * <pre>{@code
+ * pipeline.addLast(new HttpServerCodec(), new AioFileHandler(loops), new MyHandler());
+ * // in MyHandler, on the channel's loop:
+ * ctx.write(response);
+ * ctx.write(AioFileRegion.of("/srv/www/big.iso", 0, AioFileRegion.TO_END));
+ * ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+ * }</pre>
+ *
+ * <p><b>Order.</b> Messages it does not know pass through untouched; messages written after a
+ * region go out after the region's last byte. Like any write, a region starts moving at the next
+ * flush.
+ *
+ * <p><b>Backpressure.</b> At most {@code chunksInFlight} chunks are held at once, counting both
+ * chunks being read and chunks written down the pipeline that the socket has not taken yet; and no
+ * read starts while the channel is not writable. So a peer that stops reading costs the server at
+ * most {@code chunksInFlight * chunkSize} bytes of buffers, besides the socket's own.
+ *
+ * <p><b>Outcome.</b> The region's write promise succeeds when its last byte has been written to
+ * the socket, and fails with the {@link io.linuxaio.AioException} of a failed open, stat or read.
+ * A region that reaches past the end of the file (the file shrank, or {@code count} was too large)
+ * fails with an {@link IOException} naming the offset where the file ended, rather than waiting
+ * for bytes that will not come. If a region fails after some of its bytes went down the pipeline,
+ * the peer cannot tell where the data went wrong, so the handler closes the channel; a region that
+ * failed before sending anything (a missing file) leaves the channel open and the writes after it
+ * proceed.
+ *
+ * <p><b>Closing.</b> When the channel closes, or the handler is removed, mid-file: reading stops,
+ * every buffer is released (those being read into as soon as their reads return), files opened by
+ * path are closed, and pending writes fail. A region given as an {@link AioFile} is never closed by
+ * the handler.
+ *
+ * <p><b>Threads.</b> Every callback runs on the channel's event loop, from the loop's context in
+ * {@link AioEventLoops}; no file system call runs there. One instance per channel (not sharable);
+ * the channel must be registered with the {@code AioEventLoops}' group.
+ */
+public final class AioFileHandler extends ChannelDuplexHandler {
+    /** 64 KiB: large enough that a read costs little per byte, small enough to fit a socket's buffer. */
+    public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+    /** 4 chunks: reads overlap with socket writes, and a stalled peer pins 256 KiB at most. */
+    public static final int DEFAULT_CHUNKS_IN_FLIGHT = 4;
+
+    private final AioEventLoops loops;
+    private final int chunkSize;
+    private final int chunksInFlight;
+    private final ArrayDeque<QueuedWrite> queue = new ArrayDeque<>();
+
+    private ChannelHandlerContext ctx;
+    private AioContext aio;
+    private boolean closed;
+    private boolean pumping;
+    private boolean pumpAgain;
+
+    // Written on the loop only; volatile so that tests and monitoring may read them from anywhere.
+    private volatile int chunksHeld;
+    private volatile int peakChunksHeld;
+    private volatile long bytesRead;
+    private final AtomicLong movedCallbacks = new AtomicLong();
+
+    /** A handler with {@value #DEFAULT_CHUNK_SIZE}-byte chunks, {@value #DEFAULT_CHUNKS_IN_FLIGHT} in flight. */
+    public AioFileHandler(AioEventLoops loops) {
+        this(loops, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT);
+    }
+
+    /**
+     * @param chunkSize bytes per read and per buffer written down the pipeline, at least 1
+     * @param chunksInFlight how many chunk buffers may be held at once, at least 1
+     */
+    public AioFileHandler(AioEventLoops loops, int chunkSize, int chunksInFlight) {
+        if (loops == null) {
+            throw new NullPointerException("loops");
+        }
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize must be at least 1: " + chunkSize);
+        }
+        if (chunksInFlight < 1) {
+            throw new IllegalArgumentException("chunksInFlight must be at least 1: " + chunksInFlight);
+        }
+        this.loops = loops;
+        this.chunkSize = chunkSize;
+        this.chunksInFlight = chunksInFlight;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (closed) {
+            ReferenceCountUtil.release(msg);
+            promise.tryFailure(new ClosedChannelException());
+        } else if (msg instanceof AioFileRegion region) {
+            queue.add(new QueuedWrite(null, promise, new RegionTransfer(this, ctx, region, promise, chunkSize)));
+        } else if (queue.isEmpty()) {
+            ctx.write(msg, promise);
+        } else {
+            queue.add(new QueuedWrite(msg, promise, null));
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        for (QueuedWrite write : queue) {
+            write.flushed = true;
+        }
+        pump();
+        ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            pump();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        failAll(new ClosedChannelException());
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        failAll(new IOException("AioFileHandler was removed from the pipeline"));
+    }
+
+    // ---------------------------------------------------------------- for RegionTransfer, on the loop
+
+    /** The context whose callbacks run on this channel's loop. */
+    AioContext context() {
+        if (aio == null) {
+            aio = loops.forChannel(ctx.channel());
+        }
+        return aio;
+    }
+
+    /** Whether a transfer may start another chunk read now. */
+    boolean mayRead() {
+        return !closed && chunksHeld < chunksInFlight && ctx.channel().isWritable();
+    }
+
+    void chunkTaken() {
+        int held = chunksHeld + 1;
+        chunksHeld = held;
+        if (held > peakChunksHeld) {
+            peakChunksHeld = held;
+        }
+    }
+
+    void chunkReturned() {
+        chunksHeld--;
+    }
+
+    void bytesRead(int n) {
+        bytesRead += n;
+    }
+
+    /** A transfer moved: continue it, and whatever is queued behind it. */
+    void progress() {
+        pump();
+    }
+
+    void transferFailed(boolean sentSome) {
+        if (sentSome) {
+            // Part of the region is on its way; the bytes after it would be taken for the rest of it.
+            // Close behind the chunks already written, so the peer gets every byte the file had:
+            // a plain close would drop those still waiting in the outbound buffer.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            failAll(new IOException("not sent: a file region before it failed part-way"));
+            return;
+        }
+        pump();
+    }
+
+    /** Runs an engine callback on this channel's loop; see {@link OnLoop}. */
+    void onLoop(Runnable task, Runnable ifGone) {
+        if (OnLoop.run(ctx.executor(), task, ifGone)) {
+            movedCallbacks.incrementAndGet();
+        }
+    }
+
+    /** Closes a file this handler opened, through the engine. */
+    void closeFile(AioContext context, AioFile file) {
+        OwnedFile.close(context, loops.engine(), file);
+    }
+
+    // ---------------------------------------------------------------- metrics, readable from any thread
+
+    /** Chunk buffers held now: being read into, or written down the pipeline and not yet on the socket. */
+    int chunksHeld() {
+        return chunksHeld;
+    }
+
+    /** The most chunk buffers ever held at once. */
+    int peakChunksHeld() {
+        return peakChunksHeld;
+    }
+
+    /** Bytes read from files so far. */
+    long bytesRead() {
+        return bytesRead;
+    }
+
+    /** Engine callbacks that arrived off this channel's loop and had to be moved there (0 while the loops run). */
+    long movedCallbacks() {
+        return movedCallbacks.get();
+    }
+
+    // ---------------------------------------------------------------- machinery
+
+    private void pump() {
+        if (pumping) {
+            pumpAgain = true;
+            return;
+        }
+        pumping = true;
+        try {
+            do {
+                pumpAgain = false;
+                pumpQueue();
+            } while (pumpAgain);
+        } finally {
+            pumping = false;
+        }
+    }
+
+    private void pumpQueue() {
+        boolean flush = false;
+        QueuedWrite head;
+        while (!closed && (head = queue.peek()) != null) {
+            if (head.transfer == null) {
+                queue.poll();
+                ctx.write(head.msg, head.promise);
+                flush |= head.flushed; // its flush went by while it waited
+                continue;
+            }
+            if (!head.flushed) {
+                break;
+            }
+            head.transfer.pump();
+            if (!head.transfer.handedOff()) {
+                break;
+            }
+            queue.poll();
+        }
+        if (flush) {
+            ctx.flush();
+        }
+    }
+
+    private void failAll(Throwable cause) {
+        closed = true;
+        QueuedWrite write;
+        while ((write = queue.poll()) != null) {
+            if (write.transfer != null) {
+                write.transfer.fail(cause);
+            } else {
+                ReferenceCountUtil.release(write.msg);
+                write.promise.tryFailure(cause);
+            }
+        }
+    }
+
+    /** A write waiting for the regions before it: a message to pass on, or a region to send. */
+    private static final class QueuedWrite {
+        final Object msg;
+        final ChannelPromise promise;
+        final RegionTransfer transfer;
+        boolean flushed;
+
+        QueuedWrite(Object msg, ChannelPromise promise, RegionTransfer transfer) {
+            this.msg = msg;
+            this.promise = promise;
+            this.transfer = transfer;
+        }
+    }
+}

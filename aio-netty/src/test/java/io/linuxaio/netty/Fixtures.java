@@ -1,0 +1,144 @@
+package io.linuxaio.netty;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** Test helpers: files of known content, waiting with a deadline, and what /proc says about this process. */
+final class Fixtures {
+    static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    private Fixtures() {}
+
+    /** A file of {@code size} pseudo-random bytes, the same for the same seed. */
+    static Path randomFile(Path dir, String name, long size, long seed) throws IOException {
+        Path path = dir.resolve(name);
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] block = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(path)) {
+            for (long left = size; left > 0; ) {
+                for (int i = 0; i < block.length; i += 8) {
+                    long v = random.nextLong();
+                    for (int b = 0; b < 8; b++) {
+                        block[i + b] = (byte) (v >>> (8 * b));
+                    }
+                }
+                int n = (int) Math.min(block.length, left);
+                out.write(block, 0, n);
+                left -= n;
+            }
+        }
+        return path;
+    }
+
+    static byte[] sha256(Path path) throws IOException {
+        MessageDigest digest = sha256();
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(path)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                digest.update(buf, 0, n);
+            }
+        }
+        return digest.digest();
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits until {@code condition} holds; fails with {@code what} after {@link #DEADLINE}. */
+    static void await(BooleanSupplier condition, Supplier<String> what) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + DEADLINE + ": " + what.get());
+            }
+            // Files in /proc and thread exits send no notice: look again shortly.
+            LockSupport.parkNanos(2_000_000);
+        }
+    }
+
+    /** Runs {@code task} on the channel's loop and returns its result. */
+    static <T> T onLoop(io.netty.channel.Channel ch, java.util.concurrent.Callable<T> task) {
+        try {
+            return ch.eventLoop().submit(task).get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The readable bytes of a received {@code ByteBuf}, which is released. */
+    static byte[] bytesOf(Object msg) {
+        io.netty.buffer.ByteBuf buf = (io.netty.buffer.ByteBuf) msg;
+        try {
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            return bytes;
+        } finally {
+            buf.release();
+        }
+    }
+
+    /** Open file descriptors of this process. */
+    static List<String> openFds() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(fd -> {
+                try {
+                    return fd.getFileName() + " -> " + Files.readSymbolicLink(fd);
+                } catch (IOException gone) {
+                    return null; // the directory stream's own fd, or one closed meanwhile
+                }
+            }).filter(s -> s != null).collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static long eventFds() {
+        return openFds().stream().filter(s -> s.endsWith("anon_inode:[eventfd]")).count();
+    }
+
+    static List<String> aioWorkers() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("aio-worker-")).collect(Collectors.toList());
+    }
+
+    /** Bytes each thread of this process has read through read-family system calls, by thread id. */
+    static Map<String, long[]> threadReads() {
+        Map<String, long[]> reads = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String comm = Files.readString(task.resolve("comm")).strip();
+                    long rchar = Files.readAllLines(task.resolve("io")).stream()
+                            .filter(l -> l.startsWith("rchar:")).mapToLong(l -> Long.parseLong(l.substring(6).strip()))
+                            .findFirst().orElseThrow();
+                    reads.put(task.getFileName() + " " + comm, new long[] {rchar});
+                } catch (IOException exited) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return reads;
+    }
+}

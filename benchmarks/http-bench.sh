@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# HTTP load benchmark (issue 4 § Benchmark): our static file server against nginx (sendfile on,
+# and aio threads with sendfile off) and a Netty server that reads files on its event loop
+# (ChunkedNioFile), on 1 KiB, 64 KiB and 1 MiB files that sit in the page cache. Prints
+# requests/s, p99 latency and the server's CPU time per request side by side in one table.
+#
+# usage: benchmarks/http-bench.sh            (from anywhere; build first with
+#                                              mvn -q -B -DskipTests package)
+# settings (environment):
+#   DURATION=10      seconds of wrk per server and file size (after a 5 s warm-up per server)
+#   CONNECTIONS=64   wrk connections, WRK_THREADS=2 wrk threads
+#   EVENT_LOOPS=2    event loops / nginx worker processes of every server
+#   AIO_THREADS=8    thread-pool threads in all, ours and nginx aio threads
+#   SERVERS="ours nginx-aio nginx-sendfile netty"   which servers, in this order; an entry
+#                    NAME:THREADS runs ours or nginx-aio with another pool size (ours:256)
+#   BASE_PORT=19480  the servers listen on 127.0.0.1:BASE_PORT..BASE_PORT+3
+#   RESULTS_TSV=FILE also write the table as tab-separated values
+#
+# Everything listens and connects on 127.0.0.1 only; every run is bounded by its duration, and
+# the scratch directory and every server started here are removed on exit, even on failure.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=$(mktemp -d /tmp/http-bench.XXXXXX)
+# shellcheck source=benchmarks/lib/http-servers.sh
+source "$REPO/benchmarks/lib/http-servers.sh"
+
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+read -r -a SERVERS <<<"${SERVERS:-${SERVERS_ALL[*]}}"
+SIZES=(1k 64k 1m)
+
+cleanup() {
+  local job
+  stop_all_servers
+  for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ensure_commands wrk:wrk nginx:nginx-light curl:curl
+require_nginx_threads
+check_servers "${SERVERS[@]}"
+require_jars "${SERVERS[@]%%:*}"
+write_wrk_scripts
+
+# The files: random bytes, so nothing along the way can compress them.
+ROOT="$WORK/root"
+mkdir -p "$ROOT"
+head -c 1024 /dev/urandom >"$ROOT/1k.bin"
+head -c $((64 * 1024)) /dev/urandom >"$ROOT/64k.bin"
+head -c $((1024 * 1024)) /dev/urandom >"$ROOT/1m.bin"
+
+log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per run," \
+  "$CONNECTIONS connections, $EVENT_LOOPS event loops, $AIO_THREADS aio threads"
+
+for entry in "${SERVERS[@]}"; do
+  # An entry is a server name, or NAME:THREADS to run it with another pool size (ours, nginx-aio).
+  server=${entry%%:*}
+  threads=$AIO_THREADS
+  [[ $entry != *:* ]] || threads=${entry#*:}
+  AIO_THREADS=$threads start_server "$server" "$ROOT" /1k.bin
+  port=$(server_port "$server")
+  # The JIT and the buffer pools warm up on the middle size before anything is measured.
+  run_wrk "$WORK/warmup.out" "$WORK/report.lua" 5 \
+    --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/64k.bin"
+  for size in "${SIZES[@]}"; do
+    log "$entry: $size for $DURATION s"
+    ticks_before=$(server_cpu_ticks "$server")
+    run_wrk "$WORK/$entry-$size.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
+      --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/$size.bin"
+    echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$entry-$size.ticks"
+  done
+  stop_server "$server"
+done
+
+# One row per file size; per server its requests/s, p99 latency and the server's own CPU time per
+# request (all its threads and processes; the figure least moved by other load on the machine).
+# A cell with failed requests (socket errors or non-2xx answers) is marked with their count.
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
+{
+  printf "size"
+  for entry in "${SERVERS[@]}"; do
+    printf "\t%s req/s\t%s p99 ms\t%s cpu us/req" "$entry" "$entry" "$entry"
+  done
+  printf "\n"
+  for size in "${SIZES[@]}"; do
+    printf "%s" "$size"
+    for entry in "${SERVERS[@]}"; do
+      out="$WORK/$entry-$size.out"
+      bad=$(failed "$out")
+      mark=""
+      (( bad == 0 )) || mark=" (${bad} failed)"
+      cpu=$(awk -v t="$(cat "$WORK/$entry-$size.ticks")" -v us="$TICK_US" \
+        -v r="$(result_field "$out" requests)" 'BEGIN { printf "%.0f", t * us / r }')
+      printf "\t%s%s\t%s\t%s" "$(rps "$out")" "$mark" "$(ms "$out" p99_us)" "$cpu"
+    done
+    printf "\n"
+  done
+} >"$WORK/table.tsv"
+
+[[ -z ${RESULTS_TSV:-} ]] || cp "$WORK/table.tsv" "$RESULTS_TSV"
+echo
+column -t -s $'\t' "$WORK/table.tsv"

@@ -1,0 +1,127 @@
+package io.linuxaio.examples;
+
+import java.nio.file.Path;
+
+/**
+ * The static file server's command line, parsed and checked before anything starts.
+ *
+ * @param root the directory to serve, or null for the demo site
+ * @param cert a PEM certificate chain for {@code --tls}, or null for a self-signed one
+ * @param key the PEM private key that goes with {@code cert}
+ */
+record Options(Path root, int port, String bind, int threads, int aioThreads, boolean tls, Path cert, Path key,
+               boolean quiet, boolean help) {
+
+    static final int DEFAULT_PORT = 8080;
+    static final String DEFAULT_BIND = "127.0.0.1";
+    static final int DEFAULT_AIO_THREADS = 8;
+    /** Upper bound for both thread counts: more would only be a typo. */
+    static final int MAX_THREADS = 1024;
+
+    static final String USAGE = """
+            Usage: java -jar static-file-server.jar [options]
+
+            Serves the files under a directory over HTTP/1.1. Every stat, open, read and close goes
+            through the linux-aio worker pool; Netty's epoll event loops never touch the disk.
+
+            Options:
+              --root DIR         directory to serve (default: the bundled demo site)
+              --port N           TCP port, 0 for any free one (default: 8080)
+              --bind ADDR        address to listen on (default: 127.0.0.1)
+              --threads N        event loop threads (default: the number of processors)
+              --aio-threads N    most linux-aio worker threads (default: 8)
+              --tls              serve HTTPS; with no --cert/--key a self-signed certificate is made
+              --cert FILE        PEM certificate chain for --tls (needs --key)
+              --key FILE         PEM private key for --tls (needs --cert)
+              --quiet            no access log on stdout
+              --help             show this text
+            """;
+
+    /** A command line that cannot be run; its message says why, for a person. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    static Options parse(String... args) throws UsageException {
+        Path root = null;
+        Path cert = null;
+        Path key = null;
+        int port = DEFAULT_PORT;
+        String bind = DEFAULT_BIND;
+        int threads = Runtime.getRuntime().availableProcessors();
+        int aioThreads = DEFAULT_AIO_THREADS;
+        boolean tls = false;
+        boolean quiet = false;
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String inline = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                inline = arg.substring(eq + 1);
+            }
+            switch (name) {
+                case "--root", "--port", "--bind", "--threads", "--aio-threads", "--cert", "--key" -> {
+                    String value;
+                    if (inline != null) {
+                        value = inline;
+                    } else if (i + 1 < args.length) {
+                        value = args[++i];
+                    } else {
+                        throw new UsageException(name + " needs a value");
+                    }
+                    if (value.isEmpty()) {
+                        throw new UsageException(name + " needs a value");
+                    }
+                    switch (name) {
+                        case "--root" -> root = Path.of(value);
+                        case "--port" -> port = number(name, value, 0, 65535);
+                        case "--bind" -> bind = value;
+                        case "--threads" -> threads = number(name, value, 1, MAX_THREADS);
+                        case "--aio-threads" -> aioThreads = number(name, value, 1, MAX_THREADS);
+                        case "--cert" -> cert = Path.of(value);
+                        default -> key = Path.of(value);
+                    }
+                }
+                case "--tls", "--quiet", "--help", "-h" -> {
+                    if (inline != null) {
+                        throw new UsageException(name + " takes no value");
+                    }
+                    switch (name) {
+                        case "--tls" -> tls = true;
+                        case "--quiet" -> quiet = true;
+                        default -> help = true;
+                    }
+                }
+                default -> throw new UsageException(arg.startsWith("-")
+                        ? "unknown option " + arg : "unexpected argument " + arg);
+            }
+        }
+        if ((cert == null) != (key == null)) {
+            throw new UsageException(cert == null ? "--key needs --cert" : "--cert needs --key");
+        }
+        if (cert != null && !tls) {
+            throw new UsageException("--cert and --key are used only with --tls");
+        }
+        return new Options(root, port, bind, threads, aioThreads, tls, cert, key, quiet, help);
+    }
+
+    private static int number(String name, String value, int min, int max) throws UsageException {
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " needs a number, not '" + value + "'");
+        }
+        if (n < min || n > max) {
+            throw new UsageException(name + " must be between " + min + " and " + max + ", not " + n);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,101 @@
+package io.linuxaio.examples;
+
+import io.linuxaio.examples.http.FileServer;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.Duration;
+
+/**
+ * The static file server's command line: serves a directory (by default a demo site) over HTTP/1.1
+ * or HTTPS until SIGINT or SIGTERM, then finishes the responses in flight and exits with status 0.
+ * Run with {@code --help} for the options.
+ */
+public final class StaticFileServer {
+    /** Exit status for a command line that cannot be run. */
+    static final int USAGE_ERROR = 2;
+    /** Exit status when the server cannot start (root unreadable, port taken, bad certificate). */
+    static final int START_ERROR = 1;
+
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+    private StaticFileServer() {}
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (Options.UsageException e) {
+            fail(USAGE_ERROR, e.getMessage(), true);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+        if (options.root() != null && !Files.isDirectory(options.root())) {
+            fail(USAGE_ERROR, "--root " + options.root() + " is not a directory", false);
+            return;
+        }
+        DemoSite demo = null;
+        FileServer server;
+        try {
+            if (options.root() == null) {
+                demo = DemoSite.unpack();
+            }
+            SslContext ssl = !options.tls() ? null
+                    : options.cert() != null ? TlsContexts.fromPem(options.cert(), options.key())
+                    : TlsContexts.selfSigned();
+            PrintStream out = System.out;
+            server = FileServer.builder(demo != null ? demo.root() : options.root())
+                    .bind(options.bind())
+                    .port(options.port())
+                    .threads(options.threads())
+                    .aioThreads(options.aioThreads())
+                    .tls(ssl)
+                    .accessLog(options.quiet() ? null : out::println)
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            if (demo != null) {
+                demo.close();
+            }
+            fail(START_ERROR, "cannot start: " + (e.getMessage() != null ? e.getMessage() : e.toString()), false);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        DemoSite site = demo;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, site), "static-file-server-stop"));
+        System.out.println("Serving " + server.root() + (site != null ? " (the demo site)" : "") + " at " + server.uri());
+        System.out.println("Press Ctrl-C to stop.");
+        System.out.flush();
+        // The event loop threads keep the JVM alive; the hook above ends it.
+    }
+
+    /**
+     * On SIGINT or SIGTERM: finish the responses in flight, release everything, and exit 0. Without
+     * the halt the JVM would report the signal (130 or 143) although the server stopped cleanly.
+     */
+    private static void stop(FileServer server, DemoSite site) {
+        server.close(SHUTDOWN_GRACE);
+        if (site != null) {
+            site.close();
+        }
+        System.out.println("Stopped.");
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
+    private static void fail(int status, String message, boolean usage) {
+        System.err.println("static-file-server: " + message);
+        if (usage) {
+            System.err.println();
+            System.err.print(Options.USAGE);
+        }
+        System.err.flush();
+        System.exit(status);
+    }
+}

@@ -1,0 +1,46 @@
+package io.linuxaio.examples;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+
+/** The server's TLS context: from PEM files, or from a self-signed certificate made at start. */
+final class TlsContexts {
+    private TlsContexts() {}
+
+    /** From a PEM certificate chain and its PEM private key (PKCS#8, or PKCS#1 through BouncyCastle). */
+    static SslContext fromPem(Path certChain, Path key) throws IOException {
+        for (Path file : new Path[] {certChain, key}) {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new IOException("cannot read " + file);
+            }
+        }
+        try {
+            return SslContextBuilder.forServer(certChain.toFile(), key.toFile()).build();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException("cannot use " + certChain + " and " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A certificate for {@code localhost}, made now and valid for a year; browsers will warn about it. */
+    // Deprecated in Netty 4.2 in favour of netty-pkitesting, a test library; for a demo's
+    // certificate made at start this one, backed by BouncyCastle, is still the simple way.
+    @SuppressWarnings("deprecation")
+    static SslContext selfSigned() throws IOException {
+        SelfSignedCertificate certificate;
+        try {
+            certificate = new SelfSignedCertificate("localhost");
+        } catch (CertificateException e) {
+            throw new IOException("cannot make a self-signed certificate: " + e.getMessage(), e);
+        }
+        try {
+            return SslContextBuilder.forServer(certificate.certificate(), certificate.privateKey()).build();
+        } finally {
+            certificate.delete(); // The context holds the key now; don't leave it in /tmp.
+        }
+    }
+}

@@ -1,0 +1,457 @@
+package io.linuxaio.examples.http;
+
+import static io.netty.handler.codec.http.HttpHeaderNames.ACCEPT_RANGES;
+import static io.netty.handler.codec.http.HttpHeaderNames.ALLOW;
+import static io.netty.handler.codec.http.HttpHeaderNames.CACHE_CONTROL;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_RANGE;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
+import static io.netty.handler.codec.http.HttpHeaderNames.DATE;
+import static io.netty.handler.codec.http.HttpHeaderNames.ETAG;
+import static io.netty.handler.codec.http.HttpHeaderNames.IF_MODIFIED_SINCE;
+import static io.netty.handler.codec.http.HttpHeaderNames.IF_NONE_MATCH;
+import static io.netty.handler.codec.http.HttpHeaderNames.IF_RANGE;
+import static io.netty.handler.codec.http.HttpHeaderNames.LAST_MODIFIED;
+import static io.netty.handler.codec.http.HttpHeaderNames.LOCATION;
+import static io.netty.handler.codec.http.HttpHeaderNames.RANGE;
+import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
+import static io.netty.handler.codec.http.HttpResponseStatus.INTERNAL_SERVER_ERROR;
+import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
+import static io.netty.handler.codec.http.HttpResponseStatus.MOVED_PERMANENTLY;
+import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
+import static io.netty.handler.codec.http.HttpResponseStatus.NOT_MODIFIED;
+import static io.netty.handler.codec.http.HttpResponseStatus.OK;
+import static io.netty.handler.codec.http.HttpResponseStatus.PARTIAL_CONTENT;
+import static io.netty.handler.codec.http.HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
+import static io.netty.handler.codec.http.HttpVersion.HTTP_1_1;
+
+import io.linuxaio.AioContext;
+import io.linuxaio.AioException;
+import io.linuxaio.AioFile;
+import io.linuxaio.Fcntl;
+import io.linuxaio.Stat;
+import io.linuxaio.netty.AioFileRegion;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * One request and its response, from the first file system call to the last byte written.
+ *
+ * <p>Runs entirely on the channel's event loop: every file system call goes to the engine context
+ * of that loop, so every callback lands back here. An opened file is checked by the canonical path
+ * of the descriptor itself ({@code realpath} of {@code /proc/self/fd/N}), so a symbolic link that
+ * leads out of the root is refused even if it was swapped in after the lexical checks. Each opened
+ * file is closed through the engine once the writes that read from it are done, however they end.
+ */
+final class Exchange {
+    static final String ALLOWED_METHODS = "GET, HEAD";
+    private static final String INDEX = "index.html";
+    /** Regular files and directories only: O_NONBLOCK keeps a FIFO from holding a worker forever. */
+    private static final int OPEN_FLAGS = Fcntl.O_RDONLY | Fcntl.O_NONBLOCK | Fcntl.O_NOCTTY;
+
+    /** A file opened and checked: inside the root, with the stat of the descriptor itself. */
+    private record Opened(AioFile file, String realPath, Stat stat) {}
+
+    private final FileRequestHandler owner;
+    private final ChannelHandlerContext ctx;
+    private final Site site;
+    private final AioContext aio;
+    private final HttpRequest request;
+    private final boolean head;
+    private boolean keepAlive;
+    private RequestTarget target;
+    private int status;
+    private long bodyBytes;
+    private boolean responded;
+    private boolean finished;
+
+    Exchange(FileRequestHandler owner, ChannelHandlerContext ctx, Site site, HttpRequest request, boolean keepAlive) {
+        this.owner = owner;
+        this.ctx = ctx;
+        this.site = site;
+        this.aio = site.context(ctx.channel());
+        this.request = request;
+        this.head = HttpMethod.HEAD.equals(request.method());
+        this.keepAlive = keepAlive;
+    }
+
+    HttpRequest request() {
+        return request;
+    }
+
+    int status() {
+        return status;
+    }
+
+    long bodyBytes() {
+        return bodyBytes;
+    }
+
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    void start() {
+        DecoderResult decoded = request.decoderResult();
+        if (decoded.isFailure()) {
+            keepAlive = false; // The decoder discards the rest of the connection's input.
+            Throwable cause = decoded.cause();
+            if (cause instanceof TooLongHttpLineException) {
+                sendError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "The request line is too long.");
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                sendError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "The request headers are too large.");
+            } else {
+                sendError(HttpResponseStatus.BAD_REQUEST, "The request could not be parsed.");
+            }
+            return;
+        }
+        if (!head && !HttpMethod.GET.equals(request.method())) {
+            FullHttpResponse response = page(METHOD_NOT_ALLOWED, "This server only reads files: use GET or HEAD.");
+            response.headers().set(ALLOW, ALLOWED_METHODS);
+            send(response);
+            return;
+        }
+        try {
+            target = RequestTarget.parse(request.uri());
+        } catch (HttpError e) {
+            sendError(e.status(), e.getMessage());
+            return;
+        }
+        openChecked(site.resolve(target.relativePath()), this::found);
+    }
+
+    // ---------------------------------------------------------------- resolving
+
+    private void found(Opened opened, Throwable error) {
+        if (error != null) {
+            fail(error);
+        } else if (opened.stat().isDirectory()) {
+            directory(opened);
+        } else if (opened.stat().isRegularFile() && target.directory()) {
+            close(opened.file());
+            sendError(NOT_FOUND, "There is no such directory.");
+        } else if (opened.stat().isRegularFile()) {
+            serveFile(opened, target.segments().isEmpty() ? "" : target.segments().get(target.segments().size() - 1));
+        } else {
+            close(opened.file());
+            sendError(FORBIDDEN, "That is not a regular file.");
+        }
+    }
+
+    /** A directory, still open: redirect, its index.html, or a listing read through its descriptor. */
+    private void directory(Opened dir) {
+        if (!target.directory() && !target.segments().isEmpty()) {
+            close(dir.file());
+            StringBuilder location = new StringBuilder();
+            for (String segment : target.segments()) {
+                location.append('/').append(Html.encodeSegment(segment));
+            }
+            FullHttpResponse response = page(MOVED_PERMANENTLY, "This is a directory; its address ends with a slash.");
+            response.headers().set(LOCATION, location.append('/').toString());
+            send(response);
+            return;
+        }
+        String realPath = dir.realPath();
+        openChecked(realPath + (realPath.endsWith("/") ? "" : "/") + INDEX, (index, error) -> {
+            if (error == null && index.stat().isRegularFile()) {
+                close(dir.file());
+                serveFile(index, INDEX);
+                return;
+            }
+            if (index != null) {
+                close(index.file());
+            }
+            if (error == null || error instanceof AioException e && e.errnoName().equals("ENOENT")) {
+                listing(dir.file());
+            } else {
+                close(dir.file());
+                fail(error);
+            }
+        });
+    }
+
+    /**
+     * Lists the directory that was opened and checked, by its descriptor ({@code /proc/self/fd/N}),
+     * so a directory swapped for a symbolic link after the check cannot be listed in its place.
+     * The descriptor is closed once every entry has been stat'ed.
+     */
+    private void listing(AioFile dir) {
+        String self = "/proc/self/fd/" + dir.fd();
+        submit(() -> aio.readdir(self, (names, error) -> {
+            if (error != null) {
+                close(dir);
+                fail(error);
+                return;
+            }
+            List<DirectoryListing.Entry> entries = new ArrayList<>(names.size());
+            if (names.isEmpty()) {
+                close(dir);
+                sendListing(entries);
+                return;
+            }
+            int[] left = {names.size()};
+            for (String name : names) {
+                // lstat: a listing must not show the size or date of a file a link leads to outside the root.
+                submit(() -> aio.lstat(self + "/" + name, (stat, statError) -> {
+                    entries.add(stat == null
+                            ? new DirectoryListing.Entry(name, false, null, null)
+                            : new DirectoryListing.Entry(name, stat.isDirectory(), stat.size(), stat.mtime()));
+                    if (--left[0] == 0) {
+                        close(dir);
+                        sendListing(entries);
+                    }
+                }), () -> {
+                    if (--left[0] == 0) {
+                        close(dir);
+                    }
+                });
+            }
+        }), () -> close(dir));
+    }
+
+    private void sendListing(List<DirectoryListing.Entry> entries) {
+        String html = DirectoryListing.html(target.displayPath(), target.segments().isEmpty(), entries);
+        FullHttpResponse response = full(OK, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
+        response.headers().set(CACHE_CONTROL, "no-cache");
+        send(response);
+    }
+
+    /** Opens a path, then checks the descriptor's canonical path and stats the descriptor. */
+    private void openChecked(String path, BiConsumer<Opened, Throwable> then) {
+        submit(() -> aio.open(path, OPEN_FLAGS, 0, (file, openError) -> {
+            if (openError != null) {
+                then.accept(null, openError);
+                return;
+            }
+            if (!ctx.channel().isActive()) {
+                close(file);
+                abandon();
+                return;
+            }
+            submit(() -> aio.realpath("/proc/self/fd/" + file.fd(), (real, realError) -> {
+                if (realError != null || !site.contains(real)) {
+                    close(file);
+                    then.accept(null, realError != null ? realError
+                            : new HttpError(FORBIDDEN, "That path leads out of the served directory."));
+                    return;
+                }
+                submit(() -> aio.stat(file, (stat, statError) -> {
+                    if (statError != null) {
+                        close(file);
+                        then.accept(null, statError);
+                    } else {
+                        then.accept(new Opened(file, real, stat), null);
+                    }
+                }), () -> close(file));
+            }), () -> close(file));
+        }));
+    }
+
+    // ---------------------------------------------------------------- files
+
+    private void serveFile(Opened opened, String name) {
+        AioFile file = opened.file();
+        long length = opened.stat().size();
+        Validators validators = Validators.of(opened.stat());
+        HttpHeaders in = request.headers();
+        Instant now = Instant.now();
+        if (validators.notModified(in.get(IF_NONE_MATCH), in.get(IF_MODIFIED_SINCE), now)) {
+            close(file);
+            FullHttpResponse response = new DefaultFullHttpResponse(HTTP_1_1, NOT_MODIFIED, Unpooled.EMPTY_BUFFER);
+            validatorHeaders(response.headers(), validators, now);
+            send(response);
+            return;
+        }
+        String type = ContentTypes.forName(name);
+        RangeRequest ranges = head || !validators.rangeAllowed(in.get(IF_RANGE))
+                ? RangeRequest.evaluate(null, length) : RangeRequest.evaluate(in.get(RANGE), length);
+        if (ranges.kind() == RangeRequest.Kind.UNSATISFIABLE) {
+            close(file);
+            FullHttpResponse response = page(REQUESTED_RANGE_NOT_SATISFIABLE, "No requested range lies within the file.");
+            response.headers().set(CONTENT_RANGE, "bytes */" + length);
+            send(response);
+            return;
+        }
+        List<ByteRange> parts = ranges.kind() == RangeRequest.Kind.WHOLE
+                ? (length == 0 ? List.of() : List.of(new ByteRange(0, length - 1)))
+                : ranges.ranges();
+        HttpResponse response = new DefaultHttpResponse(HTTP_1_1, ranges.kind() == RangeRequest.Kind.WHOLE ? OK : PARTIAL_CONTENT);
+        HttpHeaders out = response.headers();
+        validatorHeaders(out, validators, now);
+        out.set(ACCEPT_RANGES, "bytes");
+        MultipartRanges multipart = null;
+        if (parts.size() > 1) {
+            multipart = new MultipartRanges(parts, type, length, MultipartRanges.newBoundary());
+            out.set(CONTENT_TYPE, multipart.contentType());
+            out.set(CONTENT_LENGTH, multipart.contentLength());
+        } else {
+            out.set(CONTENT_TYPE, type);
+            out.set(CONTENT_LENGTH, parts.isEmpty() ? 0 : parts.get(0).length());
+            if (ranges.kind() == RangeRequest.Kind.PARTIAL) {
+                out.set(CONTENT_RANGE, parts.get(0).contentRange(length));
+            }
+        }
+        HttpUtil.setKeepAlive(out, request.protocolVersion(), keepAlive);
+        responded = true;
+        status = response.status().code();
+        ctx.write(response);
+        if (head || parts.isEmpty()) {
+            close(file);
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::written);
+            return;
+        }
+        bodyBytes = HttpUtil.getContentLength(response, 0L);
+        FileLease lease = new FileLease(file, parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            ByteRange part = parts.get(i);
+            if (multipart != null) {
+                ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(multipart.partHeader(i))));
+            }
+            ctx.write(AioFileRegion.of(file, part.first(), part.length())).addListener(lease);
+        }
+        LastHttpContent last = multipart == null ? LastHttpContent.EMPTY_LAST_CONTENT
+                : new DefaultLastHttpContent(Unpooled.wrappedBuffer(multipart.closing()));
+        ctx.writeAndFlush(last).addListener(this::written);
+    }
+
+    /** Closes the file once every region read from it is done; a failed region ends the connection. */
+    private final class FileLease implements ChannelFutureListener {
+        private final AioFile file;
+        private int regions;
+
+        FileLease(AioFile file, int regions) {
+            this.file = file;
+            this.regions = regions;
+        }
+
+        @Override
+        public void operationComplete(io.netty.channel.ChannelFuture future) {
+            if (!future.isSuccess()) {
+                // The body is cut short; only closing tells the client its Content-Length lied.
+                ctx.close();
+            }
+            if (--regions == 0) {
+                close(file);
+            }
+        }
+    }
+
+    private static void validatorHeaders(HttpHeaders headers, Validators validators, Instant now) {
+        headers.set(DATE, HttpDates.format(now));
+        headers.set(LAST_MODIFIED, HttpDates.format(validators.lastModified()));
+        headers.set(ETAG, validators.etag());
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    private void fail(Throwable error) {
+        if (error instanceof HttpError e) {
+            sendError(e.status(), e.getMessage());
+        } else if (error instanceof AioException e) {
+            switch (e.errnoName()) {
+                case "ENOENT", "ENOTDIR", "ENAMETOOLONG" -> sendError(NOT_FOUND, "There is no such file.");
+                case "EACCES", "EPERM", "ELOOP" -> sendError(FORBIDDEN, "That file may not be read.");
+                default -> sendError(INTERNAL_SERVER_ERROR, "The file could not be read.");
+            }
+        } else {
+            keepAlive = false;
+            sendError(INTERNAL_SERVER_ERROR, "The server failed to answer.");
+        }
+    }
+
+    private void sendError(HttpResponseStatus errorStatus, String reason) {
+        send(page(errorStatus, reason));
+    }
+
+    private FullHttpResponse page(HttpResponseStatus pageStatus, String reason) {
+        return full(pageStatus, "text/html; charset=utf-8", ErrorPage.html(pageStatus, reason).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A complete response; for HEAD the same headers with no body. */
+    private FullHttpResponse full(HttpResponseStatus responseStatus, String type, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HTTP_1_1, responseStatus,
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        response.headers().set(CONTENT_TYPE, type);
+        response.headers().set(CONTENT_LENGTH, body.length);
+        response.headers().set(DATE, HttpDates.format(Instant.now()));
+        return response;
+    }
+
+    private void send(FullHttpResponse response) {
+        if (responded) {
+            response.release();
+            return;
+        }
+        responded = true;
+        HttpUtil.setKeepAlive(response.headers(), request.protocolVersion(), keepAlive);
+        status = response.status().code();
+        bodyBytes = response.content().readableBytes();
+        ctx.writeAndFlush(response).addListener(this::written);
+    }
+
+    private void written(io.netty.util.concurrent.Future<? super Void> future) {
+        if (!finished) {
+            finished = true;
+            owner.exchangeDone(this, future.isSuccess());
+        }
+    }
+
+    /** The connection went away while a file system call ran: nothing left to answer. */
+    private void abandon() {
+        if (!finished) {
+            finished = true;
+            owner.exchangeDone(this, false);
+        }
+    }
+
+    // ---------------------------------------------------------------- engine
+
+    /** Submits a request; a context already closed (the server stopping) ends the exchange. */
+    private void submit(Runnable call) {
+        submit(call, () -> {});
+    }
+
+    private void submit(Runnable call, Runnable onRefused) {
+        try {
+            call.run();
+        } catch (IllegalStateException closed) {
+            onRefused.run();
+            keepAlive = false;
+            sendError(INTERNAL_SERVER_ERROR, "The server is stopping.");
+        }
+    }
+
+    private void close(AioFile file) {
+        try {
+            aio.close(file, null);
+        } catch (IllegalStateException contextClosed) {
+            // The server is stopping and this loop's context is gone; the engine may still take it.
+            try {
+                site.loops().engine().close(file, null);
+            } catch (IllegalStateException engineClosed) {
+                // Only at the very end of a stop, after every descriptor the engine knew was done with.
+            }
+        }
+    }
+}

@@ -1,0 +1,343 @@
+package io.linuxaio.examples.http;
+
+import io.linuxaio.LinuxAio;
+import io.linuxaio.netty.AioEventLoops;
+import io.linuxaio.netty.AioFileHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * A static file HTTP/1.1 server on Netty's epoll transport whose every file system call (stat,
+ * open, realpath, read, readdir, close) runs on the linux-aio worker pool, so its event loops never
+ * wait on a disk.
+ *
+ * <p>It serves GET and HEAD under one root with keep-alive and pipelining, byte ranges, conditional
+ * requests, directory listings and, with an {@link SslContext}, HTTPS through the same read path.
+ * Nothing outside the root can be reached, symbolic links included.
+ *
+ * <p>{@link Builder#start()} returns once the server listens. {@link #close()} may be called from
+ * any thread except an event loop of this server; it stops accepting, lets every connection finish
+ * the requests it has received, then stops the loops and the engine. The engine does not close
+ * itself at JVM exit: call {@code close()} from a shutdown hook to finish responses on SIGTERM.
+ */
+public final class FileServer implements AutoCloseable {
+    private final Path root;
+    private final LinuxAio aio;
+    private final EventLoopGroup group;
+    private final AioEventLoops loops;
+    private final AccessLog accessLog;
+    private final ChannelGroup connections;
+    private final Channel listener;
+    private final boolean tls;
+    private final AtomicBoolean stopping;
+    private boolean closed; // guarded by this
+
+    private FileServer(Path root, LinuxAio aio, EventLoopGroup group, AioEventLoops loops, AccessLog accessLog,
+                       ChannelGroup connections, Channel listener, boolean tls, AtomicBoolean stopping) {
+        this.root = root;
+        this.aio = aio;
+        this.group = group;
+        this.loops = loops;
+        this.accessLog = accessLog;
+        this.connections = connections;
+        this.listener = listener;
+        this.tls = tls;
+        this.stopping = stopping;
+    }
+
+    /** A builder for a server of the files under {@code root}. */
+    public static Builder builder(Path root) {
+        return new Builder(root);
+    }
+
+    /** The canonical root being served. */
+    public Path root() {
+        return root;
+    }
+
+    /** The address the server listens on; its port is the real one when port 0 was asked. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** The URL of the root, such as {@code http://127.0.0.1:8080/}. */
+    public URI uri() {
+        InetSocketAddress address = localAddress();
+        String host = address.getAddress().getHostAddress();
+        if (host.indexOf(':') >= 0) {
+            host = "[" + host + "]";
+        }
+        return URI.create((tls ? "https" : "http") + "://" + host + ":" + address.getPort() + "/");
+    }
+
+    /** Bytes written by the server and not yet taken by the sockets, summed over connections. */
+    long pendingOutboundBytes() {
+        long total = 0;
+        for (Channel channel : connections) {
+            var buffer = channel.unsafe().outboundBuffer();
+            if (buffer != null) {
+                total += buffer.totalPendingWriteBytes();
+            }
+        }
+        return total;
+    }
+
+    /** {@link #close(Duration)} with 30 seconds for the responses in flight. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Stops accepting, asks every connection to finish the requests it has received and close,
+     * waits up to {@code grace} for that, closes whatever is left, then stops the event loops and
+     * the engine and flushes the access log. Calling it again does nothing.
+     */
+    public synchronized void close(Duration grace) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean interrupted = false;
+        try {
+            stopping.set(true); // a connection still being set up drains itself (see initializer)
+            listener.close().awaitUninterruptibly();
+            for (Channel channel : connections) {
+                channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(FileRequestHandler.DRAIN));
+            }
+            long deadline = System.nanoTime() + grace.toNanos();
+            // The group forgets closed channels; a snapshot's future could miss a late arrival.
+            while (!connections.isEmpty() && !interrupted) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    connections.newCloseFuture().await(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            connections.close().awaitUninterruptibly();
+            loops.close();
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        } finally {
+            aio.close();
+            if (accessLog != null) {
+                accessLog.close();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Settings for a {@link FileServer}; every one has a default but the root. */
+    public static final class Builder {
+        private final Path root;
+        private String bind = "127.0.0.1";
+        private int port = 8080;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private int aioThreads = LinuxAio.DEFAULT_MAX_PARALLEL;
+        private SslContext ssl;
+        private Consumer<String> accessLog;
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private int maxRequestLine = 8192;
+        private int maxHeaderSize = 16384;
+        private int chunkSize = AioFileHandler.DEFAULT_CHUNK_SIZE;
+        private int chunksInFlight = AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT;
+
+        private Builder(Path root) {
+            this.root = Objects.requireNonNull(root, "root");
+        }
+
+        /** The address to listen on, a literal or a host name (default 127.0.0.1). */
+        public Builder bind(String address) {
+            this.bind = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** The TCP port, 0 for any free one (default 8080). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Event loop threads (default: one per processor). */
+        public Builder threads(int threads) {
+            this.threads = positive("threads", threads);
+            return this;
+        }
+
+        /** The most linux-aio worker threads (default {@value LinuxAio#DEFAULT_MAX_PARALLEL}). */
+        public Builder aioThreads(int aioThreads) {
+            this.aioThreads = positive("aioThreads", aioThreads);
+            return this;
+        }
+
+        /** Serve HTTPS with this context; null (the default) serves plain HTTP. */
+        public Builder tls(SslContext context) {
+            if (context != null && !context.isServer()) {
+                throw new IllegalArgumentException("not a server SslContext");
+            }
+            this.ssl = context;
+            return this;
+        }
+
+        /**
+         * Where access log lines go, one call per response, on a thread of the server's own (never
+         * an event loop); null (the default) keeps no log.
+         */
+        public Builder accessLog(Consumer<String> sink) {
+            this.accessLog = sink;
+            return this;
+        }
+
+        /** How long a connection may go without reading or writing a byte before it is closed (default 30 s). */
+        public Builder idleTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout must be positive: " + timeout);
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /** The longest request line accepted; longer ones get 414 (default 8192). */
+        public Builder maxRequestLine(int bytes) {
+            this.maxRequestLine = positive("maxRequestLine", bytes);
+            return this;
+        }
+
+        /** The most header bytes accepted; more get 431 (default 16384). */
+        public Builder maxHeaderSize(int bytes) {
+            this.maxHeaderSize = positive("maxHeaderSize", bytes);
+            return this;
+        }
+
+        /**
+         * File bytes read per engine request, and how many such chunks one connection may hold,
+         * read or waiting for the socket (default {@link AioFileHandler}'s 64 KiB and 4).
+         */
+        public Builder chunks(int chunkSize, int chunksInFlight) {
+            this.chunkSize = positive("chunkSize", chunkSize);
+            this.chunksInFlight = positive("chunksInFlight", chunksInFlight);
+            return this;
+        }
+
+        /**
+         * Makes the root canonical, checks it is a readable directory, starts the engine and the
+         * event loops and binds. Blocks until the server listens.
+         *
+         * @throws IOException if the root cannot be served or the address cannot be bound
+         */
+        public FileServer start() throws IOException, InterruptedException {
+            Path canonical = root.toRealPath();
+            if (!Files.isDirectory(canonical)) {
+                throw new IOException("the root is not a directory: " + root);
+            }
+            if (!Files.isReadable(canonical) || !Files.isExecutable(canonical)) {
+                throw new IOException("the root cannot be read: " + root);
+            }
+            LinuxAio aio = new LinuxAio();
+            // close() drains the engine after the responses in flight; left to its own exit hook,
+            // the engine would refuse their reads as soon as the JVM begins to exit.
+            aio.drainAtExit(false);
+            EventLoopGroup group = null;
+            AioEventLoops loops = null;
+            AccessLog log = null;
+            try {
+                aio.maxParallel(aioThreads);
+                group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
+                loops = AioEventLoops.register(group, aio);
+                log = accessLog == null ? null : new AccessLog(accessLog);
+                Site site = new Site(canonical.toString(), loops, log);
+                ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+                AtomicBoolean stopping = new AtomicBoolean();
+                Channel listener = new ServerBootstrap()
+                        .group(group)
+                        .channel(EpollServerSocketChannel.class)
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .childHandler(initializer(site, connections, loops, stopping))
+                        .bind(bind, port)
+                        .sync()
+                        .channel();
+                return new FileServer(canonical, aio, group, loops, log, connections, listener, ssl != null, stopping);
+            } catch (Throwable e) { // Bind failures arrive as undeclared checked exceptions from sync().
+                if (loops != null) {
+                    loops.close();
+                }
+                if (group != null) {
+                    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+                }
+                aio.close();
+                if (log != null) {
+                    log.close();
+                }
+                throw e;
+            }
+        }
+
+        private ChannelInitializer<Channel> initializer(Site site, ChannelGroup connections, AioEventLoops loops,
+                                                        AtomicBoolean stopping) {
+            SslContext sslContext = ssl;
+            HttpDecoderConfig decoder = new HttpDecoderConfig()
+                    .setMaxInitialLineLength(maxRequestLine)
+                    .setMaxHeaderSize(maxHeaderSize);
+            long idleMillis = idleTimeout.toMillis();
+            int chunk = chunkSize;
+            int inFlight = chunksInFlight;
+            return new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel channel) {
+                    connections.add(channel);
+                    ChannelPipeline pipeline = channel.pipeline();
+                    if (sslContext != null) {
+                        pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
+                    }
+                    pipeline.addLast("http", new HttpServerCodec(decoder));
+                    pipeline.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                    pipeline.addLast("files", new AioFileHandler(loops, chunk, inFlight));
+                    pipeline.addLast("requests", new FileRequestHandler(site));
+                    if (stopping.get()) {
+                        // Accepted just before the listener closed, after close() told the others.
+                        channel.eventLoop().execute(() -> pipeline.fireUserEventTriggered(FileRequestHandler.DRAIN));
+                    }
+                }
+            };
+        }
+
+        private static int positive(String name, int value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.linuxaio.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OptionsTest {
+
+    @Test
+    void defaultsServeTheDemoSiteOnLoopback8080() throws Exception {
+        Options options = Options.parse();
+        assertNull(options.root());
+        assertEquals(8080, options.port());
+        assertEquals("127.0.0.1", options.bind());
+        assertEquals(Runtime.getRuntime().availableProcessors(), options.threads());
+        assertEquals(Options.DEFAULT_AIO_THREADS, options.aioThreads());
+        assertFalse(options.tls());
+        assertFalse(options.quiet());
+        assertFalse(options.help());
+    }
+
+    @Test
+    void everyOptionIsRead() throws Exception {
+        Options options = Options.parse("--root", "/srv/www", "--port", "0", "--bind", "::1", "--threads", "3",
+                "--aio-threads=16", "--tls", "--cert", "c.pem", "--key=k.pem", "--quiet");
+        assertEquals(Path.of("/srv/www"), options.root());
+        assertEquals(0, options.port());
+        assertEquals("::1", options.bind());
+        assertEquals(3, options.threads());
+        assertEquals(16, options.aioThreads());
+        assertTrue(options.tls());
+        assertEquals(Path.of("c.pem"), options.cert());
+        assertEquals(Path.of("k.pem"), options.key());
+        assertTrue(options.quiet());
+    }
+
+    @Test
+    void helpIsRecognised() throws Exception {
+        assertTrue(Options.parse("--help").help());
+        assertTrue(Options.parse("-h").help());
+        assertTrue(Options.USAGE.contains("--aio-threads N"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--port|--port needs a value",
+            "--port abc|--port needs a number, not 'abc'",
+            "--port 65536|--port must be between 0 and 65535, not 65536",
+            "--port -1|--port must be between 0 and 65535, not -1",
+            "--threads 0|--threads must be between 1 and 1024, not 0",
+            "--aio-threads 99999|--aio-threads must be between 1 and 1024, not 99999",
+            "--root=|--root needs a value",
+            "--bogus|unknown option --bogus",
+            "stray|unexpected argument stray",
+            "--tls=yes|--tls takes no value",
+            "--tls --cert c.pem|--cert needs --key",
+            "--tls --key k.pem|--key needs --cert",
+            "--cert c.pem --key k.pem|--cert and --key are used only with --tls"})
+    void badArgumentsSayWhatIsWrong(String args, String message) {
+        Options.UsageException e = assertThrows(Options.UsageException.class, () -> Options.parse(args.split(" ")));
+        assertEquals(message, e.getMessage());
+    }
+}

@@ -1,0 +1,218 @@
+package io.linuxaio.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user runs it: a separate JVM, its exit status, its output, its signals. */
+class StaticFileServerTest {
+    private static final Pattern SERVING = Pattern.compile("Serving (.+?)( \\(the demo site\\))? at (http\\S+)");
+
+    private Process process;
+    private Path stdout;
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException, IOException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        if (stdout != null) {
+            Files.deleteIfExists(stdout);
+        }
+    }
+
+    private Process start(String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String[] command = new String[args.length + 4];
+        command[0] = java;
+        command[1] = "-cp";
+        command[2] = System.getProperty("java.class.path");
+        command[3] = StaticFileServer.class.getName();
+        System.arraycopy(args, 0, command, 4, args.length);
+        stdout = Files.createTempFile("static-file-server-", ".out");
+        process = new ProcessBuilder(command).redirectOutput(stdout.toFile()).start();
+        return process;
+    }
+
+    private static String read(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aBadArgumentPrintsTheProblemAndTheUsageAndExits2() throws Exception {
+        Process p = start("--port", "nope");
+        String err = read(p.getErrorStream());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(StaticFileServer.USAGE_ERROR, p.exitValue());
+        assertTrue(err.startsWith("static-file-server: --port needs a number, not 'nope'"), err);
+        assertTrue(err.contains("Usage: java -jar static-file-server.jar"), err);
+    }
+
+    @Test
+    void aRootThatIsNotADirectoryIsRefusedAtStart(@TempDir Path dir) throws Exception {
+        Process p = start("--root", dir.resolve("missing").toString(), "--port", "0");
+        String err = read(p.getErrorStream());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(StaticFileServer.USAGE_ERROR, p.exitValue());
+        assertTrue(err.contains("is not a directory"), err);
+    }
+
+    @Test
+    void anAddressThatCannotBeBoundIsRefusedWithStatus1(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Process p = start("--root", dir.toString(), "--port", Integer.toString(taken.getLocalPort()));
+            String err = read(p.getErrorStream());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(StaticFileServer.START_ERROR, p.exitValue());
+            assertTrue(err.startsWith("static-file-server: cannot start: "), err);
+            assertFalse(err.contains("null"), err);
+        }
+    }
+
+    @Test
+    void helpPrintsTheUsageAndExits0() throws Exception {
+        Process p = start("--help");
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = Files.readString(stdout);
+        assertEquals(0, p.exitValue());
+        assertTrue(out.contains("--aio-threads N"), out);
+    }
+
+    @Test
+    void withNoRootItServesTheDemoSiteAndRemovesItsCopyOnSigterm() throws Exception {
+        Process p = start("--port", "0", "--quiet");
+        Lines out = new Lines(stdout);
+        Matcher serving = serving(out);
+        assertNotNull(serving.group(2), serving.group());
+        Path copy = Path.of(serving.group(1));
+        assertTrue(Files.isRegularFile(copy.resolve("index.html")));
+        URI uri = URI.create(serving.group(3));
+        assertEquals("127.0.0.1", uri.getHost());
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String response = read(socket.getInputStream());
+            assertTrue(response.startsWith("HTTP/1.1 200 OK"), response);
+            assertTrue(response.contains("It works."), response);
+        }
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        assertFalse(Files.exists(copy), "the demo site copy is removed");
+    }
+
+    @Test
+    void sigtermFinishesTheResponseInFlightThenExits0(@TempDir Path root) throws Exception {
+        long size = 64L << 20;
+        try (RandomAccessFile big = new RandomAccessFile(root.resolve("big.bin").toFile(), "rw")) {
+            big.setLength(size);
+        }
+        Process p = start("--root", root.toString(), "--port", "0");
+        Lines out = new Lines(stdout);
+        URI uri = URI.create(serving(out).group(3));
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+            socket.setSoTimeout(60_000);
+            OutputStream request = socket.getOutputStream();
+            request.write("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            String head = headers(in);
+            assertTrue(head.startsWith("HTTP/1.1 200 OK"), head);
+            assertEquals(1 << 20, in.readNBytes(1 << 20).length);
+
+            p.destroy(); // SIGTERM while most of the file is still to be sent
+            assertFalse(p.waitFor(200, TimeUnit.MILLISECONDS), "the server waits for the response in flight");
+
+            long total = 1 << 20;
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                total += n;
+            }
+            assertEquals(size, total, "the whole body arrived before the connection closed");
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        String rest = out.rest();
+        assertTrue(rest.contains("\"GET /big.bin HTTP/1.1\" 200 " + size), rest);
+        assertTrue(rest.contains("Stopped."), rest);
+    }
+
+    private static Matcher serving(Lines out) throws IOException {
+        String line = out.next();
+        assertNotNull(line, "the server printed nothing");
+        Matcher matcher = SERVING.matcher(line);
+        assertTrue(matcher.matches(), line);
+        return matcher;
+    }
+
+    private static String headers(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed in the headers: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    /**
+     * The child's stdout, sent to a file: reading a child's pipe while it exits can lose the last
+     * lines (the JDK swaps the pipe for what it drained), and the last lines are the ones tested.
+     */
+    private static final class Lines {
+        private final Path file;
+        private int taken;
+
+        Lines(Path file) {
+            this.file = file;
+        }
+
+        /** The next complete line, waiting up to a minute for it. */
+        String next() throws IOException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (;;) {
+                java.util.List<String> lines = complete();
+                if (lines.size() > taken) {
+                    return lines.get(taken++);
+                }
+                if (System.nanoTime() > deadline) {
+                    return null;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            }
+        }
+
+        /** Every line after those taken; call once the child has exited. */
+        String rest() throws IOException {
+            java.util.List<String> lines = complete();
+            return String.join("\n", lines.subList(taken, lines.size()));
+        }
+
+        private java.util.List<String> complete() throws IOException {
+            String text = Files.readString(file);
+            String whole = text.substring(0, text.lastIndexOf('\n') + 1);
+            return whole.isEmpty() ? java.util.List.of() : java.util.List.of(whole.split("\n"));
+        }
+    }
+}

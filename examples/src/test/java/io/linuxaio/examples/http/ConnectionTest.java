@@ -1,0 +1,230 @@
+package io.linuxaio.examples.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+
+/** Connection behaviour: keep-alive, pipelining, timeouts, aborted and stalled downloads, many clients. */
+class ConnectionTest extends ServerTestBase {
+
+    @Test
+    void keepAliveServesManyRequestsOnOneConnection() throws IOException {
+        try (RawHttp http = raw()) {
+            for (int i = 0; i < 50; i++) {
+                RawHttp.Response response = http.get(i % 2 == 0 ? "/hello.txt" : "/style.css");
+                assertEquals(200, response.status());
+                assertNull(response.header("connection"));
+            }
+        }
+    }
+
+    @Test
+    void pipelinedResponsesComeInRequestOrder() throws IOException {
+        try (RawHttp http = raw()) {
+            // The large file first: if any response could overtake another, the small ones would.
+            http.send("GET /data.bin HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "HEAD /style.css HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /dir HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /missing HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /data.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=5-9\r\n\r\n");
+            RawHttp.Response data = http.read(true);
+            assertEquals(200, data.status());
+            assertArrayEquals(site.data, data.body());
+            assertEquals("hello, world\n", http.read(true).text());
+            RawHttp.Response head = http.read(false);
+            assertEquals(200, head.status());
+            assertEquals("20", head.header("content-length"));
+            assertEquals(301, http.read(true).status());
+            assertEquals(404, http.read(true).status());
+            RawHttp.Response range = http.read(true);
+            assertEquals(206, range.status());
+            assertArrayEquals(Arrays.copyOfRange(site.data, 5, 10), range.body());
+        }
+    }
+
+    @Test
+    void manyPipelinedRequestsAreAllAnsweredInOrder() throws IOException {
+        byte[] hello = site.bytes("hello.txt");
+        StringBuilder requests = new StringBuilder();
+        int count = 10 * FileRequestHandler.MAX_WAITING;
+        for (int i = 0; i < count; i++) {
+            int at = i % hello.length;
+            requests.append("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=").append(at).append('-').append(at)
+                    .append("\r\n\r\n");
+        }
+        try (RawHttp http = raw()) {
+            http.send(requests.toString());
+            for (int i = 0; i < count; i++) {
+                RawHttp.Response response = http.read(true);
+                assertEquals(206, response.status());
+                assertArrayEquals(new byte[] {hello[i % hello.length]}, response.body(), "response " + i);
+            }
+        }
+    }
+
+    @Test
+    void halfSentRequestsAreClosedByTheIdleTimeoutWhileOthersAreServed() throws Exception {
+        try (FileServer quick = FileServer.builder(site.root).port(0).threads(1).idleTimeout(Duration.ofMillis(500)).start();
+             RawHttp slowloris = new RawHttp(quick.localAddress())) {
+            slowloris.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\nX-Slow: ");
+            try (RawHttp other = new RawHttp(quick.localAddress())) {
+                assertEquals(200, other.get("/hello.txt").status());
+            }
+            long start = System.nanoTime();
+            assertTrue(slowloris.closedByServer());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20));
+        }
+    }
+
+    @Test
+    void abortedDownloadsLeaveNoFileOpen() throws Exception {
+        List<RawHttp> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Socket socket = new Socket();
+                socket.setReceiveBufferSize(16 * 1024);
+                RawHttp http = new RawHttp(socket, address());
+                clients.add(http);
+                http.request("GET", "/big.bin", i % 2 == 0 ? "Range: bytes=0-" + (TestSite.BIG_BYTES - 1000) : "X-Whole: yes");
+                RawHttp.Response head = http.readHead();
+                assertEquals(i % 2 == 0 ? 206 : 200, head.status());
+                assertEquals(1000, http.input().readNBytes(1000).length);
+            }
+            await("every download holds its file open", () -> openFilesUnderRoot() == 20);
+        } finally {
+            for (RawHttp client : clients) {
+                client.socket.setSoLinger(true, 0); // a reset, as a killed client sends
+                client.close();
+            }
+        }
+        await("no file under the root is left open", () -> openFilesUnderRoot() == 0);
+    }
+
+    @Test
+    void twoHundredConcurrentClientsGetExactBodies() throws Exception {
+        CRC32 expected = new CRC32();
+        expected.update(site.data);
+        List<CompletableFuture<HttpResponse<Long>>> responses = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            HttpRequest request = HttpRequest.newBuilder(uri("/data.bin")).timeout(Duration.ofSeconds(60)).build();
+            responses.add(client.sendAsync(request, info -> HttpResponse.BodySubscribers.fromSubscriber(new Crc(), Crc::value)));
+        }
+        for (CompletableFuture<HttpResponse<Long>> future : responses) {
+            HttpResponse<Long> response = future.get(120, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode());
+            assertEquals(expected.getValue(), response.body());
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsNotBufferedFor() throws Exception {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(16 * 1024);
+        try (RawHttp http = new RawHttp(socket, address())) {
+            http.request("GET", "/big.bin");
+            RawHttp.Response head = http.readHead();
+            assertEquals(200, head.status());
+            InputStream body = http.input();
+            assertEquals(4096, body.readNBytes(4096).length);
+            // Now stop reading. The socket buffers fill, then Netty's outbound buffer holds what was
+            // read from the file: no more than the chunks in flight, plus one chunk's HTTP framing.
+            await("the server is held back by the client", () -> server.pendingOutboundBytes() > 0);
+            long bound = (long) (CHUNKS_IN_FLIGHT + 1) * CHUNK_SIZE;
+            long most = 0;
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (System.nanoTime() < end) {
+                most = Math.max(most, server.pendingOutboundBytes());
+                LockSupport.parkNanos(5_000_000);
+            }
+            assertTrue(most <= bound, "buffered " + most + " bytes of a " + TestSite.BIG_BYTES + "-byte file");
+            // Reading again resumes the transfer to the last byte.
+            byte[] buffer = new byte[1 << 16];
+            long total = 4096;
+            for (int n; total < TestSite.BIG_BYTES && (n = body.read(buffer)) > 0; ) {
+                total += n;
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] != 0) {
+                        throw new AssertionError("byte " + (total - n + i) + " of the sparse file is not zero");
+                    }
+                }
+            }
+            assertEquals(TestSite.BIG_BYTES, total);
+            assertEquals(200, http.get("/hello.txt").status());
+        }
+    }
+
+    @Test
+    void closeFinishesTheResponseInFlightAndClosesIdleConnections() throws Exception {
+        FileServer stopping = FileServer.builder(site.root).port(0).threads(2).start();
+        java.net.InetSocketAddress address = stopping.localAddress();
+        Thread closer = new Thread(stopping::close, "closer");
+        try (RawHttp idle = new RawHttp(stopping.localAddress());
+             RawHttp downloading = new RawHttp(stopping.localAddress())) {
+            assertEquals(200, idle.get("/hello.txt").status());
+            downloading.request("GET", "/big.bin");
+            assertEquals(200, downloading.readHead().status());
+            InputStream body = downloading.input();
+            assertEquals(1 << 16, body.readNBytes(1 << 16).length);
+
+            closer.start();
+            assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed at once");
+            long total = 1 << 16;
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = body.read(buffer)) > 0; ) {
+                total += n;
+            }
+            assertEquals(TestSite.BIG_BYTES, total, "the download in flight finished");
+            closer.join(DEADLINE.toMillis());
+            assertFalse(closer.isAlive(), "close() returned once the response was done");
+        } finally {
+            stopping.close();
+        }
+        assertThrows(java.net.ConnectException.class, () -> new RawHttp(address).close(), "no longer listening");
+    }
+
+    /** Checksums a body as it streams in, so 200 bodies need not be held at once. */
+    private static final class Crc implements Flow.Subscriber<List<ByteBuffer>> {
+        private final CRC32 crc = new CRC32();
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            buffers.forEach(crc::update);
+        }
+
+        @Override
+        public void onError(Throwable throwable) {}
+
+        @Override
+        public void onComplete() {}
+
+        long value() {
+            return crc.getValue();
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package io.linuxaio.examples.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** HTTP semantics through the JDK client: bodies, headers, ranges, conditionals, directories, errors. */
+class FileServerTest extends ServerTestBase {
+
+    @Test
+    void getServesTheFileWithItsHeaders() throws Exception {
+        HttpResponse<byte[]> response = get("/hello.txt");
+        assertEquals(200, response.statusCode());
+        assertArrayEquals(site.bytes("hello.txt"), response.body());
+        var headers = response.headers();
+        assertEquals("text/plain; charset=utf-8", headers.firstValue("content-type").orElseThrow());
+        assertEquals("13", headers.firstValue("content-length").orElseThrow());
+        assertEquals("bytes", headers.firstValue("accept-ranges").orElseThrow());
+        String etag = headers.firstValue("etag").orElseThrow();
+        assertTrue(etag.matches("\"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+\""), etag);
+        Instant modified = Files.getLastModifiedTime(site.root.resolve("hello.txt")).toInstant();
+        assertEquals(HttpDates.format(modified), headers.firstValue("last-modified").orElseThrow());
+        Instant date = HttpDates.parse(headers.firstValue("date").orElseThrow());
+        assertNotNull(date);
+        assertTrue(Math.abs(date.getEpochSecond() - Instant.now().getEpochSecond()) < 60);
+    }
+
+    @Test
+    void largeFileArrivesByteExact() throws Exception {
+        HttpResponse<byte[]> response = get("/data.bin");
+        assertEquals(200, response.statusCode());
+        assertEquals("application/octet-stream", response.headers().firstValue("content-type").orElseThrow());
+        assertArrayEquals(site.data, response.body());
+    }
+
+    @Test
+    void emptyFileHasZeroLength() throws Exception {
+        HttpResponse<byte[]> response = get("/empty.txt");
+        assertEquals(200, response.statusCode());
+        assertEquals("0", response.headers().firstValue("content-length").orElseThrow());
+        assertEquals(0, response.body().length);
+    }
+
+    @Test
+    void headSendsTheHeadersOfGetAndNoBody() throws Exception {
+        try (RawHttp http = raw()) {
+            RawHttp.Response head = http.request("HEAD", "/data.bin").read(false);
+            assertEquals(200, head.status());
+            assertEquals(Integer.toString(TestSite.DATA_BYTES), head.header("content-length"));
+            assertNotNull(head.header("etag"));
+            // If HEAD had sent a body, this next response would be read from the middle of it.
+            RawHttp.Response next = http.get("/hello.txt");
+            assertEquals(200, next.status());
+            assertEquals("hello, world\n", next.text());
+        }
+    }
+
+    @Test
+    void singleRangeIs206WithContentRange() throws Exception {
+        HttpResponse<byte[]> response = get("/data.bin", "Range", "bytes=1000-1999");
+        assertEquals(206, response.statusCode());
+        assertEquals("bytes 1000-1999/" + TestSite.DATA_BYTES, response.headers().firstValue("content-range").orElseThrow());
+        assertArrayEquals(Arrays.copyOfRange(site.data, 1000, 2000), response.body());
+    }
+
+    @Test
+    void suffixOpenEndedAndClampedRanges() throws Exception {
+        int n = TestSite.DATA_BYTES;
+        HttpResponse<byte[]> suffix = get("/data.bin", "Range", "bytes=-100");
+        assertEquals(206, suffix.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(site.data, n - 100, n), suffix.body());
+        HttpResponse<byte[]> open = get("/data.bin", "Range", "bytes=" + (n - 70000) + "-");
+        assertEquals(206, open.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(site.data, n - 70000, n), open.body());
+        HttpResponse<byte[]> clamped = get("/data.bin", "Range", "bytes=" + (n - 10) + "-" + (n * 2));
+        assertEquals("bytes " + (n - 10) + "-" + (n - 1) + "/" + n, clamped.headers().firstValue("content-range").orElseThrow());
+        assertArrayEquals(Arrays.copyOfRange(site.data, n - 10, n), clamped.body());
+    }
+
+    @Test
+    void unsatisfiableRangeIs416WithTheLength() throws Exception {
+        HttpResponse<byte[]> response = get("/hello.txt", "Range", "bytes=100-200");
+        assertEquals(416, response.statusCode());
+        assertEquals("bytes */13", response.headers().firstValue("content-range").orElseThrow());
+        assertTrue(new String(response.body(), StandardCharsets.UTF_8).contains("416"));
+    }
+
+    @Test
+    void malformedRangeGetsTheWholeFile() throws Exception {
+        HttpResponse<byte[]> response = get("/hello.txt", "Range", "bytes=5-1");
+        assertEquals(200, response.statusCode());
+        assertArrayEquals(site.bytes("hello.txt"), response.body());
+    }
+
+    @Test
+    void severalRangesAreAMultipartBody() throws Exception {
+        HttpResponse<byte[]> response = get("/data.bin", "Range", "bytes=0-9, 500000-599999, -5");
+        assertEquals(206, response.statusCode());
+        String type = response.headers().firstValue("content-type").orElseThrow();
+        Matcher boundary = Pattern.compile("multipart/byteranges; boundary=(\\w+)").matcher(type);
+        assertTrue(boundary.matches(), type);
+        byte[] body = response.body();
+        assertEquals(body.length, Long.parseLong(response.headers().firstValue("content-length").orElseThrow()));
+        int n = TestSite.DATA_BYTES;
+        int[][] expected = {{0, 9}, {500000, 599999}, {n - 5, n - 1}};
+        String delimiter = "\r\n--" + boundary.group(1);
+        int at = 0;
+        for (int[] range : expected) {
+            String headers = "\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes " + range[0] + "-"
+                    + range[1] + "/" + n + "\r\n\r\n";
+            byte[] framing = (delimiter + headers).getBytes(StandardCharsets.US_ASCII);
+            assertArrayEquals(framing, Arrays.copyOfRange(body, at, at + framing.length));
+            at += framing.length;
+            int length = range[1] - range[0] + 1;
+            assertArrayEquals(Arrays.copyOfRange(site.data, range[0], range[1] + 1), Arrays.copyOfRange(body, at, at + length));
+            at += length;
+        }
+        assertEquals(delimiter + "--\r\n", new String(body, at, body.length - at, StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void ifNoneMatchWithTheEtagIs304() throws Exception {
+        String etag = get("/hello.txt").headers().firstValue("etag").orElseThrow();
+        HttpResponse<byte[]> response = get("/hello.txt", "If-None-Match", "\"nope\", " + etag);
+        assertEquals(304, response.statusCode());
+        assertEquals(0, response.body().length);
+        assertEquals(etag, response.headers().firstValue("etag").orElseThrow());
+        assertEquals(200, get("/hello.txt", "If-None-Match", "\"nope\"").statusCode());
+    }
+
+    @Test
+    void ifModifiedSinceIs304UnlessChangedAndMalformedDatesAreIgnored() throws Exception {
+        String lastModified = get("/style.css").headers().firstValue("last-modified").orElseThrow();
+        assertEquals(304, get("/style.css", "If-Modified-Since", lastModified).statusCode());
+        assertEquals(200, get("/style.css", "If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT").statusCode());
+        HttpResponse<byte[]> malformed = get("/style.css", "If-Modified-Since", "not a date");
+        assertEquals(200, malformed.statusCode());
+        assertArrayEquals(site.bytes("style.css"), malformed.body());
+    }
+
+    @Test
+    void aChangedFileGetsANewEtag() throws Exception {
+        var path = site.root.resolve("changing.txt");
+        Files.writeString(path, "one");
+        Files.setLastModifiedTime(path, FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+        String before = get("/changing.txt").headers().firstValue("etag").orElseThrow();
+        Files.writeString(path, "two!");
+        HttpResponse<byte[]> after = get("/changing.txt", "If-None-Match", before);
+        assertEquals(200, after.statusCode());
+        assertEquals("two!", new String(after.body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void ifRangeAppliesTheRangeOnlyWhileTheFileIsUnchanged() throws Exception {
+        var first = get("/data.bin");
+        String etag = first.headers().firstValue("etag").orElseThrow();
+        String lastModified = first.headers().firstValue("last-modified").orElseThrow();
+        assertEquals(206, get("/data.bin", "Range", "bytes=0-1", "If-Range", etag).statusCode());
+        assertEquals(206, get("/data.bin", "Range", "bytes=0-1", "If-Range", lastModified).statusCode());
+        HttpResponse<byte[]> stale = get("/data.bin", "Range", "bytes=0-1", "If-Range", "\"stale\"");
+        assertEquals(200, stale.statusCode());
+        assertArrayEquals(site.data, stale.body());
+        assertEquals(200, get("/data.bin", "Range", "bytes=0-1", "If-Range", "W/" + etag).statusCode());
+    }
+
+    @Test
+    void otherMethodsAre405WithAllow() throws Exception {
+        for (String method : List.of("POST", "PUT", "DELETE", "OPTIONS", "PATCH")) {
+            HttpResponse<byte[]> response = send(method, "/hello.txt");
+            assertEquals(405, response.statusCode(), method);
+            assertEquals("GET, HEAD", response.headers().firstValue("allow").orElseThrow(), method);
+            assertTrue(new String(response.body(), StandardCharsets.UTF_8).contains("405 Method Not Allowed"));
+        }
+    }
+
+    @Test
+    void aMissingFileIs404WithAnHtmlPage() throws Exception {
+        HttpResponse<byte[]> response = get("/no/such/file.txt");
+        assertEquals(404, response.statusCode());
+        assertEquals("text/html; charset=utf-8", response.headers().firstValue("content-type").orElseThrow());
+        assertTrue(new String(response.body(), StandardCharsets.UTF_8).contains("<h1>404 Not Found</h1>"));
+        assertEquals(404, get("/hello.txt/").statusCode()); // a file is not a directory
+    }
+
+    @Test
+    void aDirectoryWithoutTheSlashIsRedirected() throws Exception {
+        HttpResponse<byte[]> response = get("/dir");
+        assertEquals(301, response.statusCode());
+        assertEquals("/dir/", response.headers().firstValue("location").orElseThrow());
+        HttpResponse<byte[]> encoded = get("/inside-dir/sub");
+        assertEquals("/inside-dir/sub/", encoded.headers().firstValue("location").orElseThrow());
+    }
+
+    @Test
+    void aDirectoryWithIndexHtmlServesIt() throws Exception {
+        HttpResponse<byte[]> response = get("/site/");
+        assertEquals(200, response.statusCode());
+        assertEquals("<h1>index</h1>", new String(response.body(), StandardCharsets.UTF_8));
+        assertEquals("text/html; charset=utf-8", response.headers().firstValue("content-type").orElseThrow());
+    }
+
+    @Test
+    void aDirectoryListingEscapesNamesAndItsLinksWork() throws Exception {
+        HttpResponse<byte[]> response = get("/dir/");
+        assertEquals(200, response.statusCode());
+        String html = new String(response.body(), StandardCharsets.UTF_8);
+        assertTrue(html.contains("&lt;b&gt;&amp;&quot;quote&#39;.txt"), html);
+        assertFalse(html.contains("<b>"), html);
+        assertTrue(html.contains("href=\"sub/\""), html);
+        assertTrue(html.contains(">a.txt</a></td><td class=\"size\">1 B<"), html);
+        Matcher links = Pattern.compile("href=\"([^\"]+)\"").matcher(html);
+        int followed = 0;
+        while (links.find()) {
+            String link = links.group(1);
+            if (link.endsWith(".txt")) {
+                HttpResponse<byte[]> file = get("/dir/" + link);
+                assertEquals(200, file.statusCode(), link);
+                followed++;
+            }
+        }
+        assertEquals(3, followed, html);
+        assertTrue(html.contains("caf\u00e9 #1?.txt"), html);
+    }
+
+    @Test
+    void theRootListsWithoutAParentLink() throws Exception {
+        String html = new String(get("/").body(), StandardCharsets.UTF_8);
+        assertTrue(html.contains("<title>Index of /</title>"), html);
+        assertFalse(html.contains("href=\"../\""), html);
+    }
+
+    @Test
+    void symlinksInsideTheRootWork() throws Exception {
+        HttpResponse<byte[]> file = get("/inside-link.txt");
+        assertEquals(200, file.statusCode());
+        assertArrayEquals(site.bytes("hello.txt"), file.body());
+        assertEquals(200, get("/inside-dir/a.txt").statusCode());
+    }
+
+    @Test
+    void symlinksOutOfTheRootAreRefused() throws Exception {
+        for (String path : List.of("/outside-link.txt", "/outside-dir/secret.txt", "/relative-escape.txt",
+                "/dir/up-link/outside/secret.txt", "/outside-dir/")) {
+            HttpResponse<byte[]> response = get(path);
+            assertEquals(403, response.statusCode(), path);
+            assertFalse(new String(response.body(), StandardCharsets.UTF_8).contains(TestSite.SECRET), path);
+        }
+    }
+
+    @Test
+    void aFifoIsRefusedWithoutHoldingAWorker() throws Exception {
+        Process mkfifo = new ProcessBuilder("mkfifo", site.root.resolve("pipe").toString()).start();
+        assertTrue(mkfifo.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, mkfifo.exitValue());
+        assertEquals(403, get("/pipe").statusCode());
+        assertEquals(200, get("/hello.txt").statusCode());
+    }
+
+    @Test
+    void everyKindOfResponseClosesWhatItOpened() throws Exception {
+        String etag = get("/hello.txt").headers().firstValue("etag").orElseThrow();
+        for (int i = 0; i < 5; i++) {
+            get("/hello.txt");
+            get("/hello.txt", "If-None-Match", etag);
+            get("/data.bin", "Range", "bytes=0-0,10-10");
+            get("/data.bin", "Range", "bytes=99999999-");
+            send("HEAD", "/data.bin");
+            get("/empty.txt");
+            get("/dir");
+            get("/dir/");
+            get("/site/");
+            get("/hello.txt/");
+            get("/outside-link.txt");
+            get("/outside-dir/");
+        }
+        await("no file under the root is left open", () -> openFilesUnderRoot() == 0);
+    }
+
+    @Test
+    void everyResponseIsLoggedInCommonLogFormat() throws Exception {
+        accessLog.clear();
+        get("/hello.txt?x=1");
+        get("/missing");
+        String ok = accessLog.poll(30, TimeUnit.SECONDS);
+        String missing = accessLog.poll(30, TimeUnit.SECONDS);
+        assertNotNull(ok);
+        assertTrue(ok.matches("127\\.0\\.0\\.1 - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000] "
+                + "\"GET /hello.txt\\?x=1 HTTP/1.1\" 200 13"), ok);
+        assertNotNull(missing);
+        assertTrue(missing.contains("\"GET /missing HTTP/1.1\" 404 "), missing);
+    }
+}

@@ -1,0 +1,124 @@
+package io.linuxaio.examples.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The pages and lines the server writes itself: listing, error pages, access log, multipart framing, types. */
+class PagesTest {
+
+    @Test
+    void listingEscapesNamesAndPercentEncodesLinks() {
+        String html = DirectoryListing.html("/d<ir>/", false, List.of(
+                new DirectoryListing.Entry("<script>alert(1)</script>.txt", false, 12L, Instant.EPOCH),
+                new DirectoryListing.Entry("a\"b&c d.txt", false, 5L, Instant.EPOCH),
+                new DirectoryListing.Entry("javascript:x", false, 1L, Instant.EPOCH),
+                new DirectoryListing.Entry("caf\u00e9", true, 4096L, Instant.EPOCH)));
+        assertFalse(html.contains("<script>"), html);
+        assertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;.txt"), html);
+        assertTrue(html.contains("href=\"%3Cscript%3Ealert%281%29%3C%2Fscript%3E.txt\""), html);
+        assertTrue(html.contains("href=\"a%22b%26c%20d.txt\">a&quot;b&amp;c d.txt<"), html);
+        // A colon would make the link an absolute URL with a scheme.
+        assertTrue(html.contains("href=\"javascript%3Ax\""), html);
+        assertTrue(html.contains("href=\"caf%C3%A9/\">caf\u00e9/<"), html);
+        assertTrue(html.contains("<title>Index of /d&lt;ir&gt;/</title>"), html);
+        assertTrue(html.contains("href=\"../\""), html);
+        assertTrue(html.contains("1970-01-01 00:00:00 UTC"), html);
+        assertTrue(html.contains("12 B"), html);
+    }
+
+    @Test
+    void listingPutsDirectoriesFirstAndTheRootHasNoParentLink() {
+        String html = DirectoryListing.html("/", true, List.of(
+                new DirectoryListing.Entry("b.txt", false, 1L, Instant.EPOCH),
+                new DirectoryListing.Entry("z", true, 0L, Instant.EPOCH),
+                new DirectoryListing.Entry("a.txt", false, null, null)));
+        assertFalse(html.contains("../"), html);
+        int z = html.indexOf("href=\"z/\"");
+        int a = html.indexOf("href=\"a.txt\"");
+        int b = html.indexOf("href=\"b.txt\"");
+        assertTrue(z < a && a < b, html);
+    }
+
+    @Test
+    void sizesAreReadable() {
+        assertEquals("0 B", DirectoryListing.humanSize(0));
+        assertEquals("10239 B", DirectoryListing.humanSize(10239));
+        assertEquals("10.0 KiB", DirectoryListing.humanSize(10240));
+        assertEquals("16.0 MiB", DirectoryListing.humanSize(16L << 20));
+        assertEquals("3.0 GiB", DirectoryListing.humanSize(3L << 30));
+    }
+
+    @Test
+    void errorPageNamesTheStatusAndEscapesTheReason() {
+        String html = ErrorPage.html(HttpResponseStatus.NOT_FOUND, "no <such> file");
+        assertTrue(html.contains("<title>404 Not Found</title>"), html);
+        assertTrue(html.contains("no &lt;such&gt; file"), html);
+    }
+
+    @Test
+    void accessLogLineIsCommonLogFormat() {
+        String line = AccessLog.line(new InetSocketAddress("127.0.0.1", 5555), Instant.parse("2000-10-10T13:55:36Z"),
+                "GET /apache_pb.gif HTTP/1.1", 200, 2326);
+        assertEquals("127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET /apache_pb.gif HTTP/1.1\" 200 2326", line);
+        String empty = AccessLog.line(new InetSocketAddress("127.0.0.1", 5555), Instant.parse("2000-10-10T13:55:36Z"),
+                "HEAD / HTTP/1.1", 304, 0);
+        assertTrue(empty.endsWith("\" 304 -"), empty);
+    }
+
+    @Test
+    void accessLogEscapesWhatCouldForgeALine() {
+        String line = AccessLog.line(null, Instant.EPOCH, "GET /\"x\n1.2.3.4 HTTP/1.1", 400, 10);
+        assertTrue(line.startsWith("- - - ["), line);
+        assertTrue(line.contains("\"GET /\\\"x\\x0a1.2.3.4 HTTP/1.1\""), line);
+        assertFalse(line.contains("\n"));
+    }
+
+    @Test
+    void accessLogHandsLinesToTheSinkOffTheCallingThread() throws InterruptedException {
+        java.util.concurrent.LinkedBlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.LinkedBlockingQueue<Thread> threads = new java.util.concurrent.LinkedBlockingQueue<>();
+        AccessLog log = new AccessLog(line -> {
+            threads.add(Thread.currentThread());
+            seen.add(line);
+        });
+        log.log("one");
+        log.log("two");
+        log.close(); // flushes
+        assertEquals(List.of("one", "two"), List.copyOf(seen));
+        assertTrue(threads.stream().noneMatch(t -> t == Thread.currentThread()));
+        assertEquals(0, log.dropped());
+    }
+
+    @Test
+    void multipartFramingAndLengthAgree() {
+        List<ByteRange> ranges = List.of(new ByteRange(0, 9), new ByteRange(20, 29));
+        MultipartRanges multipart = new MultipartRanges(ranges, "text/plain", 100, "BOUNDARY");
+        String first = new String(multipart.partHeader(0), StandardCharsets.US_ASCII);
+        assertEquals("\r\n--BOUNDARY\r\nContent-Type: text/plain\r\nContent-Range: bytes 0-9/100\r\n\r\n", first);
+        assertEquals("\r\n--BOUNDARY--\r\n", new String(multipart.closing(), StandardCharsets.US_ASCII));
+        long expected = multipart.partHeader(0).length + 10 + multipart.partHeader(1).length + 10 + multipart.closing().length;
+        assertEquals(expected, multipart.contentLength());
+        assertEquals("multipart/byteranges; boundary=BOUNDARY", multipart.contentType());
+        String boundary = MultipartRanges.newBoundary();
+        assertEquals(32, boundary.length());
+        assertTrue(boundary.matches("[0-9a-f]+"));
+    }
+
+    @Test
+    void contentTypesComeFromTheExtension() {
+        assertEquals("text/html; charset=utf-8", ContentTypes.forName("index.HTML"));
+        assertEquals("text/css; charset=utf-8", ContentTypes.forName("a.b.css"));
+        assertEquals("image/png", ContentTypes.forName("logo.png"));
+        assertEquals(ContentTypes.DEFAULT, ContentTypes.forName("large.bin"));
+        assertEquals(ContentTypes.DEFAULT, ContentTypes.forName("Makefile"));
+        assertEquals(ContentTypes.DEFAULT, ContentTypes.forName("trailing."));
+    }
+}

@@ -1,0 +1,115 @@
+package io.linuxaio.examples.http;
+
+import io.linuxaio.examples.LeakReports;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** Starts one server per test class on a random port of 127.0.0.1 over a fresh {@link TestSite}. */
+abstract class ServerTestBase {
+    static final Duration DEADLINE = Duration.ofSeconds(30);
+    static final int CHUNK_SIZE = 64 * 1024;
+    static final int CHUNKS_IN_FLIGHT = 4;
+
+    static TestSite site;
+    static FileServer server;
+    static HttpClient client;
+    static BlockingQueue<String> accessLog;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        if (!LeakReports.installed()) {
+            throw new AssertionError("LeakReports is not installed as a launcher session listener");
+        }
+        site = new TestSite();
+        accessLog = new LinkedBlockingQueue<>();
+        server = FileServer.builder(site.root).port(0).threads(2).aioThreads(4)
+                .chunks(CHUNK_SIZE, CHUNKS_IN_FLIGHT).accessLog(accessLog::add).start();
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @AfterAll
+    static void stopServer() throws IOException {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            server = null;
+            client = null;
+            if (site != null) {
+                site.close();
+                site = null;
+            }
+        }
+        LeakReports.assertNoLeaks();
+    }
+
+    static InetSocketAddress address() {
+        return server.localAddress();
+    }
+
+    static URI uri(String path) {
+        return server.uri().resolve(path);
+    }
+
+    /** A GET with extra headers given as name, value pairs. */
+    static HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
+        return send("GET", path, headers);
+    }
+
+    static HttpResponse<byte[]> send(String method, String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.uri() + path.substring(1)))
+                .timeout(DEADLINE)
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static RawHttp raw() throws IOException {
+        return new RawHttp(address());
+    }
+
+    /** Waits for a condition, failing after the deadline. */
+    static void await(String what, BooleanSupplier condition) {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not true within " + DEADLINE + ": " + what);
+            }
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /** Descriptors of this process that are files under the served root. */
+    static long openFilesUnderRoot() {
+        String root = server.root().toString() + "/";
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith(root);
+                } catch (IOException gone) {
+                    return false;
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
