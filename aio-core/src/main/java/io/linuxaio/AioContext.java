@@ -44,6 +44,8 @@ public class AioContext implements AutoCloseable {
     private final Condition resultsChanged = resultLock.newCondition();
     private final ArrayDeque<Request<?>> results = new ArrayDeque<>(); // guarded by resultLock
     private boolean signalled; // guarded by resultLock: the eventfd is readable
+    /** Set by the first pollFileno(); written under resultLock. Before it, nobody can watch the fd. */
+    private volatile boolean fdWatched;
     private long wakeups; // guarded by resultLock
 
     /** Serialises callbacks: held while pollCb runs them. */
@@ -65,11 +67,29 @@ public class AioContext implements AutoCloseable {
     // ---------------------------------------------------------------- polling
 
     /**
-     * The eventfd that is readable exactly while results wait in this context. Watch it for
-     * readability (level-triggered) and call {@link #pollCb()} when it is. Never read, write or
-     * close it yourself; it is closed when this context is.
+     * The eventfd that is readable exactly while results wait in this context (counting those a
+     * running {@link #pollCb()} has yet to deliver). Watch it for readability (level-triggered) and
+     * call {@link #pollCb()} when it is. Never read, write or close it yourself; it is closed when
+     * this context is.
+     *
+     * <p>Until this method is first called nobody can be watching the fd, so the engine leaves it
+     * alone: a poller that only uses {@link #pollWait()} pays no eventfd system calls. From the
+     * first call on (results already waiting make it readable at once) it follows the queue.
      */
     public int pollFileno() {
+        if (!fdWatched) {
+            resultLock.lock();
+            try {
+                if (!fdWatched) {
+                    fdWatched = true;
+                    if (!results.isEmpty() && !signalled) {
+                        signal();
+                    }
+                }
+            } finally {
+                resultLock.unlock();
+            }
+        }
         return eventFd;
     }
 
@@ -84,9 +104,8 @@ public class AioContext implements AutoCloseable {
             int limit = maxPollReqs;
             int ran = 0;
             while (limit == 0 || ran < limit) {
-                takeResults(limit == 0 ? Integer.MAX_VALUE : limit - ran);
-                if (batch.isEmpty()) {
-                    break;
+                if (!takeResults(limit == 0 ? Integer.MAX_VALUE : limit - ran)) {
+                    return ran;
                 }
                 Request<?> request;
                 while ((request = batch.poll()) != null) {
@@ -99,26 +118,54 @@ public class AioContext implements AutoCloseable {
                     ran++;
                 }
             }
+            clearIfDrained();
             return ran;
         } finally {
             pollLock.unlock();
         }
     }
 
-    private void takeResults(int most) {
+    /**
+     * Moves up to {@code most} results into the batch; false if there were none, in which case the
+     * eventfd has been cleared.
+     *
+     * <p>The eventfd stays readable while a batch is being delivered and is cleared only when
+     * pollCb finds nothing more: results that arrive meanwhile then cost the workers no
+     * eventfd_write and this thread no eventfd_read, where clearing it at each drained batch cost a
+     * pair of system calls per batch.
+     */
+    private boolean takeResults(int most) {
         resultLock.lock();
         try {
             Request<?> request;
             while (most-- > 0 && (request = results.poll()) != null) {
                 batch.add(request);
             }
-            if (results.isEmpty() && signalled) {
-                // Nothing waits any more, so the fd must stop being readable.
-                signalled = false;
-                clearEventFd();
+            if (!batch.isEmpty()) {
+                return true;
             }
+            clearIfDrainedLocked();
+            return false;
         } finally {
             resultLock.unlock();
+        }
+    }
+
+    /** After pollCb stopped at maxPollReqs: the fd must not stay readable if nothing is left. */
+    private void clearIfDrained() {
+        resultLock.lock();
+        try {
+            clearIfDrainedLocked();
+        } finally {
+            resultLock.unlock();
+        }
+    }
+
+    private void clearIfDrainedLocked() {
+        if (results.isEmpty() && signalled) {
+            // Nothing waits any more, so the fd must stop being readable.
+            signalled = false;
+            clearEventFd();
         }
     }
 
@@ -133,20 +180,25 @@ public class AioContext implements AutoCloseable {
         }
     }
 
-    /** On a worker: queues a finished request; wakes the poller only if the queue was empty. */
+    /** On a worker: queues a finished request; signals the fd only if it was not readable already. */
     void post(Request<?> request) {
         resultLock.lock();
         try {
             results.add(request);
-            if (!signalled) {
-                signalled = true;
-                wakeups++;
-                Posix.eventfd_write(eventFd, 1);
+            if (!signalled && fdWatched) {
+                signal();
             }
             resultsChanged.signalAll();
         } finally {
             resultLock.unlock();
         }
+    }
+
+    /** Under resultLock: makes the eventfd readable. */
+    private void signal() {
+        signalled = true;
+        wakeups++;
+        Posix.eventfd_write(eventFd, 1);
     }
 
     private void wakeWaiters() {

@@ -28,6 +28,7 @@ final class WorkerPool {
     private int started;
     private int idle;
     private boolean stopping;
+    private long submitWakeups;
 
     WorkerPool(int min, int max, long idleTimeoutNanos) {
         this.min = min;
@@ -41,7 +42,11 @@ final class WorkerPool {
             queue.add(request);
             if (queue.size() > idle && (started < max || started == 0 && stopping)) {
                 startWorker();
-            } else {
+            } else if (queue.size() == 1) {
+                // Wake one idle worker when work appears; take() passes the wakeup on while more
+                // waits. Waking one per request made a burst of submissions cost the submitter a
+                // futex wake each and woke workers that running ones would have served.
+                submitWakeups++;
                 workAvailable.signal();
             }
         } finally {
@@ -59,6 +64,9 @@ final class WorkerPool {
                 }
                 Request<?> next = queue.poll();
                 if (next != null) {
+                    if (!queue.isEmpty() && idle > 0) {
+                        workAvailable.signal();
+                    }
                     return next;
                 }
                 idle++;
@@ -187,6 +195,16 @@ final class WorkerPool {
         lock.lock();
         try {
             return started;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Times submit() woke an idle worker (the queue went from empty to non-empty). */
+    long submitWakeups() {
+        lock.lock();
+        try {
+            return submitWakeups;
         } finally {
             lock.unlock();
         }

@@ -86,8 +86,47 @@ class PollingTest {
     }
 
     @Test
+    void anFdNobodyAskedForCostsNoWakeupUntilAskedFor() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            aio.stat(dir.toString(), null);
+        }
+        until(aio, () -> aio.nreqs() == 0);
+        assertEquals(0, aio.wakeups(), "pollWait and pollCb alone never touch the eventfd");
+
+        aio.stat(dir.toString(), null);
+        awaitPending(aio, 1);
+        assertTrue(readable(aio.pollFileno()), "asked for while a result waits: readable at once");
+        assertEquals(1, aio.pollCb());
+        assertFalse(readable(aio.pollFileno()));
+        aio.stat(dir.toString(), null);
+        awaitPending(aio, 1);
+        assertTrue(readable(aio.pollFileno()), "from then on it follows the queue");
+        assertEquals(2, aio.wakeups());
+    }
+
+    @Test
+    void aResultArrivingWhilePollCbDeliversCostsNoSecondWakeup() {
+        aio.pollFileno();
+        AtomicInteger ran = new AtomicInteger();
+        boolean[] readableMeanwhile = new boolean[1];
+        aio.stat(dir.toString(), (s, e) -> {
+            ran.incrementAndGet();
+            aio.stat(dir.toString(), (s2, e2) -> ran.incrementAndGet());
+            awaitPending(aio, 1);
+            readableMeanwhile[0] = readable(aio.pollFileno());
+        });
+        awaitPending(aio, 1);
+        assertEquals(2, aio.pollCb(), "the same pollCb delivers the result that came meanwhile");
+        assertEquals(2, ran.get());
+        assertTrue(readableMeanwhile[0], "the fd stays readable while pollCb delivers");
+        assertEquals(1, aio.wakeups(), "one eventfd write for both results");
+        assertFalse(readable(aio.pollFileno()), "drained: the fd is clear");
+    }
+
+    @Test
     void wakeupsStayFarBelowCompletionsWhileAPollerRuns() throws Exception {
         int total = 10_000;
+        aio.pollFileno(); // watched, as an event loop watches it
         AtomicInteger delivered = new AtomicInteger();
         Thread submitter = new Thread(() -> {
             for (int i = 0; i < total; i++) {

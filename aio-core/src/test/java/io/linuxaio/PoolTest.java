@@ -51,6 +51,21 @@ class PoolTest {
     }
 
     @Test
+    void aBurstOfSubmissionsWakesIdleWorkersOnceNotPerRequest() throws Exception {
+        aio.minParallel(4);
+        aio.maxParallel(4);
+        int burst = 10_000;
+        AtomicInteger done = new AtomicInteger();
+        for (int i = 0; i < burst; i++) {
+            aio.stat(dir.toString(), (s, e) -> done.incrementAndGet());
+        }
+        until(aio, () -> done.get() == burst);
+        long wakeups = aio.pool.submitWakeups();
+        assertTrue(wakeups >= 1, "the first request woke an idle worker");
+        assertTrue(wakeups < burst / 2, "submit woke workers " + wakeups + " times for " + burst + " requests");
+    }
+
+    @Test
     void minParallelStartsWorkersAtOnce() {
         aio.minParallel(4);
         assertEquals(4, aio.nthreads());
