@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.util.ResourceLeakDetector;
-import io.netty.util.ResourceLeakDetectorFactory;
+import io.linuxaio.benchmarks.LeakRecording;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,12 +14,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,12 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NettyChunkedFileServerTest {
-  private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
-  private static volatile boolean recordingByteBufLeaks;
 
   static {
-    // Installed before any ByteBuf class is loaded, so every buffer's leak detector reports here.
-    ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new RecordingLeakDetectorFactory());
+    LeakRecording.install(); // before any ByteBuf class loads
   }
 
   @TempDir Path root;
@@ -59,15 +51,7 @@ class NettyChunkedFileServerTest {
 
   @AfterAll
   static void noBufferLeaked() {
-    // The detector reports a leak when it next tracks a buffer after the leaked one was collected.
-    for (int i = 0; i < 5; i++) {
-      System.gc();
-      ByteBuf probe = PooledByteBufAllocator.DEFAULT.directBuffer(16);
-      probe.release();
-    }
-    // Had another test loaded ByteBuf first, its detector would not report here: say so, loudly.
-    assertTrue(recordingByteBufLeaks, "ByteBuf's leak detector was made before this test's factory");
-    assertEquals(List.of(), LEAKS);
+    LeakRecording.assertNoLeaks();
   }
 
   @Test
@@ -183,25 +167,4 @@ class NettyChunkedFileServerTest {
     }
   }
 
-  /** Makes leak detectors that record each report, so the suite fails on a leak. */
-  private static final class RecordingLeakDetectorFactory extends ResourceLeakDetectorFactory {
-    @Override
-    public <T> ResourceLeakDetector<T> newResourceLeakDetector(
-        Class<T> resource, int samplingInterval, long maxActive) {
-      if (ByteBuf.class.isAssignableFrom(resource)) {
-        recordingByteBufLeaks = true;
-      }
-      return new ResourceLeakDetector<T>(resource, samplingInterval) {
-        @Override
-        protected void reportTracedLeak(String resourceType, String records) {
-          LEAKS.add(resourceType + records);
-        }
-
-        @Override
-        protected void reportUntracedLeak(String resourceType) {
-          LEAKS.add(resourceType);
-        }
-      };
-    }
-  }
 }

@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linuxaio.LinuxAio;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.util.ResourceLeakDetector;
-import io.netty.util.ResourceLeakDetectorFactory;
+import io.linuxaio.benchmarks.LeakRecording;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -25,13 +21,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** The benchmark's servers send exactly the named file, and its client notices when they do not. */
 class FileServerTest {
-  private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
-  private static volatile boolean recordingByteBufLeaks;
   private static final long SHORT = TimeUnit.MILLISECONDS.toNanos(300);
 
   static {
-    // Installed before any ByteBuf class is loaded (this module's tests fork one JVM per class).
-    ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new RecordingLeakDetectorFactory());
+    LeakRecording.install(); // before any ByteBuf class loads
   }
 
   @TempDir Path dir;
@@ -52,14 +45,7 @@ class FileServerTest {
 
   @AfterAll
   static void noBufferLeaked() {
-    // The detector reports a leak when it next tracks a buffer after the leaked one was collected.
-    for (int i = 0; i < 5; i++) {
-      System.gc();
-      ByteBuf probe = PooledByteBufAllocator.DEFAULT.directBuffer(16);
-      probe.release();
-    }
-    assertTrue(recordingByteBufLeaks, "ByteBuf's leak detector was made before this test's factory");
-    assertEquals(List.of(), LEAKS);
+    LeakRecording.assertNoLeaks();
   }
 
   @ParameterizedTest
@@ -108,27 +94,6 @@ class FileServerTest {
       assertTrue(
           Arrays.stream(e.getSuppressed()).anyMatch(s -> s.getMessage().startsWith("end of stream")),
           Arrays.toString(e.getSuppressed()));
-    }
-  }
-
-  private static final class RecordingLeakDetectorFactory extends ResourceLeakDetectorFactory {
-    @Override
-    public <T> ResourceLeakDetector<T> newResourceLeakDetector(
-        Class<T> resource, int samplingInterval, long maxActive) {
-      if (ByteBuf.class.isAssignableFrom(resource)) {
-        recordingByteBufLeaks = true;
-      }
-      return new ResourceLeakDetector<T>(resource, samplingInterval) {
-        @Override
-        protected void reportTracedLeak(String resourceType, String records) {
-          LEAKS.add(resourceType + records);
-        }
-
-        @Override
-        protected void reportUntracedLeak(String resourceType) {
-          LEAKS.add(resourceType);
-        }
-      };
     }
   }
 }
