@@ -173,24 +173,6 @@ final class WorkerPool {
         }
     }
 
-    int min() {
-        lock.lock();
-        try {
-            return min;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    int max() {
-        lock.lock();
-        try {
-            return max;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     int started() {
         lock.lock();
         try {
