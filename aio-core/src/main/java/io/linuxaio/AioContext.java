@@ -1,15 +1,10 @@
 package io.linuxaio;
 
-import com.sun.jna.LastErrorException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A completion context: where requests are submitted and where their callbacks run.
@@ -30,38 +25,58 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link AioRequest#future() future} is wanted.
  */
 public class AioContext implements AutoCloseable {
-    private static final int CLOSED = 1 << 30;
-    private static final int COUNT = CLOSED - 1;
+    /** The lowest request priority, as IO::AIO's {@code aioreq_pri}: served after every other. */
+    public static final int PRI_MIN = -4;
+    /** The priority of requests made through a context that is not a {@link #withPriority(int) priority view}. */
+    public static final int PRI_DEFAULT = 0;
+    /** The highest request priority. */
+    public static final int PRI_MAX = 4;
 
     final WorkerPool pool;
     private final LinuxAio engine;
-    private final int eventFd;
-
-    /** Requests submitted and not yet delivered; the CLOSED bit once no more are taken. */
-    private final AtomicInteger outstanding = new AtomicInteger();
-
-    private final ReentrantLock resultLock = new ReentrantLock();
-    private final Condition resultsChanged = resultLock.newCondition();
-    private final ArrayDeque<Request<?>> results = new ArrayDeque<>(); // guarded by resultLock
-    private boolean signalled; // guarded by resultLock: the eventfd is readable
-    /** Set by the first pollFileno(); written under resultLock. Before it, nobody can watch the fd. */
-    private volatile boolean fdWatched;
-    private long wakeups; // guarded by resultLock
-
-    /** Serialises callbacks: held while pollCb runs them. */
-    private final ReentrantLock pollLock = new ReentrantLock();
-    private final ArrayDeque<Request<?>> batch = new ArrayDeque<>(); // guarded by pollLock
-    private volatile int maxPollReqs;
-    private volatile boolean fdClosed;
+    private final Completions completions;
+    /** The context this one is a priority view of, or itself. */
+    private final AioContext base;
+    private final int priority;
 
     AioContext(WorkerPool pool, LinuxAio engine) {
         this.pool = pool;
         this.engine = engine == null ? (LinuxAio) this : engine;
-        try {
-            this.eventFd = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);
-        } catch (LastErrorException e) {
-            throw new IllegalStateException("cannot create the result eventfd: " + AioException.of("eventfd", null, e).getMessage(), e);
+        this.completions = new Completions();
+        this.base = this;
+        this.priority = PRI_DEFAULT;
+    }
+
+    private AioContext(AioContext base, int priority) {
+        this.pool = base.pool;
+        this.engine = base.engine;
+        this.completions = base.completions;
+        this.base = base;
+        this.priority = priority;
+    }
+
+    /**
+     * This same context, submitting its requests at another priority: the Java form of IO::AIO's
+     * {@code aioreq_pri}. Workers take the oldest waiting request of the highest priority first, so
+     * a request made through {@code withPriority(PRI_MIN)} waits while any other does; use it for
+     * bulk work (the body reads of a large download) that must not hold up short requests.
+     *
+     * <p>The view shares everything else with this context: its callbacks run in this context's
+     * {@link #pollCb()}, its fd is this context's fd, and closing either closes both. Views are
+     * cheap; make one per priority and keep it.
+     *
+     * @param priority from {@link #PRI_MIN} (-4) to {@link #PRI_MAX} (4); the default is 0
+     */
+    public AioContext withPriority(int priority) {
+        if (priority < PRI_MIN || priority > PRI_MAX) {
+            throw new IllegalArgumentException("priority must be from " + PRI_MIN + " to " + PRI_MAX + ": " + priority);
         }
+        return priority == this.priority ? this : new AioContext(base, priority);
+    }
+
+    /** The priority this context's requests are queued at. */
+    public int priority() {
+        return priority;
     }
 
     // ---------------------------------------------------------------- polling
@@ -77,20 +92,7 @@ public class AioContext implements AutoCloseable {
      * first call on (results already waiting make it readable at once) it follows the queue.
      */
     public int pollFileno() {
-        if (!fdWatched) {
-            resultLock.lock();
-            try {
-                if (!fdWatched) {
-                    fdWatched = true;
-                    if (!results.isEmpty() && !signalled) {
-                        signal();
-                    }
-                }
-            } finally {
-                resultLock.unlock();
-            }
-        }
-        return eventFd;
+        return completions.pollFileno();
     }
 
     /**
@@ -99,127 +101,17 @@ public class AioContext implements AutoCloseable {
      * up to {@link #maxPollReqs(int)} in one call.
      */
     public int pollCb() {
-        pollLock.lock();
-        try {
-            int limit = maxPollReqs;
-            int ran = 0;
-            while (limit == 0 || ran < limit) {
-                if (!takeResults(limit == 0 ? Integer.MAX_VALUE : limit - ran)) {
-                    return ran;
-                }
-                Request<?> request;
-                while ((request = batch.poll()) != null) {
-                    // Counted out before its callback, as libeio does, so a callback may close
-                    // its own context without waiting for itself.
-                    if ((outstanding.decrementAndGet() & COUNT) == 0) {
-                        wakeWaiters();
-                    }
-                    request.deliver();
-                    ran++;
-                }
-            }
-            clearIfDrained();
-            return ran;
-        } finally {
-            pollLock.unlock();
-        }
+        return completions.pollCb();
     }
 
-    /**
-     * Moves up to {@code most} results into the batch; false if there were none, in which case the
-     * eventfd has been cleared.
-     *
-     * <p>The eventfd stays readable while a batch is being delivered and is cleared only when
-     * pollCb finds nothing more: results that arrive meanwhile then cost the workers no
-     * eventfd_write and this thread no eventfd_read, where clearing it at each drained batch cost a
-     * pair of system calls per batch.
-     */
-    private boolean takeResults(int most) {
-        resultLock.lock();
-        try {
-            Request<?> request;
-            while (most-- > 0 && (request = results.poll()) != null) {
-                batch.add(request);
-            }
-            if (!batch.isEmpty()) {
-                return true;
-            }
-            clearIfDrainedLocked();
-            return false;
-        } finally {
-            resultLock.unlock();
-        }
-    }
-
-    /** After pollCb stopped at maxPollReqs: the fd must not stay readable if nothing is left. */
-    private void clearIfDrained() {
-        resultLock.lock();
-        try {
-            clearIfDrainedLocked();
-        } finally {
-            resultLock.unlock();
-        }
-    }
-
-    private void clearIfDrainedLocked() {
-        if (results.isEmpty() && signalled) {
-            // Nothing waits any more, so the fd must stop being readable.
-            signalled = false;
-            clearEventFd();
-        }
-    }
-
-    private void clearEventFd() {
-        try {
-            Posix.eventfd_read(eventFd, new long[1]);
-        } catch (LastErrorException e) {
-            // EAGAIN: someone read the fd behind our back; it is clear either way.
-            if (e.getErrorCode() != Errno.EAGAIN) {
-                throw new IllegalStateException("cannot clear the result eventfd", e);
-            }
-        }
-    }
-
-    /** On a worker: queues a finished request; signals the fd only if it was not readable already. */
+    /** On a worker: queues a finished request for this context's pollCb. */
     void post(Request<?> request) {
-        resultLock.lock();
-        try {
-            results.add(request);
-            if (!signalled && fdWatched) {
-                signal();
-            }
-            resultsChanged.signalAll();
-        } finally {
-            resultLock.unlock();
-        }
-    }
-
-    /** Under resultLock: makes the eventfd readable. */
-    private void signal() {
-        signalled = true;
-        wakeups++;
-        Posix.eventfd_write(eventFd, 1);
-    }
-
-    private void wakeWaiters() {
-        resultLock.lock();
-        try {
-            resultsChanged.signalAll();
-        } finally {
-            resultLock.unlock();
-        }
+        completions.post(request);
     }
 
     /** Blocks until a result waits or no request is outstanding; then call {@link #pollCb()}. */
     public void pollWait() throws InterruptedException {
-        resultLock.lock();
-        try {
-            while (results.isEmpty() && nreqs() > 0) {
-                resultsChanged.await();
-            }
-        } finally {
-            resultLock.unlock();
-        }
+        completions.pollWait();
     }
 
     /**
@@ -228,34 +120,17 @@ public class AioContext implements AutoCloseable {
      * @return true if a result waits or nothing is outstanding, false if the time ran out
      */
     public boolean pollWait(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
-        resultLock.lock();
-        try {
-            while (results.isEmpty() && nreqs() > 0) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = resultsChanged.awaitNanos(nanos);
-            }
-            return true;
-        } finally {
-            resultLock.unlock();
-        }
+        return completions.pollWait(timeout);
     }
 
     /** Requests submitted to this context and not yet delivered (a running callback's own request no longer counts). */
     public int nreqs() {
-        return outstanding.get() & COUNT;
+        return completions.nreqs();
     }
 
     /** Results waiting for {@link #pollCb()}. */
     public int npending() {
-        resultLock.lock();
-        try {
-            return results.size();
-        } finally {
-            resultLock.unlock();
-        }
+        return completions.npending();
     }
 
     /** How many callbacks one {@link #pollCb()} runs at most; 0 (the default) means no limit. */
@@ -263,17 +138,12 @@ public class AioContext implements AutoCloseable {
         if (n < 0) {
             throw new IllegalArgumentException("maxPollReqs must be >= 0: " + n);
         }
-        maxPollReqs = n;
+        completions.maxPollReqs(n);
     }
 
     /** Times the eventfd was made readable: one per empty-to-waiting change of the result queue. */
     long wakeups() {
-        resultLock.lock();
-        try {
-            return wakeups;
-        } finally {
-            resultLock.unlock();
-        }
+        return completions.wakeups();
     }
 
     // ---------------------------------------------------------------- requests
@@ -511,21 +381,11 @@ public class AioContext implements AutoCloseable {
     }
 
     private void reserve() {
-        for (;;) {
-            int state = outstanding.get();
-            if ((state & CLOSED) != 0) {
-                throw new IllegalStateException(this + " is closed");
-            }
-            if (outstanding.compareAndSet(state, state + 1)) {
-                return;
-            }
-        }
+        completions.reserve(this);
     }
 
     private void unreserve() {
-        if ((outstanding.decrementAndGet() & COUNT) == 0) {
-            wakeWaiters();
-        }
+        completions.unreserve();
     }
 
     private static void checkRange(AioFile file, long offset, long length) {
@@ -546,16 +406,21 @@ public class AioContext implements AutoCloseable {
 
     /** Whether {@link #close()} has begun: new requests throw. */
     public boolean isClosed() {
-        return (outstanding.get() & CLOSED) != 0;
+        return completions.isClosed();
     }
 
     /**
      * Refuses new requests, waits for every submitted one to finish and runs every remaining
      * callback on the calling thread, then closes the eventfd. Afterwards {@link #nreqs()} is 0.
      * Call it where this context's callbacks belong (its event loop) if that matters to them.
+     * Closing a {@link #withPriority(int) priority view} closes the context it is a view of.
      */
     @Override
     public void close() {
+        if (base != this) {
+            base.close();
+            return;
+        }
         if (!markClosed()) {
             return;
         }
@@ -566,50 +431,21 @@ public class AioContext implements AutoCloseable {
 
     /** Sets the CLOSED bit; false if it was set already. */
     boolean markClosed() {
-        for (;;) {
-            int state = outstanding.get();
-            if ((state & CLOSED) != 0) {
-                return false;
-            }
-            if (outstanding.compareAndSet(state, state | CLOSED)) {
-                return true;
-            }
-        }
+        return completions.markClosed();
     }
 
     void drain() {
-        boolean interrupted = false;
-        while (nreqs() > 0) {
-            try {
-                pollWait(Duration.ofMillis(100));
-            } catch (InterruptedException e) {
-                interrupted = true; // Accepted requests must still be delivered.
-            }
-            pollCb();
-        }
-        // A callback another thread is still running holds the poll lock; let it finish.
-        pollLock.lock();
-        pollLock.unlock();
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        completions.drain();
     }
 
     void closeFd() {
-        resultLock.lock();
-        try {
-            if (!fdClosed) {
-                fdClosed = true;
-                Posix.close(eventFd);
-            }
-        } finally {
-            resultLock.unlock();
-        }
+        completions.closeFd();
     }
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "(eventfd " + eventFd + ", " + nreqs() + " outstanding)";
+        return getClass().getSimpleName() + "(eventfd " + completions.eventFd() + ", priority " + priority + ", "
+                + nreqs() + " outstanding)";
     }
 
 }

@@ -19,10 +19,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  *
  * <p>Workers are daemon platform threads named {@code aio-worker-N}. They start on demand, up to
- * {@link #maxParallel(int) maxParallel} (default {@value #DEFAULT_MAX_PARALLEL}), while requests
- * wait; {@link #minParallel(int) minParallel} of them (default {@value #DEFAULT_MIN_PARALLEL}) stay
- * alive, and idle ones above that retire after {@link #idleTimeout(Duration) idleTimeout} (default
- * 10 seconds).
+ * {@link #maxParallel(int) maxParallel} (default {@value #DEFAULT_MAX_PARALLEL}): the first
+ * {@value #EAGER_WORKERS} as soon as a request finds no worker idle, more only while requests stall
+ * (the oldest waiting one has waited over a millisecond, or every worker has been stuck on its
+ * request that long). So page-cached work keeps the pool small, where more threads would only
+ * take turns on the same cores, and a slow disk grows it until requests stop waiting: a request
+ * that blocks on the disk then holds up no one. {@link #minParallel(int) minParallel} workers
+ * (default {@value #DEFAULT_MIN_PARALLEL}) stay alive, and idle ones above that retire after
+ * {@link #idleTimeout(Duration) idleTimeout} (default 10 seconds).
+ *
+ * <p>Requests wait in one queue per priority (see {@link AioContext#withPriority(int)}); workers
+ * take the oldest request of the highest priority first.
  *
  * <p>{@link #newContext()} opens further completion contexts served by the same workers, one per
  * event loop, so that each loop's callbacks run on that loop.
@@ -33,7 +40,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LinuxAio extends AioContext {
     public static final int DEFAULT_MIN_PARALLEL = 1;
-    public static final int DEFAULT_MAX_PARALLEL = 8;
+    /** Enough for a server with a hundred slow downloads at once; cached work never starts that many. */
+    public static final int DEFAULT_MAX_PARALLEL = 256;
+    /** Workers that start without waiting for a stall (fewer if maxParallel is lower). */
+    public static final int EAGER_WORKERS = WorkerPool.EAGER_WORKERS;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Set<AioContext> contexts = ConcurrentHashMap.newKeySet();

@@ -21,6 +21,10 @@ final class Request<T> implements AioRequest<T> {
     final String path;
     /** The open file this request uses, released when it has run; null for path requests. */
     final AioFile file;
+    /** From {@link AioContext#PRI_MIN} to {@link AioContext#PRI_MAX}. */
+    final int priority;
+    /** System.nanoTime() at submission; written before the request is queued. */
+    long queuedAt;
     private final Op<T> op;
     private final AioCallback<? super T> callback;
 
@@ -32,6 +36,7 @@ final class Request<T> implements AioRequest<T> {
 
     Request(AioContext context, String call, String path, AioFile file, Op<T> op, AioCallback<? super T> callback) {
         this.context = context;
+        this.priority = context.priority();
         this.call = call;
         this.path = path;
         this.file = file;

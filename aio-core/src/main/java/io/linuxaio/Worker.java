@@ -11,6 +11,12 @@ final class Worker implements Runnable {
     static final int SCRATCH_BYTES = 256 * 1024;
 
     private final WorkerPool pool;
+    /** Set before the thread starts. */
+    Thread thread;
+    /** When this worker took its current request; 0 while it has none. Read by the pool's stall check. */
+    volatile long busySince;
+    /** Set by the thread that took this worker off the idle stack to hand it work. */
+    volatile boolean woken;
     private Memory scratch;
     private Memory statBuffer;
 
@@ -22,7 +28,7 @@ final class Worker implements Runnable {
     public void run() {
         try {
             Request<?> request;
-            while ((request = pool.take()) != null) {
+            while ((request = pool.take(this)) != null) {
                 execute(request);
             }
         } finally {

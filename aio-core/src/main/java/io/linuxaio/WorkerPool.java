@@ -1,112 +1,258 @@
 package io.linuxaio;
 
-import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The request queue and the worker threads that serve it, shared by every context of an engine.
+ * The request queues and the worker threads that serve them, shared by every context of an engine.
  *
- * <p>Workers start on demand, up to {@code max}, while requests wait for an idle one; {@code min} of
- * them stay alive, and idle ones above that retire after the idle timeout. Workers above
- * {@code max} leave after their current request, except that with {@code max == 0} they first drain
- * the queue, as Perl's {@code max_parallel 0} does.
+ * <p>There is one FIFO queue per priority ({@link AioContext#PRI_MIN} to {@link AioContext#PRI_MAX});
+ * a worker takes the oldest request of the highest priority that has one, as libeio does.
+ *
+ * <p>Workers start on demand, up to {@code max}. The first {@value #EAGER_WORKERS} start as soon as a
+ * request finds no idle worker. Beyond that a worker starts only when the pool is stalled: the
+ * oldest waiting request has waited over {@value #STALL_MILLIS} ms, or every worker has been on its
+ * current request that long. Cached files keep a few workers busy for microseconds at a time and
+ * never stall the pool, so it stays small; a slow disk holds workers for milliseconds, and the pool
+ * grows until requests stop waiting (up to {@code max}). {@code min} workers stay alive, and idle
+ * ones above that retire after the idle timeout. Workers above {@code max} leave after their current
+ * request, except that with {@code max == 0} they first drain the queue, as Perl's
+ * {@code max_parallel 0} does.
+ *
+ * <p>Submitting and taking are lock-free (the queues, a counter and a stack of idle workers), so the
+ * submitting thread and the workers never wait for each other's lock; the lock only guards
+ * starting and stopping workers. An idle worker is woken when work arrives in an empty queue, and a
+ * worker that takes a request while more wait wakes the next idle one, so a burst of submissions
+ * costs the submitter one wakeup, not one per request.
  */
 final class WorkerPool {
+    static final int PRIORITIES = AioContext.PRI_MAX - AioContext.PRI_MIN + 1;
+    static final int EAGER_WORKERS = 8;
+    static final long STALL_MILLIS = 1;
+    private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS);
     private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition workAvailable = lock.newCondition();
-    private final Condition workerExited = lock.newCondition();
-    private final ArrayDeque<Request<?>> queue = new ArrayDeque<>();
+    /** Index 0 is the highest priority. */
+    @SuppressWarnings("unchecked")
+    private final ConcurrentLinkedQueue<Request<?>>[] queues = new ConcurrentLinkedQueue[PRIORITIES];
+    /** Requests in the queues; briefly off by the ones being added or taken right now. */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Workers waiting for work, the most recently idle first: they are the ones still warm. */
+    private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
+    private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
+    private final AtomicLong submitWakeups = new AtomicLong();
 
-    private int min;
-    private int max;
-    private long idleTimeoutNanos;
-    private int started;
-    private int idle;
-    private boolean stopping;
-    private long submitWakeups;
+    /** Guards starting and stopping workers; every field below is written under it. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition workerExited = lock.newCondition();
+    private volatile int min;
+    private volatile int max;
+    private volatile long idleTimeoutNanos;
+    private volatile int started;
+    private volatile boolean stopping;
 
     WorkerPool(int min, int max, long idleTimeoutNanos) {
         this.min = min;
         this.max = max;
         this.idleTimeoutNanos = idleTimeoutNanos;
+        for (int i = 0; i < PRIORITIES; i++) {
+            queues[i] = new ConcurrentLinkedQueue<>();
+        }
     }
 
     void submit(Request<?> request) {
-        lock.lock();
-        try {
-            queue.add(request);
-            if (queue.size() > idle && (started < max || started == 0 && stopping)) {
-                startWorker();
-            } else if (queue.size() == 1) {
-                // Wake one idle worker when work appears; take() passes the wakeup on while more
-                // waits. Waking one per request made a burst of submissions cost the submitter a
-                // futex wake each and woke workers that running ones would have served.
-                submitWakeups++;
-                workAvailable.signal();
-            }
-        } finally {
-            lock.unlock();
+        long now = System.nanoTime();
+        request.queuedAt = now;
+        queues[AioContext.PRI_MAX - request.priority].add(request);
+        if (queued.incrementAndGet() == 1 && wakeIdle()) {
+            submitWakeups.incrementAndGet();
+            return;
         }
+        growIfWanted(now);
     }
 
     /** On a worker: the next request, or null when this worker must exit. */
-    Request<?> take() {
+    Request<?> take(Worker self) {
+        for (;;) {
+            if ((stopping || started > max) && exited(self)) {
+                return null;
+            }
+            Request<?> next = poll();
+            if (next != null) {
+                long now = System.nanoTime();
+                self.busySince = now;
+                if (queued.get() > 0 && !wakeIdle()) {
+                    growIfWanted(now);
+                }
+                return next;
+            }
+            self.busySince = 0;
+            if (!awaitWork(self)) {
+                return null;
+            }
+        }
+    }
+
+    /** Leaves the pool if the limits or a stop say so; true if this worker has left. */
+    private boolean exited(Worker self) {
         lock.lock();
         try {
-            for (;;) {
-                if (mustExit()) {
-                    return exit();
+            if (mustExit()) {
+                exit(self);
+                return true;
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Request<?> poll() {
+        for (ConcurrentLinkedQueue<Request<?>> queue : queues) {
+            Request<?> request = queue.poll();
+            if (request != null) {
+                queued.decrementAndGet();
+                return request;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Parks an idle worker until it is handed work or its idle timeout ends. False when it retired.
+     * The worker joins the idle stack before it looks at the queue a last time; a submitter adds to
+     * the queue before it looks at the stack; so one of the two always sees the other.
+     */
+    private boolean awaitWork(Worker self) {
+        self.woken = false;
+        idle.push(self);
+        if (queued.get() > 0 || stopping || started > max) {
+            if (!idle.remove(self)) {
+                awaitWake(self); // A submitter took us off the stack and is about to unpark us.
+            }
+            return true;
+        }
+        long deadline = System.nanoTime() + idleTimeoutNanos;
+        while (!self.woken) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                if (!idle.remove(self)) {
+                    awaitWake(self);
+                    return true;
                 }
-                Request<?> next = queue.poll();
-                if (next != null) {
-                    if (!queue.isEmpty() && idle > 0) {
-                        workAvailable.signal();
-                    }
-                    return next;
-                }
-                idle++;
-                long left;
-                try {
-                    left = workAvailable.awaitNanos(idleTimeoutNanos);
-                } catch (InterruptedException e) {
-                    left = 1; // Nobody interrupts workers on purpose; just look at the queue again.
-                } finally {
-                    idle--;
-                }
-                if (left <= 0 && queue.isEmpty() && started > min) {
-                    return exit();
-                }
+                return !retireIfSurplus(self);
+            }
+            LockSupport.parkNanos(this, left);
+        }
+        return true;
+    }
+
+    private static void awaitWake(Worker self) {
+        while (!self.woken) {
+            LockSupport.park(self);
+        }
+    }
+
+    /** Off the idle stack after its timeout: leaves if above {@code min} and nothing waits. */
+    private boolean retireIfSurplus(Worker self) {
+        lock.lock();
+        try {
+            if (queued.get() == 0 && started > min) {
+                exit(self);
+                return true;
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Hands the most recently idle worker the work that just arrived; false if none is idle. */
+    private boolean wakeIdle() {
+        Worker worker = idle.pollFirst();
+        if (worker == null) {
+            return false;
+        }
+        worker.woken = true;
+        LockSupport.unpark(worker.thread);
+        return true;
+    }
+
+    private void wakeAllIdle() {
+        while (wakeIdle()) {
+            // Each one looks again at the queue, the limits and its timeout.
+        }
+    }
+
+    /** A request waits and no worker is idle: start one if the rules above allow. */
+    private void growIfWanted(long now) {
+        int n = started;
+        boolean drainWithoutWorkers = n == 0 && stopping;
+        if (n >= max && !drainWithoutWorkers || !idle.isEmpty()) {
+            return;
+        }
+        if (n >= EAGER_WORKERS && !stalled(now)) {
+            return;
+        }
+        lock.lock();
+        try {
+            if ((started < max || started == 0 && stopping) && queued.get() > 0 && idle.isEmpty()) {
+                startWorker();
             }
         } finally {
             lock.unlock();
         }
     }
 
+    private boolean stalled(long now) {
+        for (ConcurrentLinkedQueue<Request<?>> queue : queues) {
+            Request<?> head = queue.peek();
+            if (head != null && now - head.queuedAt > STALL_NANOS) {
+                return true;
+            }
+        }
+        for (Worker worker : workers) {
+            long since = worker.busySince;
+            if (since == 0 || now - since <= STALL_NANOS) {
+                return false;
+            }
+        }
+        return !workers.isEmpty();
+    }
+
+    /** Under the lock. */
     private boolean mustExit() {
-        if (queue.isEmpty()) {
+        if (queued.get() == 0) {
             return stopping || started > max;
         }
         return !stopping && max > 0 && started > max;
     }
 
-    private Request<?> exit() {
+    /** Under the lock. */
+    private void exit(Worker self) {
         started--;
+        workers.remove(self);
         workerExited.signalAll();
         // Another worker may be waiting to learn it is now also surplus, or that the queue drained.
-        workAvailable.signalAll();
-        return null;
+        wakeAllIdle();
     }
 
+    /** Under the lock. */
     private void startWorker() {
-        Thread thread = new Thread(new Worker(this), "aio-worker-" + THREAD_NUMBER.incrementAndGet());
+        Worker worker = new Worker(this);
+        Thread thread = new Thread(worker, "aio-worker-" + THREAD_NUMBER.incrementAndGet());
         thread.setDaemon(true);
-        thread.start();
+        worker.thread = thread;
+        workers.add(worker);
         started++;
+        thread.start();
     }
 
     void setMin(int n) {
@@ -126,10 +272,10 @@ final class WorkerPool {
         lock.lock();
         try {
             max = n;
-            while (queue.size() > idle && started < max) {
+            while (queued.get() > idle.size() && started < Math.min(max, Math.max(EAGER_WORKERS, min))) {
                 startWorker();
             }
-            workAvailable.signalAll();
+            wakeAllIdle();
             while (started > max) {
                 workerExited.await();
             }
@@ -139,13 +285,8 @@ final class WorkerPool {
     }
 
     void setIdleTimeout(long nanos) {
-        lock.lock();
-        try {
-            idleTimeoutNanos = nanos;
-            workAvailable.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        idleTimeoutNanos = nanos;
+        wakeAllIdle();
     }
 
     /** Runs every queued request, then stops every worker; blocks until they are gone. */
@@ -153,10 +294,10 @@ final class WorkerPool {
         lock.lock();
         try {
             stopping = true;
-            if (started == 0 && !queue.isEmpty()) {
+            if (started == 0 && queued.get() > 0) {
                 startWorker();
             }
-            workAvailable.signalAll();
+            wakeAllIdle();
             boolean interrupted = false;
             while (started > 0) {
                 try {
@@ -174,30 +315,20 @@ final class WorkerPool {
     }
 
     int started() {
-        lock.lock();
-        try {
-            return started;
-        } finally {
-            lock.unlock();
-        }
+        return started;
     }
 
     /** Times submit() woke an idle worker (the queue went from empty to non-empty). */
     long submitWakeups() {
-        lock.lock();
-        try {
-            return submitWakeups;
-        } finally {
-            lock.unlock();
-        }
+        return submitWakeups.get();
+    }
+
+    /** Workers parked waiting for work; counts the stack, so it is for tests. */
+    int idle() {
+        return idle.size();
     }
 
     int queued() {
-        lock.lock();
-        try {
-            return queue.size();
-        } finally {
-            lock.unlock();
-        }
+        return Math.max(0, queued.get());
     }
 }

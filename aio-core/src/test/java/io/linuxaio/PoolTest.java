@@ -54,6 +54,7 @@ class PoolTest {
     void aBurstOfSubmissionsWakesIdleWorkersOnceNotPerRequest() throws Exception {
         aio.minParallel(4);
         aio.maxParallel(4);
+        eventually("the four workers are idle", () -> aio.pool.idle() == 4);
         int burst = 10_000;
         AtomicInteger done = new AtomicInteger();
         for (int i = 0; i < burst; i++) {

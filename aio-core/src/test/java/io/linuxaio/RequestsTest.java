@@ -194,6 +194,14 @@ class RequestsTest {
         assertEquals(4, await(aio, aio.read(file, 4, direct, null)));
         direct.flip();
         assertEquals("6789", StandardCharsets.US_ASCII.decode(direct).toString());
+
+        ByteBuffer atPosition = ByteBuffer.allocateDirect(8);
+        atPosition.put(0, (byte) '#').put(1, (byte) '#').position(2);
+        assertEquals(6, await(aio, aio.read(file, 0, atPosition, null)));
+        assertEquals(8, atPosition.position());
+        atPosition.flip();
+        assertEquals("##234567", StandardCharsets.US_ASCII.decode(atPosition).toString(),
+                "a direct buffer is filled from its position, and the bytes before it are left alone");
         await(aio, aio.close(file, null));
     }
 }

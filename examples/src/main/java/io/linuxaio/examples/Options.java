@@ -29,7 +29,8 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
               --port N           TCP port, 0 for any free one (default: 8080)
               --bind ADDR        address to listen on (default: 127.0.0.1)
               --threads N        event loop threads (default: the number of processors)
-              --aio-threads N    most linux-aio worker threads (default: 8)
+              --aio-threads N    most linux-aio worker threads (default: 256; more than 8
+                                 start only while the disk keeps requests waiting)
               --tls              serve HTTPS; with no --cert/--key a self-signed certificate is made
               --cert FILE        PEM certificate chain for --tls (needs --key)
               --key FILE         PEM private key for --tls (needs --cert)

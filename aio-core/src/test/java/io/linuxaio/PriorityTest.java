@@ -1,0 +1,125 @@
+package io.linuxaio;
+
+import static io.linuxaio.Polling.await;
+import static io.linuxaio.Polling.until;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.FileOutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Request priorities, and a pool that grows past its eager workers only when requests stall. */
+class PriorityTest {
+    @TempDir Path dir;
+    private final LinuxAio aio = new LinuxAio();
+    private final List<Path> blockingFifos = new ArrayList<>();
+    private final List<AioRequest<AioFile>> blockedOpens = new ArrayList<>();
+
+    @AfterEach
+    void closeEngine() throws Exception {
+        try {
+            releaseWorkers();
+        } finally {
+            aio.close();
+        }
+    }
+
+    /**
+     * Occupies {@code n} workers: each opens a FIFO for reading, which blocks in open(2) until a
+     * writer comes. Returns once every such open has been taken by a worker.
+     */
+    private void occupyWorkers(int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            Path fifo = dir.resolve("fifo-" + blockingFifos.size());
+            Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+            assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo " + fifo);
+            blockingFifos.add(fifo);
+            blockedOpens.add(aio.open(fifo.toString(), Fcntl.O_RDONLY, 0, null));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (aio.nready() > 0) {
+            assertTrue(System.nanoTime() < deadline, "workers did not take the blocking opens");
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Lets every blocked open finish (a writer arrives) and closes what they opened. */
+    private void releaseWorkers() throws Exception {
+        for (Path fifo : blockingFifos) {
+            // Opening the write end returns at once, since a reader is waiting, and frees it.
+            new FileOutputStream(fifo.toFile()).close();
+        }
+        for (AioRequest<AioFile> open : blockedOpens) {
+            await(aio, aio.close(await(aio, open), null));
+        }
+        blockingFifos.clear();
+        blockedOpens.clear();
+    }
+
+    @Test
+    void workersTakeTheHighestPriorityFirstAndFifoWithinOne() throws Exception {
+        aio.maxParallel(1);
+        occupyWorkers(1);
+        AioContext low = aio.withPriority(AioContext.PRI_MIN);
+        AioContext high = aio.withPriority(AioContext.PRI_MAX);
+        List<String> order = new ArrayList<>(); // touched only by callbacks, on this thread
+        String path = dir.toString();
+        low.stat(path, (s, e) -> order.add("low-1"));
+        aio.stat(path, (s, e) -> order.add("default-1"));
+        high.stat(path, (s, e) -> order.add("high-1"));
+        low.stat(path, (s, e) -> order.add("low-2"));
+        high.stat(path, (s, e) -> order.add("high-2"));
+        aio.stat(path, (s, e) -> order.add("default-2"));
+        assertEquals(6, aio.nready(), "all wait behind the busy worker");
+
+        releaseWorkers();
+        until(aio, () -> order.size() == 6);
+        assertEquals(List.of("high-1", "high-2", "default-1", "default-2", "low-1", "low-2"), order);
+    }
+
+    @Test
+    void aPriorityViewIsTheSameContext() {
+        AioContext low = aio.withPriority(-2);
+        assertEquals(-2, low.priority());
+        assertSame(aio, aio.withPriority(AioContext.PRI_DEFAULT));
+        assertEquals(3, low.withPriority(3).priority());
+        assertThrows(IllegalArgumentException.class, () -> aio.withPriority(AioContext.PRI_MIN - 1));
+        assertThrows(IllegalArgumentException.class, () -> aio.withPriority(AioContext.PRI_MAX + 1));
+
+        AtomicInteger ran = new AtomicInteger();
+        low.stat(dir.toString(), (s, e) -> ran.incrementAndGet());
+        assertEquals(1, aio.nreqs(), "the view's request counts in the context it belongs to");
+        until(aio, () -> ran.get() == 1);
+        assertEquals(aio.pollFileno(), low.pollFileno());
+
+        low.close();
+        assertTrue(aio.isClosed(), "closing a view closes its context");
+        assertThrows(IllegalStateException.class, () -> aio.stat(dir.toString(), null));
+    }
+
+    @Test
+    void thePoolGrowsPastItsEagerWorkersOnlyWhenRequestsStall() throws Exception {
+        aio.maxParallel(WorkerPool.EAGER_WORKERS + 4);
+        occupyWorkers(WorkerPool.EAGER_WORKERS);
+        assertEquals(WorkerPool.EAGER_WORKERS, aio.nthreads(), "one eager worker per blocked request");
+
+        // Every worker has now been stuck on its request for longer than the stall limit: a request
+        // arriving now must get a worker of its own instead of waiting for one of them.
+        long stuckSince = System.nanoTime();
+        while (System.nanoTime() - stuckSince < TimeUnit.MILLISECONDS.toNanos(5 * WorkerPool.STALL_MILLIS)) {
+            Thread.onSpinWait();
+        }
+        Stat stat = await(aio, aio.stat(dir.toString(), null));
+        assertTrue(stat.isDirectory());
+        assertEquals(WorkerPool.EAGER_WORKERS + 1, aio.nthreads());
+        for (AioRequest<AioFile> open : blockedOpens) {
+            assertFalse(open.isDone(), "the stat was served while the FIFO opens still block");
+        }
+    }
+}
