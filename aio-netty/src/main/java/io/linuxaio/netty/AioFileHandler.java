@@ -193,8 +193,10 @@ public final class AioFileHandler extends ChannelDuplexHandler {
             // Part of the region is on its way; the bytes after it would be taken for the rest of it.
             // Close behind the chunks already written, so the peer gets every byte the file had:
             // a plain close would drop those still waiting in the outbound buffer.
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            // Refuse the writes behind the region first: the flush completes chunk writes, whose
+            // listeners pump the queue, and would otherwise send those writes.
             failAll(new IOException("not sent: a file region before it failed part-way"));
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         pump();

@@ -23,6 +23,10 @@ import java.util.Iterator;
  * sets the budget); they may finish in any order, and a finished chunk waits for the ones before
  * it. A buffer being read into is never released before its read has called back, since the
  * kernel may still be writing into it.
+ *
+ * <p>The first chunk is read at the context's priority, later ones a step lower: on a slow disk the
+ * workers then serve every transfer's first bytes (and other clients' opens and stats) before the
+ * bulk of a large download, so a short response does not queue behind a long one.
  */
 final class RegionTransfer {
     private enum State { NEW, OPENING, SIZING, READING, HANDED_OFF, DONE, FAILED }
@@ -36,12 +40,16 @@ final class RegionTransfer {
 
     private State state = State.NEW;
     private AioContext aio;
+    /** {@code aio} one priority step lower, for the chunks after the first. */
+    private AioContext bulk;
     private AioFile file;
     private boolean ownsFile;
     private boolean fileClosed;
     private long next; // where the next chunk starts
     private long end;
     private boolean wroteAny;
+    /** A chunk's read failed; no more are started, and the transfer fails once the chunks before it are sent. */
+    private boolean readFailed;
 
     RegionTransfer(AioFileHandler handler, ChannelHandlerContext ctx, AioFileRegion region, ChannelPromise promise,
                    int chunkSize) {
@@ -69,6 +77,7 @@ final class RegionTransfer {
     private void start() {
         try {
             aio = handler.context();
+            bulk = aio.withPriority(Math.max(AioContext.PRI_MIN, aio.priority() - 1));
         } catch (RuntimeException e) {
             fail(e);
             return;
@@ -143,7 +152,7 @@ final class RegionTransfer {
     }
 
     private void readMore() {
-        while (state == State.READING && next < end && handler.mayRead()) {
+        while (state == State.READING && !readFailed && next < end && handler.mayRead()) {
             int length = (int) Math.min(chunkSize, end - next);
             Chunk chunk = new Chunk(next, length, ctx.alloc().directBuffer(length));
             handler.chunkTaken();
@@ -161,7 +170,8 @@ final class RegionTransfer {
         ByteBuffer dst = buf.nioBuffer(buf.writerIndex(), chunk.length - have);
         chunk.reading = true;
         try {
-            aio.read(file, chunk.offset + have, dst, (n, error) -> handler.onLoop(
+            AioContext via = chunk.offset == region.position() ? aio : bulk;
+            via.read(file, chunk.offset + have, dst, (n, error) -> handler.onLoop(
                     () -> chunkRead(chunk, n, error), () -> abandon(null, chunk)));
         } catch (RuntimeException e) {
             chunk.reading = false;
@@ -176,13 +186,16 @@ final class RegionTransfer {
             closeFileWhenDone();
             return;
         }
-        if (error != null) {
-            fail(error);
-            return;
-        }
-        if (n == 0) {
-            fail(new IOException(region.path() + " ended at offset " + (chunk.offset + chunk.buf.readableBytes())
-                    + ", before the region's end at " + end + " (did the file shrink?)"));
+        if (error != null || n == 0) {
+            // Reads finish in any order: chunks before this one may still be on their way. They are
+            // sent first, so the peer gets every byte up to the failure, and the transfer fails
+            // when this chunk's turn comes.
+            chunk.failure = error != null ? error : new IOException(region.path() + " ended at offset "
+                    + (chunk.offset + chunk.buf.readableBytes()) + ", before the region's end at " + end
+                    + " (did the file shrink?)");
+            readFailed = true;
+            writeReadyChunks();
+            handler.progress();
             return;
         }
         chunk.buf.writerIndex(chunk.buf.writerIndex() + n);
@@ -197,7 +210,14 @@ final class RegionTransfer {
 
     private void writeReadyChunks() {
         boolean wrote = false;
-        while (state == State.READING && !chunks.isEmpty() && chunks.peek().isFull()) {
+        while (state == State.READING && !chunks.isEmpty()) {
+            if (chunks.peek().failure != null) {
+                fail(chunks.peek().failure); // closes the channel behind what was written (and flushes it)
+                return;
+            }
+            if (!chunks.peek().isFull()) {
+                break;
+            }
             Chunk chunk = chunks.poll();
             boolean last = chunk.offset + chunk.length == end;
             if (last) {
@@ -302,6 +322,8 @@ final class RegionTransfer {
         final int length;
         ByteBuf buf;
         boolean reading;
+        /** Why this chunk could not be read; the transfer fails when it reaches the head. */
+        Throwable failure;
 
         Chunk(long offset, int length, ByteBuf buf) {
             this.offset = offset;
