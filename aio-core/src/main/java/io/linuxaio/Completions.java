@@ -111,6 +111,12 @@ final class Completions {
         results.add(request);
         if (!signalled) {
             announce();
+        } else {
+            // An announcement can land late, for a result pollCb has already taken; it then stays
+            // up with nothing behind it until the next pollCb. The fd heals itself that way (it is
+            // readable, so the loop calls pollCb), but a thread in pollWait would sleep through
+            // every later result, so waiters are woken by each one, not by announcements alone.
+            wakeWaiters();
         }
     }
 

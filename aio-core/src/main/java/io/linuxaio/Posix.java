@@ -5,7 +5,6 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
-import java.nio.ByteBuffer;
 
 /**
  * The whole native edge of the engine: libc functions bound by JNA direct mapping.
@@ -41,15 +40,6 @@ final class Posix {
     static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
 
     static native long pwrite(int fd, long buf, long count, long offset) throws LastErrorException;
-
-    // A direct buffer passed as such reaches C as its base address, taken inside the same native
-    // call; Native.getDirectBufferPointer would cost a second JNI call and a Pointer object.
-
-    /** Reads into a direct buffer's memory from its base address (not its position). */
-    static native long pread(int fd, ByteBuffer buf, long count, long offset) throws LastErrorException;
-
-    /** Writes from a direct buffer's memory from its base address (not its position). */
-    static native long pwrite(int fd, ByteBuffer buf, long count, long offset) throws LastErrorException;
 
     static native int statx(int dirfd, byte[] path, int flags, int mask, long buf) throws LastErrorException;
 

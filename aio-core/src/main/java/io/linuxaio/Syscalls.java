@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,16 +50,13 @@ final class Syscalls {
 
     /** One pread straight into a direct buffer's memory, from its position to its limit. */
     static int readDirect(AioFile file, long offset, ByteBuffer dst, int position, int length) {
-        return (int) Posix.pread(file.fd(), based(dst, position), length, offset);
-    }
-
-    /**
-     * A buffer whose base address is {@code buffer}'s memory at {@code position}: JNA passes a direct
-     * buffer's base address, and a slice starts where it was cut. The slice keeps the buffer's
-     * memory alive through the call, as any argument does.
-     */
-    private static ByteBuffer based(ByteBuffer buffer, int position) {
-        return position == 0 ? buffer : buffer.duplicate().position(position).slice();
+        try {
+            long address = Pointer.nativeValue(Native.getDirectBufferPointer(dst)) + position;
+            return (int) Posix.pread(file.fd(), address, length, offset);
+        } finally {
+            // The buffer's memory must outlive the call, or the kernel writes into freed memory.
+            Reference.reachabilityFence(dst);
+        }
     }
 
     /** pwrite from a Java array through the worker's scratch memory, until all is written or it fails. */
@@ -79,19 +77,12 @@ final class Syscalls {
     }
 
     static int writeDirect(AioFile file, long offset, ByteBuffer src, int position, int length) {
-        ByteBuffer memory = based(src, position);
-        int done = 0;
-        while (done < length) {
-            try {
-                done += (int) Posix.pwrite(file.fd(), done == 0 ? memory : based(memory, done), length - done, offset + done);
-            } catch (LastErrorException e) {
-                if (done > 0) {
-                    break; // A short write, as write(2) makes; the next write meets the error.
-                }
-                throw e;
-            }
+        try {
+            long address = Pointer.nativeValue(Native.getDirectBufferPointer(src)) + position;
+            return writeFully(file, address, length, offset, 0);
+        } finally {
+            Reference.reachabilityFence(src);
         }
-        return done;
     }
 
     /**

@@ -55,6 +55,38 @@ class ConcurrencyTest {
     }
 
     @Test
+    void aPollerInPollWaitIsWokenForEveryResult() throws Exception {
+        // Each callback submits the next request, as a server's would: 64 in flight for three
+        // seconds. A result that arrives while the poller goes to sleep must still wake it; a lost
+        // wakeup leaves results waiting until pollWait's timeout.
+        aio.minParallel(2);
+        aio.maxParallel(2);
+        int inFlight = 64;
+        AtomicInteger done = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        AioCallback<Stat> next = new AioCallback<>() {
+            @Override
+            public void complete(Stat stat, AioException error) {
+                done.incrementAndGet();
+                if (!stop.get()) {
+                    aio.stat(dir.toString(), this);
+                }
+            }
+        };
+        for (int i = 0; i < inFlight; i++) {
+            aio.stat(dir.toString(), next);
+        }
+        long end = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < end) {
+            assertTrue(aio.pollWait(java.time.Duration.ofSeconds(1)),
+                    "pollWait slept a second with " + aio.npending() + " results waiting, after " + done.get());
+            aio.pollCb();
+        }
+        stop.set(true);
+        until(aio, () -> aio.nreqs() == 0);
+    }
+
+    @Test
     void callbacksOfOneContextNeverOverlapWhenSeveralThreadsPoll() throws Exception {
         int total = 20_000;
         AtomicInteger inside = new AtomicInteger();
