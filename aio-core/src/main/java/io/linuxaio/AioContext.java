@@ -217,7 +217,9 @@ public class AioContext implements AutoCloseable {
             }
         };
         if (dst.isDirect()) {
-            return submit("read", file.path(), file, w -> Syscalls.readDirect(file, offset, dst, position, length), advance);
+            // The address is taken here, so the worker touches neither the buffer nor JNI for it.
+            long address = Syscalls.address(dst) + position;
+            return submit("read", file.path(), file, w -> Syscalls.readDirect(file, offset, dst, address, length), advance);
         }
         byte[] array = dst.array();
         int at = dst.arrayOffset() + position;
@@ -255,7 +257,8 @@ public class AioContext implements AutoCloseable {
             }
         };
         if (src.isDirect()) {
-            return submit("write", file.path(), file, w -> Syscalls.writeDirect(file, offset, src, position, length), advance);
+            long address = Syscalls.address(src) + position;
+            return submit("write", file.path(), file, w -> Syscalls.writeDirect(file, offset, src, address, length), advance);
         }
         if (!src.hasArray()) {
             // A read-only heap buffer hides its array; write from a copy taken now.

@@ -38,10 +38,14 @@ final class Completions {
     private final ReentrantLock fdLock = new ReentrantLock();
     private final AtomicLong wakeups = new AtomicLong();
 
-    /** For pollWait: held to wait and to wake the waiters, never by a worker that finds none. */
+    /** For pollWait: held to wait and to wake the waiters, never by a worker that finds none asleep. */
     private final ReentrantLock waitLock = new ReentrantLock();
     private final Condition resultsChanged = waitLock.newCondition();
-    private final AtomicInteger waiters = new AtomicInteger();
+    /**
+     * Set by a pollWait thread before it sleeps, cleared by the first result that wakes it: the
+     * results after it, while that thread gets going, cost no lock and no futex call.
+     */
+    private volatile boolean asleep;
 
     /** Serialises callbacks: held while pollCb runs them. */
     private final ReentrantLock pollLock = new ReentrantLock();
@@ -115,7 +119,7 @@ final class Completions {
             // An announcement can land late, for a result pollCb has already taken; it then stays
             // up with nothing behind it until the next pollCb. The fd heals itself that way (it is
             // readable, so the loop calls pollCb), but a thread in pollWait would sleep through
-            // every later result, so waiters are woken by each one, not by announcements alone.
+            // every later result, so a sleeping waiter is woken by any result, not by announcements alone.
             wakeWaiters();
         }
     }
@@ -152,7 +156,8 @@ final class Completions {
     }
 
     private void wakeWaiters() {
-        if (waiters.get() > 0) {
+        if (asleep) {
+            asleep = false;
             waitLock.lock();
             try {
                 resultsChanged.signalAll();
@@ -246,13 +251,11 @@ final class Completions {
 
     void pollWait() throws InterruptedException {
         waitLock.lock();
-        waiters.incrementAndGet();
         try {
-            while (results.isEmpty() && nreqs() > 0) {
+            while (noResultsYet()) {
                 resultsChanged.await();
             }
         } finally {
-            waiters.decrementAndGet();
             waitLock.unlock();
         }
     }
@@ -260,9 +263,8 @@ final class Completions {
     boolean pollWait(Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
         waitLock.lock();
-        waiters.incrementAndGet();
         try {
-            while (results.isEmpty() && nreqs() > 0) {
+            while (noResultsYet()) {
                 if (nanos <= 0) {
                     return false;
                 }
@@ -270,9 +272,21 @@ final class Completions {
             }
             return true;
         } finally {
-            waiters.decrementAndGet();
             waitLock.unlock();
         }
+    }
+
+    /**
+     * Under waitLock: true if this thread must sleep. It says so first and then looks at the queue,
+     * while a worker adds to the queue and then looks whether anyone sleeps; so one of the two
+     * sees the other.
+     */
+    private boolean noResultsYet() {
+        if (!results.isEmpty() || nreqs() == 0) {
+            return false;
+        }
+        asleep = true;
+        return results.isEmpty() && nreqs() > 0;
     }
 
     /** Results waiting for pollCb; counts the queue, so it is for tests and diagnostics. */

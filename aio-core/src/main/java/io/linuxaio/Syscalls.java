@@ -48,10 +48,17 @@ final class Syscalls {
         return total;
     }
 
-    /** One pread straight into a direct buffer's memory, from its position to its limit. */
-    static int readDirect(AioFile file, long offset, ByteBuffer dst, int position, int length) {
+    /** The base address of a direct buffer's memory. */
+    static long address(ByteBuffer direct) {
+        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+    }
+
+    /**
+     * One pread straight into a direct buffer's memory at {@code address}, which lies within
+     * {@code dst}; {@code dst} is passed only to keep that memory alive through the call.
+     */
+    static int readDirect(AioFile file, long offset, ByteBuffer dst, long address, int length) {
         try {
-            long address = Pointer.nativeValue(Native.getDirectBufferPointer(dst)) + position;
             return (int) Posix.pread(file.fd(), address, length, offset);
         } finally {
             // The buffer's memory must outlive the call, or the kernel writes into freed memory.
@@ -76,9 +83,8 @@ final class Syscalls {
         return total;
     }
 
-    static int writeDirect(AioFile file, long offset, ByteBuffer src, int position, int length) {
+    static int writeDirect(AioFile file, long offset, ByteBuffer src, long address, int length) {
         try {
-            long address = Pointer.nativeValue(Native.getDirectBufferPointer(src)) + position;
             return writeFully(file, address, length, offset, 0);
         } finally {
             Reference.reachabilityFence(src);
