@@ -163,6 +163,75 @@ public class AioContext implements AutoCloseable {
     }
 
     /**
+     * Opens a file relative to a directory, as {@code openat2(2)}, with the kernel enforcing the
+     * {@link Resolve} limits while it resolves the path: {@code RESOLVE_BENEATH} opens only what
+     * lies under {@code dir}, whatever symbolic links the path meets. This extends Perl's set the way
+     * IO::AIO's {@code aio_open} relative to an {@code aio_wd} does. {@code O_CLOEXEC} is always
+     * added. The {@link AioFile}'s {@link AioFile#path() path} is {@code dir}'s path joined with
+     * {@code path}, for messages.
+     *
+     * <p>A closing of {@code dir} submitted meanwhile waits until this open has run. A path the
+     * limits refuse fails with {@code EXDEV} (or {@code ELOOP} for a refused link). A kernel before
+     * 5.6 has no openat2 and fails every call with {@code ENOSYS}; a container whose seccomp
+     * profile predates it (Docker before 20.10) fails it with {@code EPERM}. Both reach the
+     * callback, so a caller can fall back to {@link #open} and check the result itself.
+     *
+     * @param dir an open directory (an {@code O_PATH | O_DIRECTORY} one is enough), or null for
+     *            the current directory
+     * @param flags {@link Fcntl} flags; unknown bits fail with {@code EINVAL}, as openat2 has it
+     * @param mode permission bits for a created file; must be 0 unless {@code flags} has
+     *             {@code O_CREAT} or {@code O_TMPFILE}, as openat2 requires
+     * @param resolve {@link Resolve} flags, or 0
+     * @throws IllegalArgumentException for mode or resolve bits that are not allowed
+     * @throws IllegalStateException if {@code dir} or this context is closed
+     */
+    public AioRequest<AioFile> openat(AioFile dir, String path, int flags, int mode, int resolve,
+                                      AioCallback<? super AioFile> callback) {
+        byte[] cPath = checkOpenat(path, flags, mode, resolve);
+        String name = joinedName(dir, path);
+        return submit("openat", name, dir, w -> Syscalls.openat(w, dir, cPath, name, flags, mode, resolve), callback);
+    }
+
+    /**
+     * {@link #openat} and then {@code statx} of the new descriptor, in one trip through the worker
+     * pool: the stat describes exactly the file that was opened. If the stat fails, the new
+     * descriptor is closed on the worker and the callback gets the stat's error. Arguments,
+     * errors and threads as {@link #openat}.
+     */
+    public AioRequest<OpenedFile> openatStat(AioFile dir, String path, int flags, int mode, int resolve,
+                                             AioCallback<? super OpenedFile> callback) {
+        byte[] cPath = checkOpenat(path, flags, mode, resolve);
+        String name = joinedName(dir, path);
+        return submit("openat", name, dir, w -> Syscalls.openatStat(w, dir, cPath, name, flags, mode, resolve), callback);
+    }
+
+    /** Bits of O_TMPFILE beyond O_DIRECTORY; with them openat2 takes a mode, as with O_CREAT. */
+    private static final int O_TMPFILE_ONLY = 020000000;
+
+    private static byte[] checkOpenat(String path, int flags, int mode, int resolve) {
+        byte[] cPath = NativePath.encode(path);
+        if ((mode & ~07777) != 0) {
+            throw new IllegalArgumentException("mode has bits beyond 07777: 0" + Integer.toOctalString(mode));
+        }
+        if (mode != 0 && (flags & (Fcntl.O_CREAT | O_TMPFILE_ONLY)) == 0) {
+            throw new IllegalArgumentException("a mode is for O_CREAT or O_TMPFILE only: 0" + Integer.toOctalString(mode));
+        }
+        if ((resolve & ~Resolve.ALL) != 0) {
+            throw new IllegalArgumentException("unknown resolve bits: 0x" + Integer.toHexString(resolve & ~Resolve.ALL));
+        }
+        return cPath;
+    }
+
+    /** A name for messages: an absolute path stands alone, a relative one is joined to its directory's. */
+    private static String joinedName(AioFile dir, String path) {
+        if (dir == null || path.startsWith("/")) {
+            return path;
+        }
+        String base = dir.path();
+        return base.endsWith("/") ? base + path : base + "/" + path;
+    }
+
+    /**
      * Closes a file once every request already submitted on it has finished. From this call on, new
      * requests on the file throw in the caller.
      */

@@ -28,12 +28,28 @@ final class Posix {
     static final int STATX_BASIC_STATS = 0x7ff;
     static final int STATX_SIZE_BYTES = 256;
 
+    /**
+     * glibc (2.36 here) has no wrapper for openat2(2), so it is called through syscall(2).
+     * System calls numbered from 424 on share one number on every architecture but
+     * alpha (x86_64 and aarch64 included).
+     */
+    static final long SYS_OPENAT2 = 437;
+    /** {@code struct open_how}: u64 flags, u64 mode, u64 resolve. */
+    static final int OPEN_HOW_BYTES = 24;
+
     static final int EFD_CLOEXEC = 02000000;
     static final int EFD_NONBLOCK = 04000;
 
     static final short POLLIN = 1;
 
     static native int open(byte[] path, int flags, int mode) throws LastErrorException;
+
+    /**
+     * {@code syscall(SYS_openat2, dirfd, path, how, size)}. Every argument is passed as a long,
+     * since syscall(2) reads each as a full register whatever the C type. {@code how} points to
+     * {@code size} bytes of {@code struct open_how}.
+     */
+    static native long syscall(long number, long dirfd, byte[] path, long how, long size) throws LastErrorException;
 
     static native int close(int fd) throws LastErrorException;
 

@@ -23,6 +23,48 @@ final class Syscalls {
         return new AioFile(Posix.open(path, flags | Fcntl.O_CLOEXEC, mode), name);
     }
 
+    /** openat2(2) relative to {@code dir} ({@code AT_FDCWD} when null), {@code O_CLOEXEC} added. */
+    static AioFile openat(Worker worker, AioFile dir, byte[] path, String name, int flags, int mode, int resolve) {
+        return new AioFile(openat2(worker, dir, path, flags, mode, resolve), name);
+    }
+
+    /** openat2(2), then statx(2) of the new descriptor; closes it again if the stat fails. */
+    static OpenedFile openatStat(Worker worker, AioFile dir, byte[] path, String name, int flags, int mode,
+                                 int resolve) {
+        int fd = openat2(worker, dir, path, flags, mode, resolve);
+        boolean handedOver = false;
+        try {
+            Stat stat = statx(worker, fd, EMPTY_PATH, Posix.AT_EMPTY_PATH);
+            OpenedFile opened = new OpenedFile(new AioFile(fd, name), stat);
+            handedOver = true;
+            return opened;
+        } finally {
+            if (!handedOver) {
+                closeAfterFailure(fd);
+            }
+        }
+    }
+
+    private static int openat2(Worker worker, AioFile dir, byte[] path, int flags, int mode, int resolve) {
+        // The stat buffer carries struct open_how: the kernel has copied it in before openat2
+        // returns, so a statx after it may overwrite the bytes.
+        Memory how = worker.statBuffer();
+        how.setLong(0, Integer.toUnsignedLong(flags | Fcntl.O_CLOEXEC));
+        how.setLong(8, mode);
+        how.setLong(16, resolve);
+        long dirfd = dir == null ? Posix.AT_FDCWD : dir.fd();
+        return (int) Posix.syscall(Posix.SYS_OPENAT2, dirfd, path, Pointer.nativeValue(how), Posix.OPEN_HOW_BYTES);
+    }
+
+    /** The caller is told of the failure that came first; a close error after it adds nothing. */
+    private static void closeAfterFailure(int fd) {
+        try {
+            Posix.close(fd);
+        } catch (LastErrorException ignored) {
+            // Linux releases the descriptor even when close reports an error.
+        }
+    }
+
     /** pread into a Java array through the worker's scratch memory; short only at end of file. */
     static int readArray(Worker worker, AioFile file, long offset, byte[] data, int at, int length) {
         Memory scratch = worker.scratch();

@@ -29,6 +29,7 @@ import io.linuxaio.AioContext;
 import io.linuxaio.AioException;
 import io.linuxaio.AioFile;
 import io.linuxaio.Fcntl;
+import io.linuxaio.Resolve;
 import io.linuxaio.Stat;
 import io.linuxaio.netty.AioFileRegion;
 import io.netty.buffer.Unpooled;
@@ -59,10 +60,14 @@ import java.util.function.BiConsumer;
  * One request and its response, from the first file system call to the last byte written.
  *
  * <p>Runs entirely on the channel's event loop: every file system call goes to the engine context
- * of that loop, so every callback lands back here. An opened file is checked by the canonical path
- * of the descriptor itself ({@code realpath} of {@code /proc/self/fd/N}), so a symbolic link that
- * leads out of the root is refused even if it was swapped in after the lexical checks. Each opened
- * file is closed through the engine once the writes that read from it are done, however they end.
+ * of that loop, so every callback lands back here. A file is opened relative to the root's
+ * descriptor with {@code openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)}, so the kernel refuses
+ * any way out of the root while it resolves the path, a symbolic link swapped in after the lexical
+ * checks included; the stat of the new descriptor comes back in the same trip through the worker
+ * pool. Where openat2 is missing, the file is opened by its full path and the canonical path of the
+ * descriptor itself ({@code realpath} of {@code /proc/self/fd/N}) must lie under the root. Each
+ * opened file is closed through the engine once the writes that read from it are done, however
+ * they end.
  */
 final class Exchange {
     static final String ALLOWED_METHODS = "GET, HEAD";
@@ -70,8 +75,14 @@ final class Exchange {
     /** Regular files and directories only: O_NONBLOCK keeps a FIFO from holding a worker forever. */
     private static final int OPEN_FLAGS = Fcntl.O_RDONLY | Fcntl.O_NONBLOCK | Fcntl.O_NOCTTY;
 
-    /** A file opened and checked: inside the root, with the stat of the descriptor itself. */
-    private record Opened(AioFile file, String realPath, Stat stat) {}
+    private static final int BENEATH = Resolve.RESOLVE_BENEATH | Resolve.RESOLVE_NO_MAGICLINKS;
+
+    /**
+     * A file opened and checked: inside the root, with the stat of the descriptor itself.
+     *
+     * @param relativePath a path under the root that led to it (for a directory's index.html)
+     */
+    private record Opened(AioFile file, String relativePath, Stat stat) {}
 
     private final FileRequestHandler owner;
     private final ChannelHandlerContext ctx;
@@ -138,7 +149,7 @@ final class Exchange {
             sendError(e.status(), e.getMessage());
             return;
         }
-        openChecked(site.resolve(target.relativePath()), this::found);
+        openChecked(target.relativePath(), this::found);
     }
 
     // ---------------------------------------------------------------- resolving
@@ -172,8 +183,8 @@ final class Exchange {
             send(response);
             return;
         }
-        String realPath = dir.realPath();
-        openChecked(realPath + (realPath.endsWith("/") ? "" : "/") + INDEX, (index, error) -> {
+        String under = dir.relativePath();
+        openChecked(under.isEmpty() ? INDEX : under + "/" + INDEX, (index, error) -> {
             if (error == null && index.stat().isRegularFile()) {
                 close(dir.file());
                 serveFile(index, INDEX);
@@ -237,9 +248,67 @@ final class Exchange {
         send(response);
     }
 
-    /** Opens a path, then checks the descriptor's canonical path and stats the descriptor. */
-    private void openChecked(String path, BiConsumer<Opened, Throwable> then) {
-        submit(() -> aio.open(path, OPEN_FLAGS, 0, (file, openError) -> {
+    /**
+     * Opens a path under the root, checks that the file opened lies under it, and stats the
+     * descriptor: in one trip with openat2, in three (open, realpath, fstat) without it.
+     */
+    private void openChecked(String relativePath, BiConsumer<Opened, Throwable> then) {
+        if (site.openat2()) {
+            openBeneath(relativePath, true, then);
+        } else {
+            openThenCheck(relativePath, then);
+        }
+    }
+
+    /**
+     * One trip: the kernel refuses any way out of the root as it resolves, and the stat of the new
+     * descriptor comes with it. RESOLVE_BENEATH also refuses an absolute symbolic link that leads
+     * back inside (EXDEV, as for one that leads out); on a first EXDEV the canonical path decides.
+     */
+    private void openBeneath(String relativePath, boolean firstTry, BiConsumer<Opened, Throwable> then) {
+        String path = relativePath.isEmpty() ? "." : relativePath;
+        submit(() -> aio.openatStat(site.rootDir(), path, OPEN_FLAGS, 0, BENEATH, (opened, error) -> {
+            if (error != null && error.errnoName().equals("EXDEV")) {
+                if (firstTry) {
+                    openCanonical(relativePath, then);
+                } else {
+                    then.accept(null, leadsOut());
+                }
+                return;
+            }
+            if (error != null) {
+                then.accept(null, error);
+                return;
+            }
+            if (!ctx.channel().isActive()) {
+                close(opened.file());
+                abandon();
+                return;
+            }
+            then.accept(new Opened(opened.file(), relativePath, opened.stat()), null);
+        }));
+    }
+
+    /**
+     * After EXDEV: resolves the path to its canonical form without opening anything, and opens that
+     * beneath the root once more if it lies there. The kernel checks the second open too, so a link
+     * swapped in meanwhile cannot lead out; it only turns into a 403.
+     */
+    private void openCanonical(String relativePath, BiConsumer<Opened, Throwable> then) {
+        submit(() -> aio.realpath(site.resolve(relativePath), (real, error) -> {
+            if (error != null) {
+                then.accept(null, error);
+            } else if (!site.contains(real)) {
+                then.accept(null, leadsOut());
+            } else {
+                openBeneath(site.relativize(real), false, then);
+            }
+        }));
+    }
+
+    /** Without openat2: opens the full path, then checks the descriptor's canonical path and stats the descriptor. */
+    private void openThenCheck(String relativePath, BiConsumer<Opened, Throwable> then) {
+        submit(() -> aio.open(site.resolve(relativePath), OPEN_FLAGS, 0, (file, openError) -> {
             if (openError != null) {
                 then.accept(null, openError);
                 return;
@@ -252,8 +321,7 @@ final class Exchange {
             submit(() -> aio.realpath("/proc/self/fd/" + file.fd(), (real, realError) -> {
                 if (realError != null || !site.contains(real)) {
                     close(file);
-                    then.accept(null, realError != null ? realError
-                            : new HttpError(FORBIDDEN, "That path leads out of the served directory."));
+                    then.accept(null, realError != null ? realError : leadsOut());
                     return;
                 }
                 submit(() -> aio.stat(file, (stat, statError) -> {
@@ -261,11 +329,15 @@ final class Exchange {
                         close(file);
                         then.accept(null, statError);
                     } else {
-                        then.accept(new Opened(file, real, stat), null);
+                        then.accept(new Opened(file, site.relativize(real), stat), null);
                     }
                 }), () -> close(file));
             }), () -> close(file));
         }));
+    }
+
+    private static HttpError leadsOut() {
+        return new HttpError(FORBIDDEN, "That path leads out of the served directory.");
     }
 
     // ---------------------------------------------------------------- files

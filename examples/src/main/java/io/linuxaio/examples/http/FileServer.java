@@ -1,5 +1,9 @@
 package io.linuxaio.examples.http;
 
+import io.linuxaio.AioException;
+import io.linuxaio.AioFile;
+import io.linuxaio.AioRequest;
+import io.linuxaio.Fcntl;
 import io.linuxaio.LinuxAio;
 import io.linuxaio.netty.AioEventLoops;
 import io.linuxaio.netty.AioFileHandler;
@@ -26,18 +30,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * A static file HTTP/1.1 server on Netty's epoll transport whose every file system call (stat,
- * open, realpath, read, readdir, close) runs on the linux-aio worker pool, so its event loops never
- * wait on a disk.
+ * A static file HTTP/1.1 server on Netty's epoll transport whose every file system call (open,
+ * stat, read, readdir, close) runs on the linux-aio worker pool, so its event loops never wait on a
+ * disk.
  *
  * <p>It serves GET and HEAD under one root with keep-alive and pipelining, byte ranges, conditional
  * requests, directory listings and, with an {@link SslContext}, HTTPS through the same read path.
- * Nothing outside the root can be reached, symbolic links included.
+ * Nothing outside the root can be reached, symbolic links included: the root is held open, and each
+ * file is opened beneath it with {@code openat2(RESOLVE_BENEATH)}, which refuses every way out and
+ * brings the file's stat in the same trip through the pool. On a kernel without openat2 (before
+ * 5.6, or a container whose seccomp profile refuses it) the server says so once on standard error
+ * and checks each opened file's canonical path instead, at two more trips per file.
  *
  * <p>{@link Builder#start()} returns once the server listens. {@link #close()} may be called from
  * any thread except an event loop of this server; it stops accepting, lets every connection finish
@@ -47,6 +57,7 @@ import java.util.function.Consumer;
 public final class FileServer implements AutoCloseable {
     private final Path root;
     private final LinuxAio aio;
+    private final Site site;
     private final EventLoopGroup group;
     private final AioEventLoops loops;
     private final AccessLog accessLog;
@@ -56,10 +67,12 @@ public final class FileServer implements AutoCloseable {
     private final AtomicBoolean stopping;
     private boolean closed; // guarded by this
 
-    private FileServer(Path root, LinuxAio aio, EventLoopGroup group, AioEventLoops loops, AccessLog accessLog,
-                       ChannelGroup connections, Channel listener, boolean tls, AtomicBoolean stopping) {
+    private FileServer(Path root, LinuxAio aio, Site site, EventLoopGroup group, AioEventLoops loops,
+                       AccessLog accessLog, ChannelGroup connections, Channel listener, boolean tls,
+                       AtomicBoolean stopping) {
         this.root = root;
         this.aio = aio;
+        this.site = site;
         this.group = group;
         this.loops = loops;
         this.accessLog = accessLog;
@@ -92,6 +105,11 @@ public final class FileServer implements AutoCloseable {
             host = "[" + host + "]";
         }
         return URI.create((tls ? "https" : "http") + "://" + host + ":" + address.getPort() + "/");
+    }
+
+    /** Whether the kernel checks containment as it opens (openat2), rather than realpath afterwards. */
+    boolean usesOpenat2() {
+        return site.openat2();
     }
 
     /** Bytes written by the server and not yet taken by the sockets, summed over connections. */
@@ -146,6 +164,7 @@ public final class FileServer implements AutoCloseable {
             loops.close();
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         } finally {
+            aio.close(site.rootDir(), null); // drained by the engine's close just below
             aio.close();
             if (accessLog != null) {
                 accessLog.close();
@@ -170,6 +189,7 @@ public final class FileServer implements AutoCloseable {
         private int maxHeaderSize = 16384;
         private int chunkSize = AioFileHandler.DEFAULT_CHUNK_SIZE;
         private int chunksInFlight = AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT;
+        private boolean openat2 = true;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -252,8 +272,17 @@ public final class FileServer implements AutoCloseable {
         }
 
         /**
-         * Makes the root canonical, checks it is a readable directory, starts the engine and the
-         * event loops and binds. Blocks until the server listens.
+         * Whether to use openat2 where the kernel has it (the default); tests turn it off to run
+         * the realpath check a kernel without it gets.
+         */
+        Builder openat2(boolean use) {
+            this.openat2 = use;
+            return this;
+        }
+
+        /**
+         * Makes the root canonical, checks it is a readable directory, starts the engine, opens the
+         * root through it, starts the event loops and binds. Blocks until the server listens.
          *
          * @throws IOException if the root cannot be served or the address cannot be bound
          */
@@ -269,15 +298,33 @@ public final class FileServer implements AutoCloseable {
             // close() drains the engine after the responses in flight; left to its own exit hook,
             // the engine would refuse their reads as soon as the JVM begins to exit.
             aio.drainAtExit(false);
+            AioFile rootDir = null;
             EventLoopGroup group = null;
             AioEventLoops loops = null;
             AccessLog log = null;
             try {
                 aio.maxParallel(aioThreads);
+                boolean beneath = openat2;
+                String rootPath = canonical.toString();
+                if (beneath) {
+                    try {
+                        rootDir = await(aio, aio.openat(null, rootPath, ROOT_FLAGS, 0, 0, null));
+                    } catch (AioException e) {
+                        if (!openat2Missing(e)) {
+                            throw e;
+                        }
+                        System.err.println("file server: openat2 is not available here (" + e.errnoName()
+                                + "); checking each opened file's realpath instead");
+                        beneath = false;
+                    }
+                }
+                if (rootDir == null) {
+                    rootDir = await(aio, aio.open(rootPath, ROOT_FLAGS, 0, null));
+                }
                 group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
                 loops = AioEventLoops.register(group, aio);
                 log = accessLog == null ? null : new AccessLog(accessLog);
-                Site site = new Site(canonical.toString(), loops, log);
+                Site site = new Site(rootPath, rootDir, beneath, loops, log);
                 ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
                 AtomicBoolean stopping = new AtomicBoolean();
                 Channel listener = new ServerBootstrap()
@@ -288,7 +335,7 @@ public final class FileServer implements AutoCloseable {
                         .bind(bind, port)
                         .sync()
                         .channel();
-                return new FileServer(canonical, aio, group, loops, log, connections, listener, ssl != null, stopping);
+                return new FileServer(canonical, aio, site, group, loops, log, connections, listener, ssl != null, stopping);
             } catch (Throwable e) { // Bind failures arrive as undeclared checked exceptions from sync().
                 if (loops != null) {
                     loops.close();
@@ -296,11 +343,39 @@ public final class FileServer implements AutoCloseable {
                 if (group != null) {
                     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
                 }
+                if (rootDir != null) {
+                    aio.close(rootDir, null);
+                }
                 aio.close();
                 if (log != null) {
                     log.close();
                 }
                 throw e;
+            }
+        }
+
+        /** The root is only ever a directory to open files beneath; O_PATH needs no read permission. */
+        private static final int ROOT_FLAGS = Fcntl.O_PATH | Fcntl.O_DIRECTORY;
+
+        /** ENOSYS: a kernel before 5.6. EPERM: a seccomp filter that predates openat2 (Docker before 20.10). */
+        private static boolean openat2Missing(AioException e) {
+            return e.errnoName().equals("ENOSYS") || e.errnoName().equals("EPERM");
+        }
+
+        /** Start-up is no event loop: it may wait, polling the engine's default context itself. */
+        private static <T> T await(LinuxAio aio, AioRequest<T> request) throws IOException, InterruptedException {
+            CompletableFuture<T> result = request.future();
+            while (!result.isDone()) {
+                aio.pollWait();
+                aio.pollCb();
+            }
+            try {
+                return result.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException(e.getCause());
             }
         }
 

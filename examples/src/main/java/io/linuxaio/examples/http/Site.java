@@ -1,17 +1,23 @@
 package io.linuxaio.examples.http;
 
 import io.linuxaio.AioContext;
+import io.linuxaio.AioFile;
 import io.linuxaio.netty.AioEventLoops;
 import io.netty.channel.Channel;
 
 /**
- * What every connection shares: the canonical root, the engine contexts of the event loops, the
- * access log and the limits. Immutable; safe to use from every loop.
+ * What every connection shares: the canonical root and its open descriptor, the engine contexts of
+ * the event loops, the access log and the limits. Immutable; safe to use from every loop.
  *
  * @param root the root made canonical at start (no symbolic links, no trailing slash)
+ * @param rootDir the root held open ({@code O_PATH | O_DIRECTORY}) for the life of the server, so
+ *                paths can be opened beneath it
+ * @param openat2 whether the kernel checks containment while it opens ({@code openat2} with
+ *                {@code RESOLVE_BENEATH} relative to {@code rootDir}); false where openat2 is
+ *                missing, and each opened file's canonical path is checked instead
  * @param accessLog where access lines go, or null when quiet
  */
-record Site(String root, AioEventLoops loops, AccessLog accessLog) {
+record Site(String root, AioFile rootDir, boolean openat2, AioEventLoops loops, AccessLog accessLog) {
 
     /** The engine context whose callbacks run on this channel's event loop. */
     AioContext context(Channel channel) {
@@ -34,5 +40,13 @@ record Site(String root, AioEventLoops loops, AccessLog accessLog) {
         // The root "/" is the one canonical path that already ends with a slash.
         String prefix = root.endsWith("/") ? root : root + "/";
         return canonicalPath.startsWith(prefix);
+    }
+
+    /** The path under the root of a canonical path it {@link #contains}: empty for the root itself. */
+    String relativize(String canonicalPath) {
+        if (canonicalPath.equals(root)) {
+            return "";
+        }
+        return canonicalPath.substring(root.endsWith("/") ? root.length() : root.length() + 1);
     }
 }

@@ -249,6 +249,22 @@ class FileServerTest extends ServerTestBase {
         assertEquals(200, file.statusCode());
         assertArrayEquals(site.bytes("hello.txt"), file.body());
         assertEquals(200, get("/inside-dir/a.txt").statusCode());
+        HttpResponse<byte[]> absolute = get("/absolute-inside-link.txt");
+        assertEquals(200, absolute.statusCode());
+        assertArrayEquals(site.bytes("hello.txt"), absolute.body());
+        HttpResponse<byte[]> index = get("/absolute-inside-site/");
+        assertEquals(200, index.statusCode());
+        assertEquals("<h1>index</h1>", new String(index.body(), StandardCharsets.UTF_8));
+    }
+
+    /** Which containment check this class's server runs: openat2 here, realpath in {@link RealpathCheckTest}. */
+    boolean expectOpenat2() {
+        return true;
+    }
+
+    @Test
+    void theServerChecksContainmentTheExpectedWay() {
+        assertEquals(expectOpenat2(), server.usesOpenat2());
     }
 
     @Test
@@ -257,7 +273,9 @@ class FileServerTest extends ServerTestBase {
                 "/dir/up-link/outside/secret.txt", "/outside-dir/")) {
             HttpResponse<byte[]> response = get(path);
             assertEquals(403, response.statusCode(), path);
-            assertFalse(new String(response.body(), StandardCharsets.UTF_8).contains(TestSite.SECRET), path);
+            String page = new String(response.body(), StandardCharsets.UTF_8);
+            assertFalse(page.contains(TestSite.SECRET), path);
+            assertTrue(page.contains("That path leads out of the served directory."), path + ": " + page);
         }
     }
 
@@ -286,6 +304,9 @@ class FileServerTest extends ServerTestBase {
             get("/hello.txt/");
             get("/outside-link.txt");
             get("/outside-dir/");
+            get("/absolute-inside-link.txt");
+            get("/absolute-inside-site/");
+            get("/absolute-inside-site");
         }
         await("no file under the root is left open", () -> openFilesUnderRoot() == 0);
     }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,13 +31,21 @@ abstract class ServerTestBase {
 
     @BeforeAll
     static void startServer() throws Exception {
+        start(builder -> builder);
+    }
+
+    /**
+     * Starts the server with the common settings and then {@code settings}; a subclass that needs
+     * others declares its own {@code static startServer()}, which hides this class's.
+     */
+    static void start(UnaryOperator<FileServer.Builder> settings) throws Exception {
         if (!LeakReports.installed()) {
             throw new AssertionError("LeakReports is not installed as a launcher session listener");
         }
         site = new TestSite();
         accessLog = new LinkedBlockingQueue<>();
-        server = FileServer.builder(site.root).port(0).threads(2).aioThreads(4)
-                .chunks(CHUNK_SIZE, CHUNKS_IN_FLIGHT).accessLog(accessLog::add).start();
+        server = settings.apply(FileServer.builder(site.root).port(0).threads(2).aioThreads(4)
+                .chunks(CHUNK_SIZE, CHUNKS_IN_FLIGHT).accessLog(accessLog::add)).start();
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
     }

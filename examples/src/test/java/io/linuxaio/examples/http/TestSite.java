@@ -50,6 +50,9 @@ final class TestSite implements AutoCloseable {
 
         Files.createSymbolicLink(root.resolve("inside-link.txt"), Path.of("hello.txt"));
         Files.createSymbolicLink(root.resolve("inside-dir"), Path.of("dir"));
+        // Absolute links that lead back inside: RESOLVE_BENEATH refuses them, the server must not.
+        Files.createSymbolicLink(root.resolve("absolute-inside-link.txt"), root.resolve("hello.txt"));
+        Files.createSymbolicLink(root.resolve("absolute-inside-site"), root.resolve("site"));
         Files.createSymbolicLink(root.resolve("outside-link.txt"), outside.resolve("secret.txt"));
         Files.createSymbolicLink(root.resolve("outside-dir"), outside);
         Files.createSymbolicLink(root.resolve("relative-escape.txt"), Path.of("../outside/secret.txt"));
