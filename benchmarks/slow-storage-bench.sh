@@ -167,6 +167,11 @@ for entry in "${SERVERS[@]}"; do
     --threads 1 --connections "$SMALL_CONNECTIONS" --timeout 60s "$small_url"
   wait "$large_pid"
   disk_bytes=$(( $(device_read_bytes) - disk_before ))
+  if [[ $server == ours ]]; then
+    # Ours grows its pool past 8 workers only while requests stall: say how far it grew.
+    log "$entry: aio-worker threads alive after the load: $(grep -l '^aio-worker' \
+      "/proc/${SERVER_PID[$server]}"/task/*/comm 2>/dev/null | wc -l)"
+  fi
   log "$entry: $disk_bytes bytes read from $LOOP; the cgroup's own count:" \
     "$(grep "^$DEVICE Read" "$CGROUP/blkio.throttle.io_service_bytes" || echo none)"
   stop_server "$server"

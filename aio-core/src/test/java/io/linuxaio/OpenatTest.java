@@ -212,12 +212,14 @@ class OpenatTest {
             assertEquals(dirLink, Files.readSymbolicLink(Path.of("/proc/self/fd/" + dirFd)).toString());
         } finally {
             // A writer lets the openat finish; O_RDWR opens a FIFO at once even if no reader waits.
-            new RandomAccessFile(fifo.toFile(), "rw").close();
+            // It stays open until the openat is back: the worker may not have reached open(2) yet.
+            try (RandomAccessFile writer = new RandomAccessFile(fifo.toFile(), "rw")) {
+                AioFile reader = await(aio, blocked);
+                await(aio, close);
+                assertTrue(await(aio, aio.stat(reader, null)).mode() != 0);
+                await(aio, aio.close(reader, null));
+            }
         }
-        AioFile reader = await(aio, blocked);
-        await(aio, close);
-        assertTrue(await(aio, aio.stat(reader, null)).mode() != 0);
-        await(aio, aio.close(reader, null));
     }
 
     @Test
