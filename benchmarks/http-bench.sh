@@ -72,6 +72,11 @@ for entry in "${SERVERS[@]}"; do
     run_wrk "$WORK/$entry-$size.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
       --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/$size.bin"
     echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$entry-$size.ticks"
+    if [[ $server == ours ]]; then
+      # Cached files must not make the pool grow past its 8 eager workers: say how many there are.
+      log "$entry: aio-worker threads alive after $size: $(grep -l '^aio-worker' \
+        "/proc/${SERVER_PID[$server]}"/task/*/comm 2>/dev/null | wc -l)"
+    fi
   done
   stop_server "$server"
 done

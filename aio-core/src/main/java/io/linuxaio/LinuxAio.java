@@ -20,11 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Workers are daemon platform threads named {@code aio-worker-N}. They start on demand, up to
  * {@link #maxParallel(int) maxParallel} (default {@value #DEFAULT_MAX_PARALLEL}): the first
- * {@value #EAGER_WORKERS} as soon as a request finds no worker idle, more only while requests stall
- * (the oldest waiting one has waited over a millisecond, or every worker has been stuck on its
- * request that long). So page-cached work keeps the pool small, where more threads would only
- * take turns on the same cores, and a slow disk grows it until requests stop waiting: a request
- * that blocks on the disk then holds up no one. {@link #minParallel(int) minParallel} workers
+ * {@value #EAGER_WORKERS} as soon as a request finds no worker idle, more only while requests have
+ * waited over a millisecond because workers sleep in the kernel (a thread named
+ * {@code aio-pool-monitor} looks once a millisecond while requests wait). So page-cached work keeps
+ * the pool small even on a saturated CPU, where more threads would only take turns on the same
+ * cores, and a slow disk grows it until requests stop waiting: a request that blocks on the disk
+ * then holds up no one. {@link #minParallel(int) minParallel} workers
  * (default {@value #DEFAULT_MIN_PARALLEL}) stay alive, and idle ones above that retire after
  * {@link #idleTimeout(Duration) idleTimeout} (default 10 seconds).
  *

@@ -17,6 +17,10 @@ final class Worker implements Runnable {
     volatile long busySince;
     /** Set by the thread that took this worker off the idle stack to hand it work. */
     volatile boolean woken;
+    /** This thread's kernel thread id, for the stall monitor; 0 until it has started. */
+    volatile int tid;
+    /** The stall monitor's own note: the busySince of the request it last found this worker asleep on. */
+    long seenAsleepOn;
     private Memory scratch;
     private Memory statBuffer;
 
@@ -26,6 +30,7 @@ final class Worker implements Runnable {
 
     @Override
     public void run() {
+        tid = Posix.gettid();
         try {
             Request<?> request;
             while ((request = pool.take(this)) != null) {

@@ -17,14 +17,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * a worker takes the oldest request of the highest priority that has one, as libeio does.
  *
  * <p>Workers start on demand, up to {@code max}. The first {@value #EAGER_WORKERS} start as soon as a
- * request finds no idle worker. Beyond that a worker starts only when the pool is stalled: the
- * oldest waiting request has waited over {@value #STALL_MILLIS} ms, or every worker has been on its
- * current request that long. Cached files keep a few workers busy for microseconds at a time and
- * never stall the pool, so it stays small; a slow disk holds workers for milliseconds, and the pool
- * grows until requests stop waiting (up to {@code max}). {@code min} workers stay alive, and idle
- * ones above that retire after the idle timeout. Workers above {@code max} leave after their current
- * request, except that with {@code max == 0} they first drain the queue, as Perl's
- * {@code max_parallel 0} does.
+ * request finds no idle worker. Beyond that, the {@link StallMonitor} starts workers only while
+ * requests wait because workers sleep in the kernel (a slow disk), never because they wait for a
+ * core (page-cached work on a busy CPU). {@code min} workers stay alive, and idle ones above that
+ * retire after the idle timeout. Workers above {@code max} leave after their current request,
+ * except that with {@code max == 0} they first drain the queue, as Perl's {@code max_parallel 0}
+ * does.
  *
  * <p>Submitting and taking are lock-free (the queues, a counter and a stack of idle workers), so the
  * submitting thread and the workers never wait for each other's lock; the lock only guards
@@ -48,6 +46,8 @@ final class WorkerPool {
     private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicLong submitWakeups = new AtomicLong();
+    private final StallMonitor monitor = new StallMonitor(this);
+    private boolean monitorStarted; // guarded by lock
 
     /** Guards starting and stopping workers; every field below is written under it. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -191,14 +191,15 @@ final class WorkerPool {
         }
     }
 
-    /** A request waits and no worker is idle: start one if the rules above allow. */
+    /** A request waits and no worker is idle: start one, or leave it to the stall monitor. */
     private void growIfWanted(long now) {
         int n = started;
         boolean drainWithoutWorkers = n == 0 && stopping;
         if (n >= max && !drainWithoutWorkers || !idle.isEmpty()) {
             return;
         }
-        if (n >= EAGER_WORKERS && !stalled(now)) {
+        if (n >= EAGER_WORKERS) {
+            monitor.nudge();
             return;
         }
         lock.lock();
@@ -211,20 +212,66 @@ final class WorkerPool {
         }
     }
 
-    private boolean stalled(long now) {
+    boolean isStopping() {
+        return stopping;
+    }
+
+    boolean requestsWaitWithNoIdleWorker() {
+        return queued.get() > 0 && idle.isEmpty();
+    }
+
+    /**
+     * On the stall monitor, once a millisecond while it is active: if the oldest waiting request
+     * has waited too long, starts a worker for each busy one found asleep in the kernel at this
+     * look and the one before, on the same request (up to the waiting requests and {@code max}).
+     * False when no request waits for a worker any more.
+     */
+    boolean growIfStuck(KernelState kernel) {
+        if (!requestsWaitWithNoIdleWorker()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (!oldestWaitedLongerThan(now, STALL_NANOS)) {
+            return true;
+        }
+        int stuck = 0;
+        for (Worker worker : workers) {
+            long since = worker.busySince;
+            int tid = worker.tid;
+            if (since != 0 && now - since > STALL_NANOS && tid != 0 && kernel.asleep(tid)) {
+                // Asleep at two looks in a row on the same request: a GC pause also puts workers
+                // to sleep (returning from a system call into a safepoint), but only for a moment.
+                if (worker.seenAsleepOn == since) {
+                    stuck++;
+                }
+                worker.seenAsleepOn = since;
+            } else {
+                worker.seenAsleepOn = 0;
+            }
+        }
+        if (stuck == 0) {
+            return true;
+        }
+        lock.lock();
+        try {
+            int more = Math.min(Math.min(stuck, queued.get()), max - started);
+            for (int i = 0; i < more && !stopping; i++) {
+                startWorker();
+            }
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    private boolean oldestWaitedLongerThan(long now, long nanos) {
         for (ConcurrentLinkedQueue<Request<?>> queue : queues) {
             Request<?> head = queue.peek();
-            if (head != null && now - head.queuedAt > STALL_NANOS) {
+            if (head != null && now - head.queuedAt > nanos) {
                 return true;
             }
         }
-        for (Worker worker : workers) {
-            long since = worker.busySince;
-            if (since == 0 || now - since <= STALL_NANOS) {
-                return false;
-            }
-        }
-        return !workers.isEmpty();
+        return false;
     }
 
     /** Under the lock. */
@@ -253,6 +300,10 @@ final class WorkerPool {
         workers.add(worker);
         started++;
         thread.start();
+        if (started >= EAGER_WORKERS && max > EAGER_WORKERS && !monitorStarted) {
+            monitorStarted = true;
+            monitor.start();
+        }
     }
 
     void setMin(int n) {
@@ -294,6 +345,7 @@ final class WorkerPool {
         lock.lock();
         try {
             stopping = true;
+            monitor.stop();
             if (started == 0 && queued.get() > 0) {
                 startWorker();
             }
