@@ -16,12 +16,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Workers add results without a lock, so a worker never waits for the polling thread or the
  * other way round. {@code signalled} says that the waiting results have been announced: the eventfd
- * made readable (once someone watches it) and pollWait's waiters woken. A worker announces only
+ * made readable (once someone watches it). A worker announces only
  * when it finds {@code signalled} false, so a burst of results costs one eventfd write; pollCb
  * withdraws the announcement when it finds the queue empty. Announcing and withdrawing take
  * {@code fdLock}, so the fd is readable only while {@code signalled} is set: a readable fd with
  * nothing behind it (a result pollCb took before its announcement landed) costs one empty pollCb,
- * which clears it, never a loop that spins on a readable fd.
+ * which clears it, never a loop that spins on a readable fd. A thread in pollWait is woken apart
+ * from that, by the first result after it went to sleep, since a late announcement must not leave
+ * it asleep.
  */
 final class Completions {
     private static final int CLOSED = 1 << 30;
