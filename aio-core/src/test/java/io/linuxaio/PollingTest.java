@@ -26,13 +26,7 @@ class PollingTest {
 
     /** poll(2) on the fd with a zero timeout: is it readable right now? */
     private static boolean readable(int fd) {
-        try (Memory pollfd = new Memory(8)) {
-            pollfd.setInt(0, fd);
-            pollfd.setShort(4, Posix.POLLIN);
-            pollfd.setShort(6, (short) 0);
-            int ready = Posix.poll(Pointer.nativeValue(pollfd), 1, 0);
-            return ready == 1 && (pollfd.getShort(6) & Posix.POLLIN) != 0;
-        }
+        return readableWithin(fd, 0);
     }
 
     /**
@@ -40,11 +34,15 @@ class PollingTest {
      * fd readable, so a test that has seen the result arrive waits for that last step.
      */
     private static boolean becomesReadable(int fd) {
+        return readableWithin(fd, 60_000);
+    }
+
+    private static boolean readableWithin(int fd, int timeoutMillis) {
         try (Memory pollfd = new Memory(8)) {
             pollfd.setInt(0, fd);
             pollfd.setShort(4, Posix.POLLIN);
             pollfd.setShort(6, (short) 0);
-            int ready = Posix.poll(Pointer.nativeValue(pollfd), 1, 60_000);
+            int ready = Posix.poll(Pointer.nativeValue(pollfd), 1, timeoutMillis);
             return ready == 1 && (pollfd.getShort(6) & Posix.POLLIN) != 0;
         }
     }
