@@ -3,6 +3,9 @@ package io.linuxaio;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Whether a worker thread is running or asleep in the kernel, read from
@@ -18,6 +21,19 @@ final class KernelState implements AutoCloseable {
     private static final int READ_BYTES = 128;
 
     private final Memory buffer = new Memory(READ_BYTES);
+
+    /**
+     * The calling thread's kernel thread id, from the {@code /proc/thread-self} link
+     * ({@code PID/task/TID}), or 0 if there is none; read in Java, since glibc's gettid wrapper
+     * is too recent to bind everywhere.
+     */
+    static int currentThreadId() {
+        try {
+            return Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
+        } catch (IOException | RuntimeException e) {
+            return 0; // No /proc: the stall monitor then never counts this worker as stuck.
+        }
+    }
 
     /** True if thread {@code tid} of this process sleeps in the kernel now: any state but running (R). */
     boolean asleep(int tid) {

@@ -53,9 +53,6 @@ final class Posix {
 
     static native int close(int fd) throws LastErrorException;
 
-    /** The calling thread's kernel thread id (glibc 2.30 and later). */
-    static native int gettid();
-
     static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
 
     static native long pwrite(int fd, long buf, long count, long offset) throws LastErrorException;

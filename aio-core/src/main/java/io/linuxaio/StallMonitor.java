@@ -9,9 +9,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>It sleeps until a request finds no idle worker in a pool that has its eager workers already
  * ({@link #nudge()}). Then, once a millisecond while requests keep waiting, it looks at the oldest
- * one: if it has waited over {@value WorkerPool#STALL_MILLIS} ms, it counts the busy workers that
- * sleep in the kernel ({@link KernelState}) and starts as many more, up to the waiting requests and
- * the pool's limit. Workers that are busy but runnable are waiting for a core, and more threads
+ * one: if it has waited over {@value WorkerPool#STALL_MILLIS} ms, it counts the busy workers found
+ * asleep in the kernel ({@link KernelState}) at this look and the one before, and starts as many
+ * more, up to the waiting requests and the pool's limit. Workers that are busy but runnable are waiting for a core, and more threads
  * would only share the same cores, so they are not counted: page-cached work never grows the pool.
  */
 final class StallMonitor implements Runnable {

@@ -30,7 +30,7 @@ final class Worker implements Runnable {
 
     @Override
     public void run() {
-        tid = Posix.gettid();
+        tid = KernelState.currentThreadId();
         try {
             Request<?> request;
             while ((request = pool.take(this)) != null) {
