@@ -40,12 +40,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * read starts while the channel is not writable. So a peer that stops reading costs the server at
  * most {@code chunksInFlight * chunkSize} bytes of buffers, besides the socket's own.
  *
+ * <p><b>Priority.</b> A region's first chunk is read at the loop context's priority and the rest
+ * one step lower ({@link AioContext#withPriority(int)}): on a slow disk, the engine's workers serve
+ * every response's first bytes, and other requests such as opens, before the bulk of a large file.
+ *
  * <p><b>Outcome.</b> The region's write promise succeeds when its last byte has been written to
  * the socket, and fails with the {@link io.linuxaio.AioException} of a failed open, stat or read.
  * A region that reaches past the end of the file (the file shrank, or {@code count} was too large)
  * fails with an {@link IOException} naming the offset where the file ended, rather than waiting
  * for bytes that will not come. If a region fails after some of its bytes went down the pipeline,
- * the peer cannot tell where the data went wrong, so the handler closes the channel; a region that
+ * every byte before the failure is sent, and then, since the peer cannot tell where the data went
+ * wrong, the handler closes the channel and refuses the writes queued behind the region; a region that
  * failed before sending anything (a missing file) leaves the channel open and the writes after it
  * proceed.
  *
