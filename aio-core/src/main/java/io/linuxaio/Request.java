@@ -23,8 +23,6 @@ final class Request<T> implements AioRequest<T> {
     final AioFile file;
     /** From {@link AioContext#PRI_MIN} to {@link AioContext#PRI_MAX}. */
     final int priority;
-    /** System.nanoTime() at submission; written before the request is queued. */
-    long queuedAt;
     private final Op<T> op;
     private final AioCallback<? super T> callback;
 

@@ -8,14 +8,15 @@ import java.util.concurrent.locks.LockSupport;
  * workers are stuck in the kernel, as Go's runtime adds threads for those blocked in system calls.
  *
  * <p>It sleeps until a request finds no idle worker in a pool that has its eager workers already
- * ({@link #nudge()}). Then, once a millisecond while requests keep waiting, it looks at the oldest
- * one: if it has waited over {@value WorkerPool#STALL_MILLIS} ms, it counts the busy workers found
- * asleep in the kernel ({@link KernelState}) at this look and the one before, and starts as many
- * more, up to the waiting requests and the pool's limit. Workers that are busy but runnable are waiting for a core, and more threads
+ * ({@link #nudge()}). Then, every {@value WorkerPool#STALL_MILLIS} ms while requests keep waiting,
+ * it looks at the queues: if a request is still at the head of its queue since the last look, it
+ * counts the busy workers found asleep in the kernel ({@link KernelState}) at this look and the one
+ * before, on the same request, and starts as many more, up to the waiting requests and the pool's
+ * limit. Workers that are busy but runnable are waiting for a core, and more threads
  * would only share the same cores, so they are not counted: page-cached work never grows the pool.
  */
 final class StallMonitor implements Runnable {
-    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(WorkerPool.STALL_MILLIS);
 
     private final WorkerPool pool;
     private final Thread thread;

@@ -13,14 +13,14 @@ final class Worker implements Runnable {
     private final WorkerPool pool;
     /** Set before the thread starts. */
     Thread thread;
-    /** When this worker took its current request; 0 while it has none. Read by the pool's stall check. */
-    volatile long busySince;
+    /** The request this worker runs now; null while it has none. Read by the pool's stall monitor. */
+    volatile Request<?> current;
     /** Set by the thread that took this worker off the idle stack to hand it work. */
     volatile boolean woken;
     /** This thread's kernel thread id, for the stall monitor; 0 until it has started. */
     volatile int tid;
-    /** The stall monitor's own note: the busySince of the request it last found this worker asleep on. */
-    long seenAsleepOn;
+    /** The stall monitor's own note: the request it last found this worker asleep on. */
+    Request<?> seenAsleepOn;
     private Memory scratch;
     private Memory statBuffer;
 

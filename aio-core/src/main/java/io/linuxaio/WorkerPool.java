@@ -33,8 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class WorkerPool {
     static final int PRIORITIES = AioContext.PRI_MAX - AioContext.PRI_MIN + 1;
     static final int EAGER_WORKERS = 8;
+    /** How often the stall monitor looks, and so how long a request waits before it counts as stalled. */
     static final long STALL_MILLIS = 1;
-    private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS);
     private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
 
     /** Index 0 is the highest priority. */
@@ -47,6 +47,8 @@ final class WorkerPool {
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicLong submitWakeups = new AtomicLong();
     private final StallMonitor monitor = new StallMonitor(this);
+    /** The stall monitor's own note of each queue's head at its last look. */
+    private final Request<?>[] headsAtLastLook = new Request<?>[PRIORITIES];
     private boolean monitorStarted; // guarded by lock
 
     /** Guards starting and stopping workers; every field below is written under it. */
@@ -68,14 +70,12 @@ final class WorkerPool {
     }
 
     void submit(Request<?> request) {
-        long now = System.nanoTime();
-        request.queuedAt = now;
         queues[AioContext.PRI_MAX - request.priority].add(request);
         if (queued.incrementAndGet() == 1 && wakeIdle()) {
             submitWakeups.incrementAndGet();
             return;
         }
-        growIfWanted(now);
+        growIfWanted();
     }
 
     /** On a worker: the next request, or null when this worker must exit. */
@@ -86,14 +86,13 @@ final class WorkerPool {
             }
             Request<?> next = poll();
             if (next != null) {
-                long now = System.nanoTime();
-                self.busySince = now;
+                self.current = next;
                 if (queued.get() > 0 && !wakeIdle()) {
-                    growIfWanted(now);
+                    growIfWanted();
                 }
                 return next;
             }
-            self.busySince = 0;
+            self.current = null;
             if (!awaitWork(self)) {
                 return null;
             }
@@ -192,7 +191,7 @@ final class WorkerPool {
     }
 
     /** A request waits and no worker is idle: start one, or leave it to the stall monitor. */
-    private void growIfWanted(long now) {
+    private void growIfWanted() {
         int n = started;
         boolean drainWithoutWorkers = n == 0 && stopping;
         if (n >= max && !drainWithoutWorkers || !idle.isEmpty()) {
@@ -221,32 +220,33 @@ final class WorkerPool {
     }
 
     /**
-     * On the stall monitor, once a millisecond while it is active: if the oldest waiting request
-     * has waited too long, starts a worker for each busy one found asleep in the kernel at this
-     * look and the one before, on the same request (up to the waiting requests and {@code max}).
-     * False when no request waits for a worker any more.
+     * On the stall monitor, once a millisecond while it is active: if a request has stayed at the
+     * head of its queue since the last look (so it has waited a millisecond or more), starts a
+     * worker for each busy one found asleep in the kernel at this look and the one before, on the
+     * same request (up to the waiting requests and {@code max}). False when no request waits for a
+     * worker any more. No clock is read: the looks are a millisecond apart, which is the measure.
      */
     boolean growIfStuck(KernelState kernel) {
         if (!requestsWaitWithNoIdleWorker()) {
+            forgetLooks();
             return false;
         }
-        long now = System.nanoTime();
-        if (!oldestWaitedLongerThan(now, STALL_NANOS)) {
+        if (!aHeadWaitedSinceLastLook()) {
             return true;
         }
         int stuck = 0;
         for (Worker worker : workers) {
-            long since = worker.busySince;
+            Request<?> current = worker.current;
             int tid = worker.tid;
-            if (since != 0 && now - since > STALL_NANOS && tid != 0 && kernel.asleep(tid)) {
+            if (current != null && tid != 0 && kernel.asleep(tid)) {
                 // Asleep at two looks in a row on the same request: a GC pause also puts workers
                 // to sleep (returning from a system call into a safepoint), but only for a moment.
-                if (worker.seenAsleepOn == since) {
+                if (worker.seenAsleepOn == current) {
                     stuck++;
                 }
-                worker.seenAsleepOn = since;
+                worker.seenAsleepOn = current;
             } else {
-                worker.seenAsleepOn = 0;
+                worker.seenAsleepOn = null;
             }
         }
         if (stuck == 0) {
@@ -264,14 +264,23 @@ final class WorkerPool {
         return true;
     }
 
-    private boolean oldestWaitedLongerThan(long now, long nanos) {
-        for (ConcurrentLinkedQueue<Request<?>> queue : queues) {
-            Request<?> head = queue.peek();
-            if (head != null && now - head.queuedAt > nanos) {
-                return true;
-            }
+    /** On the stall monitor: whether some queue has the same head as at the last look. */
+    private boolean aHeadWaitedSinceLastLook() {
+        boolean waited = false;
+        for (int i = 0; i < PRIORITIES; i++) {
+            Request<?> head = queues[i].peek();
+            waited |= head != null && head == headsAtLastLook[i];
+            headsAtLastLook[i] = head;
         }
-        return false;
+        return waited;
+    }
+
+    /** On the stall monitor, going idle: hold on to no finished request. */
+    private void forgetLooks() {
+        java.util.Arrays.fill(headsAtLastLook, null);
+        for (Worker worker : workers) {
+            worker.seenAsleepOn = null;
+        }
     }
 
     /** Under the lock. */
