@@ -44,6 +44,7 @@ final class WorkerPool {
     private final AtomicInteger queued = new AtomicInteger();
     /** Workers waiting for work, the most recently idle first: they are the ones still warm. */
     private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
+    /** Every worker alive; changed under the lock, read by anyone (its size is the pool's size). */
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicLong submitWakeups = new AtomicLong();
     private final StallMonitor monitor = new StallMonitor(this);
@@ -57,7 +58,6 @@ final class WorkerPool {
     private volatile int min;
     private volatile int max;
     private volatile long idleTimeoutNanos;
-    private volatile int started;
     private volatile boolean stopping;
 
     WorkerPool(int min, int max, long idleTimeoutNanos) {
@@ -81,7 +81,7 @@ final class WorkerPool {
     /** On a worker: the next request, or null when this worker must exit. */
     Request<?> take(Worker self) {
         for (;;) {
-            if ((stopping || started > max) && exited(self)) {
+            if ((stopping || started() > max) && exited(self)) {
                 return null;
             }
             Request<?> next = poll();
@@ -132,7 +132,7 @@ final class WorkerPool {
     private boolean awaitWork(Worker self) {
         self.woken = false;
         idle.push(self);
-        if (queued.get() > 0 || stopping || started > max) {
+        if (queued.get() > 0 || stopping || started() > max) {
             if (!idle.remove(self)) {
                 awaitWake(self); // A submitter took us off the stack and is about to unpark us.
             }
@@ -163,7 +163,7 @@ final class WorkerPool {
     private boolean retireIfSurplus(Worker self) {
         lock.lock();
         try {
-            if (queued.get() == 0 && started > min) {
+            if (queued.get() == 0 && started() > min) {
                 exit(self);
                 return true;
             }
@@ -192,7 +192,7 @@ final class WorkerPool {
 
     /** A request waits and no worker is idle: start one, or leave it to the stall monitor. */
     private void growIfWanted() {
-        int n = started;
+        int n = started();
         boolean drainWithoutWorkers = n == 0 && stopping;
         if (n >= max && !drainWithoutWorkers || !idle.isEmpty()) {
             return;
@@ -203,7 +203,7 @@ final class WorkerPool {
         }
         lock.lock();
         try {
-            if ((started < max || started == 0 && stopping) && queued.get() > 0 && idle.isEmpty()) {
+            if ((started() < max || started() == 0 && stopping) && queued.get() > 0 && idle.isEmpty()) {
                 startWorker();
             }
         } finally {
@@ -254,7 +254,7 @@ final class WorkerPool {
         }
         lock.lock();
         try {
-            int more = Math.min(Math.min(stuck, queued.get()), max - started);
+            int more = Math.min(Math.min(stuck, queued.get()), max - started());
             for (int i = 0; i < more && !stopping; i++) {
                 startWorker();
             }
@@ -286,14 +286,13 @@ final class WorkerPool {
     /** Under the lock. */
     private boolean mustExit() {
         if (queued.get() == 0) {
-            return stopping || started > max;
+            return stopping || started() > max;
         }
-        return !stopping && max > 0 && started > max;
+        return !stopping && max > 0 && started() > max;
     }
 
     /** Under the lock. */
     private void exit(Worker self) {
-        started--;
         workers.remove(self);
         workerExited.signalAll();
         // Another worker may be waiting to learn it is now also surplus, or that the queue drained.
@@ -307,9 +306,8 @@ final class WorkerPool {
         thread.setDaemon(true);
         worker.thread = thread;
         workers.add(worker);
-        started++;
         thread.start();
-        if (started >= EAGER_WORKERS && max > EAGER_WORKERS && !monitorStarted) {
+        if (started() >= EAGER_WORKERS && max > EAGER_WORKERS && !monitorStarted) {
             monitorStarted = true;
             monitor.start();
         }
@@ -319,7 +317,7 @@ final class WorkerPool {
         lock.lock();
         try {
             min = n;
-            while (started < Math.min(min, max)) {
+            while (started() < Math.min(min, max)) {
                 startWorker();
             }
         } finally {
@@ -332,11 +330,11 @@ final class WorkerPool {
         lock.lock();
         try {
             max = n;
-            while (queued.get() > idle.size() && started < Math.min(max, Math.max(EAGER_WORKERS, min))) {
+            while (queued.get() > idle.size() && started() < Math.min(max, Math.max(EAGER_WORKERS, min))) {
                 startWorker();
             }
             wakeAllIdle();
-            while (started > max) {
+            while (started() > max) {
                 workerExited.await();
             }
         } finally {
@@ -355,12 +353,12 @@ final class WorkerPool {
         try {
             stopping = true;
             monitor.stop();
-            if (started == 0 && queued.get() > 0) {
+            if (started() == 0 && queued.get() > 0) {
                 startWorker();
             }
             wakeAllIdle();
             boolean interrupted = false;
-            while (started > 0) {
+            while (started() > 0) {
                 try {
                     workerExited.await(100, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
@@ -375,8 +373,9 @@ final class WorkerPool {
         }
     }
 
+    /** Workers alive: started and not yet exited. */
     int started() {
-        return started;
+        return workers.size();
     }
 
     /** Times submit() woke an idle worker (the queue went from empty to non-empty). */
