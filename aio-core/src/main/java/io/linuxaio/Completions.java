@@ -23,13 +23,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * nothing behind it (a result pollCb took before its announcement landed) costs one empty pollCb,
  * which clears it, never a loop that spins on a readable fd. A thread in pollWait is woken apart
  * from that, by the first result after it went to sleep, since a late announcement must not leave
- * it asleep.
+ * it asleep. Before it sleeps, pollWait spins for a few microseconds when the {@link SpinBudget}
+ * leaves it a core: a result that comes meanwhile then costs no futex call on either side.
  */
 final class Completions {
     private static final int CLOSED = 1 << 30;
     private static final int COUNT = CLOSED - 1;
 
     private final int eventFd;
+    private final SpinBudget spinBudget;
     /** Requests submitted and not yet delivered; the CLOSED bit once no more are taken. */
     private final AtomicInteger outstanding = new AtomicInteger();
     private final ConcurrentLinkedQueue<Request<?>> results = new ConcurrentLinkedQueue<>();
@@ -55,7 +57,8 @@ final class Completions {
     private volatile int maxPollReqs;
     private boolean fdClosed; // guarded by fdLock
 
-    Completions() {
+    Completions(SpinBudget spinBudget) {
+        this.spinBudget = spinBudget;
         try {
             this.eventFd = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);
         } catch (LastErrorException e) {
@@ -252,6 +255,9 @@ final class Completions {
     }
 
     void pollWait() throws InterruptedException {
+        if (spunUntilResults(SpinBudget.SPIN_NANOS)) {
+            return;
+        }
         waitLock.lock();
         try {
             while (noResultsYet()) {
@@ -264,6 +270,9 @@ final class Completions {
 
     boolean pollWait(Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
+        if (spunUntilResults(Math.min(nanos, SpinBudget.SPIN_NANOS))) {
+            return true;
+        }
         waitLock.lock();
         try {
             while (noResultsYet()) {
@@ -275,6 +284,28 @@ final class Completions {
             return true;
         } finally {
             waitLock.unlock();
+        }
+    }
+
+    /**
+     * Spins for at most {@code nanos} while nothing has come, if the budget allows; true if a result
+     * waits or nothing is outstanding, so pollWait need not sleep.
+     */
+    private boolean spunUntilResults(long nanos) {
+        if (nanos <= 0 || !spinBudget.tryStart()) {
+            return false;
+        }
+        try {
+            long deadline = System.nanoTime() + nanos;
+            do {
+                if (!results.isEmpty() || nreqs() == 0) {
+                    return true;
+                }
+                Thread.onSpinWait();
+            } while (System.nanoTime() - deadline < 0);
+            return false;
+        } finally {
+            spinBudget.stop();
         }
     }
 

@@ -44,10 +44,14 @@ final class WorkerPool {
     private final AtomicInteger queued = new AtomicInteger();
     /** Workers waiting for work, the most recently idle first: they are the ones still warm. */
     private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
+    /** The size of {@link #idle}, kept apart because counting a deque walks it. Briefly off by one. */
+    private final AtomicInteger idleCount = new AtomicInteger();
     /** Every worker alive; changed under the lock, read by anyone (its size is the pool's size). */
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicLong submitWakeups = new AtomicLong();
     private final StallMonitor monitor = new StallMonitor(this);
+    private final SpinBudget spinBudget =
+            new SpinBudget(Runtime.getRuntime().availableProcessors(), this::busyWorkers);
     /** The stall monitor's own note of each queue's head at its last look. */
     private final Request<?>[] headsAtLastLook = new Request<?>[PRIORITIES];
     private boolean monitorStarted; // guarded by lock
@@ -131,9 +135,10 @@ final class WorkerPool {
      */
     private boolean awaitWork(Worker self) {
         self.woken = false;
+        idleCount.incrementAndGet();
         idle.push(self);
         if (queued.get() > 0 || stopping || started() > max) {
-            if (!idle.remove(self)) {
+            if (!leftIdle(self)) {
                 awaitWake(self); // A submitter took us off the stack and is about to unpark us.
             }
             return true;
@@ -142,7 +147,7 @@ final class WorkerPool {
         while (!self.woken) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                if (!idle.remove(self)) {
+                if (!leftIdle(self)) {
                     awaitWake(self);
                     return true;
                 }
@@ -151,6 +156,15 @@ final class WorkerPool {
             LockSupport.parkNanos(this, left);
         }
         return true;
+    }
+
+    /** Takes this worker off the idle stack itself; false if a waker took it off first. */
+    private boolean leftIdle(Worker self) {
+        if (idle.remove(self)) {
+            idleCount.decrementAndGet();
+            return true;
+        }
+        return false;
     }
 
     private static void awaitWake(Worker self) {
@@ -179,6 +193,7 @@ final class WorkerPool {
         if (worker == null) {
             return false;
         }
+        idleCount.decrementAndGet();
         worker.woken = true;
         LockSupport.unpark(worker.thread);
         return true;
@@ -376,6 +391,15 @@ final class WorkerPool {
     /** Workers alive: started and not yet exited. */
     int started() {
         return workers.size();
+    }
+
+    /** Workers running a request or about to take one: alive and not idle. */
+    int busyWorkers() {
+        return Math.max(0, started() - idleCount.get());
+    }
+
+    SpinBudget spinBudget() {
+        return spinBudget;
     }
 
     /** Times submit() woke an idle worker (the queue went from empty to non-empty). */

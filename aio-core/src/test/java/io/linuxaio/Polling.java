@@ -51,4 +51,15 @@ final class Polling {
             context.pollCb();
         }
     }
+
+    /** Waits, without polling, until {@code condition} holds (another thread makes it so); fails after a minute. */
+    static void eventually(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + LIMIT + ": " + what);
+            }
+            Thread.onSpinWait();
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.linuxaio;
 
+import static io.linuxaio.Polling.eventually;
 import static io.linuxaio.Polling.until;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -18,14 +19,6 @@ class PoolTest {
     @AfterEach
     void closeEngine() {
         aio.close();
-    }
-
-    private static void eventually(String what, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, what);
-            Thread.onSpinWait();
-        }
     }
 
     /** Runs {@code requests} requests to completion; returns the most workers seen alive meanwhile. */

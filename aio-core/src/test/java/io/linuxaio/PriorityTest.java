@@ -1,6 +1,7 @@
 package io.linuxaio;
 
 import static io.linuxaio.Polling.await;
+import static io.linuxaio.Polling.eventually;
 import static io.linuxaio.Polling.until;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Request priorities, and a pool that grows past its eager workers only when requests stall. */
+/**
+ * Request priorities, and how the pool counts its busy workers and grows past its eager ones only
+ * when requests stall.
+ */
 class PriorityTest {
     @TempDir Path dir;
     private final LinuxAio aio = new LinuxAio();
@@ -121,5 +125,18 @@ class PriorityTest {
         for (AioRequest<AioFile> open : blockedOpens) {
             assertFalse(open.isDone(), "the stat was served while the FIFO opens still block");
         }
+    }
+
+    @Test
+    void workersOnARequestCountAsBusyAndIdleOnesDoNot() throws Exception {
+        aio.minParallel(3);
+        aio.maxParallel(3);
+        eventually("three idle workers", () -> aio.pool.idle() == 3);
+        assertEquals(0, aio.pool.busyWorkers());
+
+        occupyWorkers(2);
+        assertEquals(2, aio.pool.busyWorkers(), "two workers blocked in open(2), one idle");
+        releaseWorkers();
+        eventually("the workers idle again", () -> aio.pool.busyWorkers() == 0);
     }
 }
