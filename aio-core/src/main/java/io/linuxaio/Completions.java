@@ -3,7 +3,6 @@ package io.linuxaio;
 import com.sun.jna.LastErrorException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -34,7 +33,7 @@ final class Completions {
     private final SpinBudget spinBudget;
     /** Requests submitted and not yet delivered; the CLOSED bit once no more are taken. */
     private final AtomicInteger outstanding = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Request<?>> results = new ConcurrentLinkedQueue<>();
+    private final ResultQueue results = new ResultQueue();
     /** Written under fdLock; read without it to skip the lock while results are announced already. */
     private volatile boolean signalled;
     /** Set by the first pollFileno(), under fdLock. Before it, nobody can watch the fd, so it is left alone. */

@@ -6,8 +6,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One request on its way: made by the submitting thread, run by a worker, delivered by pollCb.
  *
- * <p>{@code result} and {@code error} are written by the worker and read by the poller; the
- * context's result lock, taken by both around the hand-over, orders them.
+ * <p>{@code result} and {@code error} are written by the worker and read by the poller; the link
+ * that adds the request to its context's {@link ResultQueue}, a volatile write the poller reads
+ * before it takes the request, orders them.
  */
 final class Request<T> implements AioRequest<T> {
     /** The work a request does on a worker thread, with that worker's scratch memory. */
@@ -26,6 +27,9 @@ final class Request<T> implements AioRequest<T> {
     private final Op<T> op;
     private final AioCallback<? super T> callback;
 
+    /** The request added after this one to its context's {@link ResultQueue}. */
+    volatile Request<?> next;
+
     private T result;
     private AioException error;
 
@@ -40,6 +44,21 @@ final class Request<T> implements AioRequest<T> {
         this.file = file;
         this.op = op;
         this.callback = callback;
+    }
+
+    private Request() {
+        this.context = null;
+        this.priority = AioContext.PRI_DEFAULT;
+        this.call = "stub";
+        this.path = null;
+        this.file = null;
+        this.op = null;
+        this.callback = null;
+    }
+
+    /** A request that is never run or delivered: the place a {@link ResultQueue} starts from. */
+    static Request<?> stub() {
+        return new Request<>();
     }
 
     /** On a worker: runs the system call and keeps its outcome. */
