@@ -19,7 +19,12 @@ import java.util.Map;
  * implementations alike, and CPU time per operation barely depends on them: it is the figure to
  * use when asking where a request's time goes.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.linuxaio.benchmarks.Interleaved [read|stat|open-close] [workers,...] [rounds]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.linuxaio.benchmarks.Interleaved [read|stat|open-close] [workers,...] [rounds] [implementations,...]</pre>
+ *
+ * <p>The implementations are those of {@link PipelineBenchmark} ({@code linux-aio},
+ * {@code jdk-async-channel}, {@code jdk-thread-pool}); by default every one that can do the
+ * operation. Reads use the file {@code -Dlinuxaio.bench.dataFile} names, if set, instead of writing
+ * a new 1 GiB file, so that many short runs in a row need not each write one.
  */
 public final class Interleaved {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -38,17 +43,20 @@ public final class Interleaved {
         int[] workerCounts = Arrays.stream((args.length > 1 ? args[1] : "1,2,4,8").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 9;
-        List<String> impls = op == Op.READ
+        List<String> impls = args.length > 3 ? List.of(args[3].split(","))
+                : op == Op.READ
                 ? List.of(PipelineBenchmark.AIO, PipelineBenchmark.ASYNC_CHANNEL, PipelineBenchmark.THREAD_POOL)
                 : List.of(PipelineBenchmark.AIO, PipelineBenchmark.THREAD_POOL);
+        List<String> known = List.of(PipelineBenchmark.AIO, PipelineBenchmark.ASYNC_CHANNEL, PipelineBenchmark.THREAD_POOL);
+        if (!known.containsAll(impls)) {
+            throw new IllegalArgumentException("implementations: some of " + known + ", not " + impls);
+        }
 
         try (Scratch scratch = new Scratch("linux-aio-interleaved")) {
             Path data = null;
             List<Path> files = List.of();
             if (op == Op.READ) {
-                data = scratch.dir.resolve("data-1g");
-                DataFile.create(data, DataFile.SIZE);
-                scratch.own(PageLock.lock(data));
+                data = DataFile.forBenchmark(scratch);
             } else {
                 files = scratch.smallFiles(Scratch.SMALL_FILES);
             }
