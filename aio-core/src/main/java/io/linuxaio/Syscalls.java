@@ -48,12 +48,13 @@ final class Syscalls {
     private static int openat2(Worker worker, AioFile dir, byte[] path, int flags, int mode, int resolve) {
         // The stat buffer carries struct open_how: the kernel has copied it in before openat2
         // returns, so a statx after it may overwrite the bytes.
-        Memory how = worker.statBuffer();
-        how.setLong(0, Integer.toUnsignedLong(flags | Fcntl.O_CLOEXEC));
-        how.setLong(8, mode);
-        how.setLong(16, resolve);
+        ByteBuffer how = worker.statFields();
+        how.putLong(0, Integer.toUnsignedLong(flags | Fcntl.O_CLOEXEC));
+        how.putLong(8, mode);
+        how.putLong(16, resolve);
         long dirfd = dir == null ? Posix.AT_FDCWD : dir.fd();
-        return (int) Posix.syscall(Posix.SYS_OPENAT2, dirfd, path, Pointer.nativeValue(how), Posix.OPEN_HOW_BYTES);
+        long address = Pointer.nativeValue(worker.statBuffer());
+        return (int) Posix.syscall(Posix.SYS_OPENAT2, dirfd, path, address, Posix.OPEN_HOW_BYTES);
     }
 
     /** The caller is told of the failure that came first; a close error after it adds nothing. */
@@ -162,8 +163,8 @@ final class Syscalls {
     }
 
     private static Stat statx(Worker worker, int dirfd, byte[] path, int flags) {
-        Memory buf = worker.statBuffer();
-        Posix.statx(dirfd, path, flags, Posix.STATX_BASIC_STATS, Pointer.nativeValue(buf));
+        Posix.statx(dirfd, path, flags, Posix.STATX_BASIC_STATS, Pointer.nativeValue(worker.statBuffer()));
+        ByteBuffer buf = worker.statFields();
         return new Stat(
                 makedev(buf.getInt(136), buf.getInt(140)),
                 buf.getLong(32),
@@ -181,7 +182,7 @@ final class Syscalls {
     }
 
     /** {@code struct statx_timestamp}: 64-bit seconds, then 32-bit nanoseconds. */
-    private static Instant time(Memory buf, int offset) {
+    private static Instant time(ByteBuffer buf, int offset) {
         return Instant.ofEpochSecond(buf.getLong(offset), unsigned(buf.getInt(offset + 8)));
     }
 

@@ -1,6 +1,8 @@
 package io.linuxaio;
 
 import com.sun.jna.Memory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * One worker thread's loop and its private native scratch memory: takes requests from the pool,
@@ -23,6 +25,7 @@ final class Worker implements Runnable {
     Request<?> seenAsleepOn;
     private Memory scratch;
     private Memory statBuffer;
+    private ByteBuffer statFields;
 
     Worker(WorkerPool pool) {
         this.pool = pool;
@@ -72,11 +75,22 @@ final class Worker implements Runnable {
         return scratch;
     }
 
-    /** Native memory for one {@code struct statx}. */
+    /** Native memory for one {@code struct statx} (or {@code struct open_how}), to pass to the kernel. */
     Memory statBuffer() {
         if (statBuffer == null) {
             statBuffer = new Memory(Posix.STATX_SIZE_BYTES);
+            statFields = statBuffer.getByteBuffer(0, Posix.STATX_SIZE_BYTES).order(ByteOrder.nativeOrder());
         }
         return statBuffer;
+    }
+
+    /**
+     * The same memory as {@link #statBuffer()}, as a buffer in the machine's byte order: its fields
+     * are read and written in Java, where {@code Memory.getLong} and the like cost a JNI call each,
+     * which for the twenty fields of a {@code Stat} was a sixth of a stat's time on the worker.
+     */
+    ByteBuffer statFields() {
+        statBuffer();
+        return statFields;
     }
 }
