@@ -14,8 +14,9 @@ import java.lang.invoke.VarHandle;
  * links the old tail to itself. Between those two steps the queue looks empty to the consumer; the
  * producer looks for a sleeping poller only after linking, so nothing is lost.
  *
- * <p>The last request taken stays as the queue's head until the next is taken. Its result is kept
- * alive that long; a request is small and delivered by then, so that is all it costs.
+ * <p>The last request taken stays as the queue's head until the next is taken, and is unlinked
+ * then. Its result is kept alive that long; a request is small and delivered by then, so that is
+ * all it costs.
  */
 final class ResultQueue {
     private static final VarHandle TAIL;
@@ -48,9 +49,14 @@ final class ResultQueue {
 
     /** On the one consuming thread: the oldest request, or null if none is (fully) added. */
     Request<?> poll() {
-        Request<?> next = head.next;
+        Request<?> taken = head;
+        Request<?> next = taken.next;
         if (next != null) {
             head = next;
+            // A caller may keep its request for good; linked on, it would keep every later
+            // request of this context alive. Nobody else writes this field any more: only the
+            // producer that swapped in the request after it does, and it has done so.
+            taken.next = null;
         }
         return next;
     }

@@ -34,6 +34,19 @@ class ResultQueueTest {
     }
 
     @Test
+    void aRequestTakenAndPassedLinksToNothing() {
+        ResultQueue queue = new ResultQueue();
+        Request<?> kept = Request.stub();
+        queue.add(kept);
+        queue.add(Request.stub());
+        queue.add(Request.stub());
+        assertSame(kept, queue.poll());
+        queue.poll();
+        // A caller holding on to its request must not hold every later one of the context.
+        assertNull(kept.next);
+    }
+
+    @Test
     void concurrentAddersLoseNothingAndKeepEachOnesOrder() throws Exception {
         int adders = 4;
         int each = 50_000;
