@@ -137,8 +137,7 @@ final class Completions {
             }
             signalled = true;
             if (fdWatched) {
-                wakeups.incrementAndGet();
-                Posix.eventfd_write(eventFd, 1);
+                makeFdReadable();
             }
         } finally {
             fdLock.unlock();
@@ -177,8 +176,7 @@ final class Completions {
             if (!fdWatched && !fdClosed) {
                 fdWatched = true;
                 if (signalled) {
-                    wakeups.incrementAndGet();
-                    Posix.eventfd_write(eventFd, 1);
+                    makeFdReadable();
                 }
             }
         } finally {
@@ -240,6 +238,12 @@ final class Completions {
             }
         }
         return false;
+    }
+
+    /** Under fdLock, with the fd watched: one write, counted, so the fd is readable. */
+    private void makeFdReadable() {
+        wakeups.incrementAndGet();
+        Posix.eventfd_write(eventFd, 1);
     }
 
     private void clearEventFd() {
