@@ -7,7 +7,8 @@ package io.linuxaio;
  * worker thread. Exactly one of the two arguments carries the outcome: on success {@code error} is
  * null and {@code result} holds the result (null for requests that produce none); on failure
  * {@code error} says which call failed, why and on what. A callback that throws does not stop the
- * callbacks after it.
+ * callbacks after it: what it threw goes to {@link LinuxAio#callbackExceptionHandler}, by default
+ * the polling thread's uncaught-exception handler.
  *
  * @param <T> the request's result type
  */

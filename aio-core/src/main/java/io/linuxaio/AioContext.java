@@ -90,6 +90,9 @@ public class AioContext implements AutoCloseable {
      * <p>Until this method is first called nobody can be watching the fd, so the engine leaves it
      * alone: a poller that only uses {@link #pollWait()} pays no eventfd system calls. From the
      * first call on (results already waiting make it readable at once) it follows the queue.
+     *
+     * @throws IllegalStateException once this context is closed: its number may name another
+     *     file by then
      */
     public int pollFileno() {
         return completions.pollFileno();
@@ -121,7 +124,8 @@ public class AioContext implements AutoCloseable {
     }
 
     /**
-     * As {@link #pollWait()}, for at most {@code timeout}.
+     * As {@link #pollWait()}, for at most {@code timeout}: zero or negative only looks, and a
+     * timeout too long to count in nanoseconds waits as long as it takes.
      *
      * @return true if a result waits or nothing is outstanding, false if the time ran out
      */
@@ -145,6 +149,11 @@ public class AioContext implements AutoCloseable {
             throw new IllegalArgumentException("maxPollReqs must be >= 0: " + n);
         }
         completions.maxPollReqs(n);
+    }
+
+    /** On the polling thread: a callback of {@code request} threw; the engine's handler decides what follows. */
+    void callbackThrew(AioRequest<?> request, Throwable thrown) {
+        engine.callbackThrew(request, thrown);
     }
 
     /** Times the eventfd was made readable: one per empty-to-waiting change of the result queue. */
@@ -438,6 +447,37 @@ public class AioContext implements AutoCloseable {
     public AioRequest<List<String>> readdir(String path, AioCallback<? super List<String>> callback) {
         byte[] cPath = NativePath.encode(path);
         return submit("readdir", path, null, w -> Syscalls.readdir(cPath), callback);
+    }
+
+    /**
+     * The entries of a directory with their types and inode numbers, without "." and "..", as
+     * IO::AIO's {@code aio_readdirx} with {@code READDIR_DENTS}: the types come from the directory
+     * itself, so telling files from directories costs no stat.
+     *
+     * @param flags 0 for the directory's own order, or {@link DirEntry#STAT_ORDER} or
+     *              {@link DirEntry#DIRS_FIRST}
+     */
+    public AioRequest<List<DirEntry>> readdirx(String path, int flags, AioCallback<? super List<DirEntry>> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkReaddirFlags(flags);
+        return submit("readdirx", path, null, w -> Syscalls.readdirx(cPath, flags), callback);
+    }
+
+    /**
+     * As {@link #readdirx(String, int, AioCallback)}, of a directory already open: an
+     * {@code O_PATH} descriptor will do, and the directory read is the one that was opened, even if
+     * its path now names another.
+     */
+    public AioRequest<List<DirEntry>> readdirx(AioFile dir, int flags, AioCallback<? super List<DirEntry>> callback) {
+        Objects.requireNonNull(dir, "dir");
+        checkReaddirFlags(flags);
+        return submit("readdirx", dir.path(), dir, w -> Syscalls.readdirx(dir, flags), callback);
+    }
+
+    private static void checkReaddirFlags(int flags) {
+        if ((flags & ~DirEntry.ALL_FLAGS) != 0) {
+            throw new IllegalArgumentException("unknown readdirx flags: 0x" + Integer.toHexString(flags & ~DirEntry.ALL_FLAGS));
+        }
     }
 
     // ---------------------------------------------------------------- machinery

@@ -63,13 +63,16 @@ public final class AioFile {
 
     /** Called in the submitting thread by close: no more requests may start. */
     void markClosing(Request<Void> close) {
-        closeRequest = close;
         for (;;) {
             int state = users.get();
             if ((state & CLOSING) != 0) {
+                // Refused: the close already registered must stay the one that runs.
                 throw new IllegalStateException("file is already closed: " + this);
             }
             if (users.compareAndSet(state, state | CLOSING)) {
+                // No worker reads it before the close request is submitted: until then the owner's
+                // reference keeps the count above CLOSING, so no request can be the last user.
+                closeRequest = close;
                 return;
             }
         }

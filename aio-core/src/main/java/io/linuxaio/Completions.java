@@ -173,7 +173,11 @@ final class Completions {
     int pollFileno() {
         fdLock.lock();
         try {
-            if (!fdWatched && !fdClosed) {
+            if (fdClosed) {
+                // The number may belong to another file by now: watching it would watch that.
+                throw new IllegalStateException("the context is closed; its eventfd " + eventFd + " is gone");
+            }
+            if (!fdWatched) {
                 fdWatched = true;
                 if (signalled) {
                     makeFdReadable();
@@ -272,7 +276,7 @@ final class Completions {
     }
 
     boolean pollWait(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
+        long nanos = Durations.nanos(timeout);
         if (spunUntilResults(Math.min(nanos, SpinBudget.SPIN_NANOS))) {
             return true;
         }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * The engine: a pool of worker threads that run blocking file system calls, and the default
@@ -51,6 +52,7 @@ public final class LinuxAio extends AioContext {
     /** Package-private so a test can see whether it is registered. */
     final Thread exitHook = new Thread(this::closeAtExit, "aio-exit-drain");
     private volatile boolean closed;
+    private volatile BiConsumer<? super AioRequest<?>, ? super Throwable> callbackExceptionHandler;
 
     /** Starts an engine with the default pool settings and {@code minParallel} workers running. */
     public LinuxAio() {
@@ -96,12 +98,15 @@ public final class LinuxAio extends AioContext {
         pool.setMax(n);
     }
 
-    /** How long a worker above {@code minParallel} stays idle before it retires. */
+    /**
+     * How long a worker above {@code minParallel} stays idle before it retires; a duration beyond
+     * what a {@code long} of nanoseconds holds means forever.
+     */
     public void idleTimeout(Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("idleTimeout must be positive: " + timeout);
         }
-        pool.setIdleTimeout(timeout.toNanos());
+        pool.setIdleTimeout(Durations.nanos(timeout));
     }
 
     /**
@@ -123,6 +128,33 @@ public final class LinuxAio extends AioContext {
         } catch (IllegalStateException shuttingDown) {
             // Too late to change what runs at exit.
         }
+    }
+
+    /**
+     * Where an exception thrown by a callback goes. By default it goes to the uncaught-exception
+     * handler of the thread that runs {@code pollCb} (which prints it to standard error), and the
+     * callbacks after it still run. A handler given here receives the request and what its
+     * callback threw instead, on that same thread, inside {@code pollCb}; it applies to every
+     * context of this engine. If the handler itself throws, both go to the thread's handler.
+     * Null restores the default.
+     */
+    public void callbackExceptionHandler(BiConsumer<? super AioRequest<?>, ? super Throwable> handler) {
+        this.callbackExceptionHandler = handler;
+    }
+
+    @Override
+    void callbackThrew(AioRequest<?> request, Throwable thrown) {
+        BiConsumer<? super AioRequest<?>, ? super Throwable> handler = callbackExceptionHandler;
+        if (handler != null) {
+            try {
+                handler.accept(request, thrown);
+                return;
+            } catch (Throwable inHandler) {
+                thrown.addSuppressed(inHandler);
+            }
+        }
+        Thread self = Thread.currentThread();
+        self.getUncaughtExceptionHandler().uncaughtException(self, thrown);
     }
 
     /** Worker threads alive now. */

@@ -51,6 +51,8 @@ final class Posix {
      */
     static native long syscall(long number, long dirfd, byte[] path, long how, long size) throws LastErrorException;
 
+    static native int openat(int dirfd, byte[] path, int flags, int mode) throws LastErrorException;
+
     static native int close(int fd) throws LastErrorException;
 
     static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
@@ -80,6 +82,9 @@ final class Posix {
     static native long realpath(byte[] path, long resolved);
 
     static native Pointer opendir(byte[] path);
+
+    /** Takes over {@code fd} on success (closedir closes it); returns null on failure. */
+    static native Pointer fdopendir(int fd);
 
     /** Returns null at the end of the directory; errno must be cleared first to tell an error from the end. */
     static native Pointer readdir64(Pointer dir);

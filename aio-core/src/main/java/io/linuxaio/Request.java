@@ -86,8 +86,7 @@ final class Request<T> implements AioRequest<T> {
                 callback.complete(result, error);
             }
         } catch (Throwable t) {
-            Thread self = Thread.currentThread();
-            self.getUncaughtExceptionHandler().uncaughtException(self, t);
+            context.callbackThrew(this, t);
         }
         CompletableFuture<T> f;
         synchronized (this) {

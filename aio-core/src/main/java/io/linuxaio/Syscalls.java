@@ -203,17 +203,49 @@ final class Syscalls {
         if (Posix.realpath(path, Pointer.nativeValue(scratch)) == 0) {
             throw new LastErrorException(Native.getLastError());
         }
-        return scratch.getString(0, NativePath.charset().name());
+        return cString(scratch, 0);
     }
 
     /** The names in a directory, in directory order, without "." and "..". */
     static List<String> readdir(byte[] path) {
+        List<DirEntry> entries = readdirx(path, 0);
+        List<String> names = new ArrayList<>(entries.size());
+        for (DirEntry entry : entries) {
+            names.add(entry.name());
+        }
+        return names;
+    }
+
+    /** The entries of the directory at {@code path}, without "." and "..", in the order {@code flags} asks. */
+    static List<DirEntry> readdirx(byte[] path, int flags) {
         Pointer dir = Posix.opendir(path);
         if (dir == null) {
             throw new LastErrorException(Native.getLastError());
         }
+        return DirectoryOrder.sort(readAndClose(dir), flags);
+    }
+
+    /**
+     * The entries of an open directory: read through a descriptor of its own, opened relative to
+     * {@code dir} (so an {@code O_PATH} descriptor will do, and {@code dir}'s offset is not moved).
+     */
+    static List<DirEntry> readdirx(AioFile dir, int flags) {
+        int fd = Posix.openat(dir.fd(), DOT, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0);
+        Pointer stream = Posix.fdopendir(fd);
+        if (stream == null) {
+            int errno = Native.getLastError();
+            closeAfterFailure(fd);
+            throw new LastErrorException(errno);
+        }
+        return DirectoryOrder.sort(readAndClose(stream), flags);
+    }
+
+    private static final byte[] DOT = {'.', 0};
+
+    /** Reads a directory stream to its end and closes it (and the descriptor under it). */
+    private static List<DirEntry> readAndClose(Pointer dir) {
         try {
-            List<String> names = new ArrayList<>();
+            List<DirEntry> entries = new ArrayList<>();
             for (;;) {
                 Native.setLastError(0);
                 Pointer entry = Posix.readdir64(dir);
@@ -222,16 +254,22 @@ final class Syscalls {
                     if (errno != 0) {
                         throw new LastErrorException(errno);
                     }
-                    return names;
+                    return entries;
                 }
                 // struct dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name.
-                String name = entry.getString(19, NativePath.charset().name());
+                String name = cString(entry, 19);
                 if (!name.equals(".") && !name.equals("..")) {
-                    names.add(name);
+                    entries.add(new DirEntry(name, DirEntry.Type.of(entry.getByte(18) & 0xff), entry.getLong(0)));
                 }
             }
         } finally {
             Posix.closedir(dir);
         }
+    }
+
+    /** The NUL-terminated bytes at {@code memory + offset}, as a lossless name. */
+    private static String cString(Pointer memory, long offset) {
+        long length = memory.indexOf(offset, (byte) 0); // counted from offset
+        return FileNames.fromBytes(memory.getByteArray(offset, (int) length));
     }
 }

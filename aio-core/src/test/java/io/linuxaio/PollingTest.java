@@ -8,6 +8,8 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -183,6 +185,65 @@ class PollingTest {
         CompletableFuture<?> late = failing.future();
         assertTrue(late.isCompletedExceptionally(), "a future asked for after delivery is already complete");
         assertEquals("ENOENT", error.errnoName());
+    }
+
+    @Test
+    void pollWaitTakesTimeoutsTooLongToCountInNanoseconds() throws Exception {
+        assertTrue(aio.pollWait(Duration.ofSeconds(Long.MAX_VALUE)), "nothing outstanding: returns at once");
+        AioRequest<Stat> stat = aio.stat(dir.toString(), null);
+        assertTrue(aio.pollWait(Duration.ofSeconds(Long.MAX_VALUE)), "returns when the result waits");
+        aio.pollCb();
+        assertTrue(stat.isDone());
+        assertTrue(aio.pollWait(Duration.ofSeconds(-5)), "a negative timeout only looks");
+        aio.idleTimeout(Duration.ofSeconds(Long.MAX_VALUE));
+        assertTrue(await(aio, aio.stat(dir.toString(), null)).isDirectory(), "workers that never retire still serve");
+    }
+
+    @Test
+    void pollFilenoOfAClosedContextThrowsRatherThanNameAnotherFile() {
+        AioContext context = aio.newContext();
+        int fd = context.pollFileno();
+        assertTrue(fd >= 0);
+        context.close();
+        assertThrows(IllegalStateException.class, context::pollFileno);
+    }
+
+    @Test
+    void anEngineWideHandlerReceivesWhatCallbacksThrow() {
+        List<String> handled = new ArrayList<>();
+        aio.callbackExceptionHandler((request, thrown) -> handled.add(request + " " + thrown.getMessage()));
+        AioContext other = aio.newContext();
+        AtomicInteger ran = new AtomicInteger();
+        aio.stat(dir.toString(), (s, e) -> {
+            ran.incrementAndGet();
+            throw new IllegalStateException("first");
+        });
+        aio.stat(dir.toString(), (s, e) -> ran.incrementAndGet());
+        other.stat(dir.toString(), (s, e) -> {
+            throw new IllegalStateException("second");
+        });
+        until(aio, () -> ran.get() == 2);
+        until(other, () -> other.nreqs() == 0);
+        assertEquals(List.of("stat(" + dir + ") first", "stat(" + dir + ") second"), handled);
+
+        // A handler that throws hands both exceptions to the thread's own handler.
+        aio.callbackExceptionHandler((request, thrown) -> {
+            throw new IllegalArgumentException("handler");
+        });
+        Thread.UncaughtExceptionHandler previous = Thread.currentThread().getUncaughtExceptionHandler();
+        List<Throwable> reported = new ArrayList<>();
+        Thread.currentThread().setUncaughtExceptionHandler((t, e) -> reported.add(e));
+        try {
+            aio.stat(dir.toString(), (s, e) -> {
+                throw new IllegalStateException("third");
+            });
+            until(aio, () -> aio.nreqs() == 0);
+        } finally {
+            Thread.currentThread().setUncaughtExceptionHandler(previous);
+        }
+        assertEquals(1, reported.size());
+        assertEquals("third", reported.get(0).getMessage());
+        assertEquals("handler", reported.get(0).getSuppressed()[0].getMessage());
     }
 
     @Test

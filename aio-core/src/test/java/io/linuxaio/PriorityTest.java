@@ -5,7 +5,6 @@ import static io.linuxaio.Polling.eventually;
 import static io.linuxaio.Polling.until;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.FileOutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,54 +21,23 @@ import org.junit.jupiter.api.io.TempDir;
 class PriorityTest {
     @TempDir Path dir;
     private final LinuxAio aio = new LinuxAio();
-    private final List<Path> blockingFifos = new ArrayList<>();
-    private final List<AioRequest<AioFile>> blockedOpens = new ArrayList<>();
+    private BlockedWorkers blocked;
 
     @AfterEach
     void closeEngine() throws Exception {
         try {
-            releaseWorkers();
+            if (blocked != null) {
+                blocked.close();
+            }
         } finally {
             aio.close();
         }
     }
 
-    /**
-     * Occupies {@code n} workers: each opens a FIFO for reading, which blocks in open(2) until a
-     * writer comes. Returns once every such open has been taken by a worker.
-     */
-    private void occupyWorkers(int n) throws Exception {
-        for (int i = 0; i < n; i++) {
-            Path fifo = dir.resolve("fifo-" + blockingFifos.size());
-            Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-            assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo " + fifo);
-            blockingFifos.add(fifo);
-            blockedOpens.add(aio.open(fifo.toString(), Fcntl.O_RDONLY, 0, null));
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (aio.nready() > 0) {
-            assertTrue(System.nanoTime() < deadline, "workers did not take the blocking opens");
-            Thread.onSpinWait();
-        }
-    }
-
-    /** Lets every blocked open finish (a writer arrives) and closes what they opened. */
-    private void releaseWorkers() throws Exception {
-        for (Path fifo : blockingFifos) {
-            // Opening the write end returns at once, since a reader is waiting, and frees it.
-            new FileOutputStream(fifo.toFile()).close();
-        }
-        for (AioRequest<AioFile> open : blockedOpens) {
-            await(aio, aio.close(await(aio, open), null));
-        }
-        blockingFifos.clear();
-        blockedOpens.clear();
-    }
-
     @Test
     void workersTakeTheHighestPriorityFirstAndFifoWithinOne() throws Exception {
         aio.maxParallel(1);
-        occupyWorkers(1);
+        blocked = BlockedWorkers.occupy(aio, dir, 1);
         AioContext low = aio.withPriority(AioContext.PRI_MIN);
         AioContext high = aio.withPriority(AioContext.PRI_MAX);
         List<String> order = new ArrayList<>(); // touched only by callbacks, on this thread
@@ -82,7 +50,7 @@ class PriorityTest {
         aio.stat(path, (s, e) -> order.add("default-2"));
         assertEquals(6, aio.nready(), "all wait behind the busy worker");
 
-        releaseWorkers();
+        blocked.close();
         until(aio, () -> order.size() == 6);
         assertEquals(List.of("high-1", "high-2", "default-1", "default-2", "low-1", "low-2"), order);
     }
@@ -110,7 +78,7 @@ class PriorityTest {
     @Test
     void thePoolGrowsPastItsEagerWorkersOnlyWhenRequestsStall() throws Exception {
         aio.maxParallel(WorkerPool.EAGER_WORKERS + 4);
-        occupyWorkers(WorkerPool.EAGER_WORKERS);
+        blocked = BlockedWorkers.occupy(aio, dir, WorkerPool.EAGER_WORKERS);
         assertEquals(WorkerPool.EAGER_WORKERS, aio.nthreads(), "one eager worker per blocked request");
 
         // Every worker has now been stuck on its request for longer than the stall limit: a request
@@ -122,7 +90,7 @@ class PriorityTest {
         Stat stat = await(aio, aio.stat(dir.toString(), null));
         assertTrue(stat.isDirectory());
         assertEquals(WorkerPool.EAGER_WORKERS + 1, aio.nthreads());
-        for (AioRequest<AioFile> open : blockedOpens) {
+        for (AioRequest<AioFile> open : blocked.opens()) {
             assertFalse(open.isDone(), "the stat was served while the FIFO opens still block");
         }
     }
@@ -134,9 +102,9 @@ class PriorityTest {
         eventually("three idle workers", () -> aio.pool.idle() == 3);
         assertEquals(0, aio.pool.busyWorkers());
 
-        occupyWorkers(2);
+        blocked = BlockedWorkers.occupy(aio, dir, 2);
         assertEquals(2, aio.pool.busyWorkers(), "two workers blocked in open(2), one idle");
-        releaseWorkers();
+        blocked.close();
         eventually("the workers idle again", () -> aio.pool.busyWorkers() == 0);
     }
 }

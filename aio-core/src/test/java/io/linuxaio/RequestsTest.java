@@ -150,6 +150,60 @@ class RequestsTest {
     }
 
     @Test
+    void readdirxGivesTypesAndInodesWithoutAStat() throws Exception {
+        Files.createDirectories(dir.resolve("d/sub"));
+        Files.writeString(dir.resolve("d/file"), "x");
+        Files.createSymbolicLink(dir.resolve("d/link"), dir.resolve("d/sub"));
+        List<DirEntry> entries = new ArrayList<>(await(aio, aio.readdirx(path("d"), 0, null)));
+        entries.sort(java.util.Comparator.comparing(DirEntry::name));
+        assertEquals(List.of("file", "link", "sub"), entries.stream().map(DirEntry::name).toList());
+        assertEquals(List.of(DirEntry.Type.REGULAR_FILE, DirEntry.Type.SYMBOLIC_LINK, DirEntry.Type.DIRECTORY),
+                entries.stream().map(DirEntry::type).toList(), "a link to a directory is a link");
+        for (DirEntry entry : entries) {
+            assertEquals(Files.readAttributes(dir.resolve("d").resolve(entry.name()), BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey().toString().replaceAll(".*ino=(\\d+).*", "$1"),
+                    Long.toString(entry.inode()), entry.name());
+        }
+        assertEquals("ENOTDIR", failure(aio, aio.readdirx(path("d/file"), 0, null)).errnoName());
+        assertThrows(IllegalArgumentException.class, () -> aio.readdirx(path("d"), 4, null));
+        assertEquals(0, aio.nreqs());
+    }
+
+    @Test
+    void readdirxOrdersDirectoriesFirstAndForStatSpeed() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            Files.writeString(dir.resolve("f" + i), "x");
+            Files.createDirectory(dir.resolve("d" + i));
+        }
+        List<DirEntry> dirsFirst = await(aio, aio.readdirx(path(""), DirEntry.DIRS_FIRST, null));
+        assertEquals(40, dirsFirst.size());
+        assertTrue(dirsFirst.subList(0, 20).stream().allMatch(DirEntry::isDirectory), dirsFirst.toString());
+        assertTrue(dirsFirst.subList(20, 40).stream().noneMatch(DirEntry::isDirectory), dirsFirst.toString());
+        assertSortedByInode(dirsFirst.subList(0, 20));
+        assertSortedByInode(dirsFirst.subList(20, 40));
+        assertSortedByInode(await(aio, aio.readdirx(path(""), DirEntry.STAT_ORDER, null)));
+    }
+
+    private static void assertSortedByInode(List<DirEntry> entries) {
+        for (int i = 1; i < entries.size(); i++) {
+            assertTrue(entries.get(i - 1).inode() <= entries.get(i).inode(), entries.toString());
+        }
+    }
+
+    @Test
+    void readdirxOfAnOpenDirectoryReadsThatDirectoryEvenIfRenamed() throws Exception {
+        Files.createDirectories(dir.resolve("here"));
+        Files.writeString(dir.resolve("here/inside"), "x");
+        AioFile opened = await(aio, aio.openat(null, path("here"), O_PATH | O_DIRECTORY, 0, 0, null));
+        Files.move(dir.resolve("here"), dir.resolve("moved"));
+        Files.createDirectories(dir.resolve("here"));
+        List<DirEntry> entries = await(aio, aio.readdirx(opened, 0, null));
+        assertEquals(List.of("inside"), entries.stream().map(DirEntry::name).toList());
+        await(aio, aio.close(opened, null));
+        assertThrows(IllegalStateException.class, () -> aio.readdirx(opened, 0, null));
+    }
+
+    @Test
     void realpathResolvesLinksAndDotDot() throws Exception {
         Files.createDirectories(dir.resolve("a/b"));
         Files.createSymbolicLink(dir.resolve("l"), dir.resolve("a/b"));

@@ -1,0 +1,72 @@
+package io.linuxaio;
+
+import static io.linuxaio.Polling.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.FileOutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test helper: holds engine workers inside a system call for as long as a test needs, so that the
+ * requests it submits meanwhile wait in the queue in a known order. Each held worker is opening a
+ * FIFO for reading, which blocks in open(2) until a writer comes; {@link #close()} is that writer.
+ */
+final class BlockedWorkers implements AutoCloseable {
+    private final LinuxAio aio;
+    private final Path dir;
+    private final List<Path> fifos = new ArrayList<>();
+    private final List<AioRequest<AioFile>> opens = new ArrayList<>();
+
+    private BlockedWorkers(LinuxAio aio, Path dir) {
+        this.aio = aio;
+        this.dir = dir;
+    }
+
+    /** Occupies {@code n} workers of {@code aio} and returns once each has taken its blocking open. */
+    static BlockedWorkers occupy(LinuxAio aio, Path dir, int n) throws Exception {
+        BlockedWorkers blocked = new BlockedWorkers(aio, dir);
+        blocked.add(n);
+        return blocked;
+    }
+
+    /** Occupies {@code n} more workers. */
+    void add(int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            Path fifo = dir.resolve("blocking-fifo-" + fifos.size());
+            Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+            assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo " + fifo);
+            fifos.add(fifo);
+            opens.add(aio.open(fifo.toString(), Fcntl.O_RDONLY, 0, null));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (aio.nready() > 0) {
+            assertTrue(System.nanoTime() < deadline, "workers did not take the blocking opens");
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The blocking opens, in the order they were made. */
+    List<AioRequest<AioFile>> opens() {
+        return opens;
+    }
+
+    /**
+     * Lets every held worker go (a writer arrives at each FIFO) and closes what they opened,
+     * polling the engine's default context on this thread. Calling it again does nothing.
+     */
+    @Override
+    public void close() throws Exception {
+        for (Path fifo : fifos) {
+            // Opening the write end returns at once, since a reader is waiting, and frees it.
+            new FileOutputStream(fifo.toFile()).close();
+        }
+        for (AioRequest<AioFile> open : opens) {
+            await(aio, aio.close(await(aio, open), null));
+        }
+        fifos.clear();
+        opens.clear();
+    }
+}
