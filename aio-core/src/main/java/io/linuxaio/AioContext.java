@@ -5,6 +5,10 @@ import java.nio.ReadOnlyBufferException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A completion context: where requests are submitted and where their callbacks run.
@@ -32,27 +36,37 @@ public class AioContext implements AutoCloseable {
     /** The highest request priority. */
     public static final int PRI_MAX = 4;
 
+    /** The engine's workers; package-private for tests. */
     final WorkerPool pool;
-    private final LinuxAio engine;
+    private final Shared shared;
     private final Completions completions;
     /** The context this one is a priority view of, or itself. */
     private final AioContext base;
     private final int priority;
+    private final int level;
+    /** The event loop whose thread polls this context, or null for a caller that polls it itself. */
+    private final AioPoller poller;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-    AioContext(WorkerPool pool, LinuxAio engine) {
-        this.pool = pool;
-        this.engine = engine == null ? (LinuxAio) this : engine;
-        this.completions = new Completions(pool.spinBudget());
+    AioContext(Shared shared, AioPoller poller) {
+        this.shared = shared;
+        this.pool = shared.pool;
+        this.poller = poller;
+        this.completions = new Completions(pool.spinBudget(), shared.failures);
         this.base = this;
         this.priority = PRI_DEFAULT;
+        this.level = PRI_MAX - PRI_DEFAULT;
     }
 
     private AioContext(AioContext base, int priority) {
+        this.shared = base.shared;
         this.pool = base.pool;
-        this.engine = base.engine;
+        this.poller = base.poller;
         this.completions = base.completions;
         this.base = base;
         this.priority = priority;
+        this.level = PRI_MAX - priority;
     }
 
     /**
@@ -107,11 +121,6 @@ public class AioContext implements AutoCloseable {
         return completions.pollCb();
     }
 
-    /** On a worker: queues a finished request for this context's pollCb. */
-    void post(Request<?> request) {
-        completions.post(request);
-    }
-
     /**
      * Blocks until a result waits or no request is outstanding; then call {@link #pollCb()}.
      *
@@ -135,10 +144,13 @@ public class AioContext implements AutoCloseable {
 
     /** Requests submitted to this context and not yet delivered (a running callback's own request no longer counts). */
     public int nreqs() {
-        return completions.nreqs();
+        return completions.count.get();
     }
 
-    /** Results waiting for {@link #pollCb()}. */
+    /**
+     * Results waiting for {@link #pollCb()}: finished, their callbacks not yet run. IO::AIO's
+     * {@code npending}; cheap enough to watch (no walk of the queue).
+     */
     public int npending() {
         return completions.npending();
     }
@@ -149,11 +161,6 @@ public class AioContext implements AutoCloseable {
             throw new IllegalArgumentException("maxPollReqs must be >= 0: " + n);
         }
         completions.maxPollReqs(n);
-    }
-
-    /** On the polling thread: a callback of {@code request} threw; the engine's handler decides what follows. */
-    void callbackThrew(AioRequest<?> request, Throwable thrown) {
-        engine.callbackThrew(request, thrown);
     }
 
     /** Times the eventfd was made readable: one per empty-to-waiting change of the result queue. */
@@ -174,7 +181,7 @@ public class AioContext implements AutoCloseable {
         if ((mode & ~07777) != 0) {
             throw new IllegalArgumentException("mode has bits beyond 07777: 0" + Integer.toOctalString(mode));
         }
-        return submit("open", path, null, w -> Syscalls.open(cPath, path, flags, mode), callback);
+        return submit("open", path, null, scratch -> Syscalls.open(cPath, path, flags, mode), callback);
     }
 
     /**
@@ -204,7 +211,7 @@ public class AioContext implements AutoCloseable {
                                       AioCallback<? super AioFile> callback) {
         byte[] cPath = checkOpenat(path, flags, mode, resolve);
         String name = joinedName(dir, path);
-        return submit("openat", name, dir, w -> Syscalls.openat(w, dir, cPath, name, flags, mode, resolve), callback);
+        return submit("openat", name, dir, scratch -> Syscalls.openat(scratch, dir, cPath, name, flags, mode, resolve), callback);
     }
 
     /**
@@ -217,7 +224,7 @@ public class AioContext implements AutoCloseable {
                                              AioCallback<? super OpenedFile> callback) {
         byte[] cPath = checkOpenat(path, flags, mode, resolve);
         String name = joinedName(dir, path);
-        return submit("openat", name, dir, w -> Syscalls.openatStat(w, dir, cPath, name, flags, mode, resolve), callback);
+        return submit("openat", name, dir, scratch -> Syscalls.openatStat(scratch, dir, cPath, name, flags, mode, resolve), callback);
     }
 
     /** Bits of O_TMPFILE beyond O_DIRECTORY; with them openat2 takes a mode, as with O_CREAT. */
@@ -253,18 +260,24 @@ public class AioContext implements AutoCloseable {
     public AioRequest<Void> close(AioFile file, AioCallback<? super Void> callback) {
         Objects.requireNonNull(file, "file");
         reserve();
-        Request<Void> request = new Request<>(this, "close", file.path(), file, w -> {
+        Request<Void> close = new Request<>(completions, level, "close", file.path(), null, scratch -> {
             Posix.close(file.fd());
             return null;
         }, callback);
+        boolean unused;
         try {
-            file.markClosing(request);
-        } catch (IllegalStateException e) {
-            unreserve();
-            throw e;
+            unused = file.markClosing(() -> {
+                close.run(null);
+                completions.add(close);
+            });
+        } catch (IllegalStateException alreadyClosing) {
+            completions.uncount();
+            throw alreadyClosing;
         }
-        pool.submit(request);
-        return request;
+        if (unused) {
+            pool.submit(close); // else the last request still using the descriptor runs it
+        }
+        return close;
     }
 
     /**
@@ -276,7 +289,7 @@ public class AioContext implements AutoCloseable {
                                     AioCallback<? super Integer> callback) {
         checkRange(file, offset, length);
         Objects.checkFromIndexSize(dataOffset, length, data.length);
-        return submit("read", file.path(), file, w -> Syscalls.readArray(w, file, offset, data, dataOffset, length), callback);
+        return submit("read", file.path(), file, scratch -> Syscalls.readArray(scratch, file, offset, data, dataOffset, length), callback);
     }
 
     /**
@@ -303,11 +316,11 @@ public class AioContext implements AutoCloseable {
         if (dst.isDirect()) {
             // The address is taken here, so the worker touches neither the buffer nor JNI for it.
             long address = Syscalls.address(dst) + position;
-            return submit("read", file.path(), file, w -> Syscalls.readDirect(file, offset, dst, address, length), advance);
+            return submit("read", file.path(), file, scratch -> Syscalls.readDirect(file, offset, dst, address, length), advance);
         }
         byte[] array = dst.array();
         int at = dst.arrayOffset() + position;
-        return submit("read", file.path(), file, w -> Syscalls.readArray(w, file, offset, array, at, length), advance);
+        return submit("read", file.path(), file, scratch -> Syscalls.readArray(scratch, file, offset, array, at, length), advance);
     }
 
     /**
@@ -319,7 +332,7 @@ public class AioContext implements AutoCloseable {
                                      AioCallback<? super Integer> callback) {
         checkRange(file, offset, length);
         Objects.checkFromIndexSize(dataOffset, length, data.length);
-        return submit("write", file.path(), file, w -> Syscalls.writeArray(w, file, offset, data, dataOffset, length), callback);
+        return submit("write", file.path(), file, scratch -> Syscalls.writeArray(scratch, file, offset, data, dataOffset, length), callback);
     }
 
     /**
@@ -342,41 +355,41 @@ public class AioContext implements AutoCloseable {
         };
         if (src.isDirect()) {
             long address = Syscalls.address(src) + position;
-            return submit("write", file.path(), file, w -> Syscalls.writeDirect(file, offset, src, address, length), advance);
+            return submit("write", file.path(), file, scratch -> Syscalls.writeDirect(file, offset, src, address, length), advance);
         }
         if (!src.hasArray()) {
             // A read-only heap buffer hides its array; write from a copy taken now.
             byte[] copy = new byte[length];
             src.duplicate().get(copy);
-            return submit("write", file.path(), file, w -> Syscalls.writeArray(w, file, offset, copy, 0, length), advance);
+            return submit("write", file.path(), file, scratch -> Syscalls.writeArray(scratch, file, offset, copy, 0, length), advance);
         }
         byte[] array = src.array();
         int at = src.arrayOffset() + position;
-        return submit("write", file.path(), file, w -> Syscalls.writeArray(w, file, offset, array, at, length), advance);
+        return submit("write", file.path(), file, scratch -> Syscalls.writeArray(scratch, file, offset, array, at, length), advance);
     }
 
     /** Stats a path, following symbolic links. */
     public AioRequest<Stat> stat(String path, AioCallback<? super Stat> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("stat", path, null, w -> Syscalls.stat(w, cPath, 0), callback);
+        return submit("stat", path, null, scratch -> Syscalls.stat(scratch, cPath, 0), callback);
     }
 
     /** Stats an open file ({@code fstat}). */
     public AioRequest<Stat> stat(AioFile file, AioCallback<? super Stat> callback) {
         Objects.requireNonNull(file, "file");
-        return submit("fstat", file.path(), file, w -> Syscalls.fstat(w, file), callback);
+        return submit("fstat", file.path(), file, scratch -> Syscalls.fstat(scratch, file), callback);
     }
 
     /** Stats a path without following a final symbolic link. */
     public AioRequest<Stat> lstat(String path, AioCallback<? super Stat> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("lstat", path, null, w -> Syscalls.stat(w, cPath, Posix.AT_SYMLINK_NOFOLLOW), callback);
+        return submit("lstat", path, null, scratch -> Syscalls.stat(scratch, cPath, Posix.AT_SYMLINK_NOFOLLOW), callback);
     }
 
     /** Removes a name from the file system, as {@code unlink(2)}. */
     public AioRequest<Void> unlink(String path, AioCallback<? super Void> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("unlink", path, null, w -> {
+        return submit("unlink", path, null, scratch -> {
             Posix.unlink(cPath);
             return null;
         }, callback);
@@ -385,7 +398,7 @@ public class AioContext implements AutoCloseable {
     /** Makes a directory, as {@code mkdir(2)}. */
     public AioRequest<Void> mkdir(String path, int mode, AioCallback<? super Void> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("mkdir", path, null, w -> {
+        return submit("mkdir", path, null, scratch -> {
             Posix.mkdir(cPath, mode);
             return null;
         }, callback);
@@ -394,7 +407,7 @@ public class AioContext implements AutoCloseable {
     /** Removes an empty directory, as {@code rmdir(2)}. */
     public AioRequest<Void> rmdir(String path, AioCallback<? super Void> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("rmdir", path, null, w -> {
+        return submit("rmdir", path, null, scratch -> {
             Posix.rmdir(cPath);
             return null;
         }, callback);
@@ -404,7 +417,7 @@ public class AioContext implements AutoCloseable {
     public AioRequest<Void> rename(String from, String to, AioCallback<? super Void> callback) {
         byte[] cFrom = NativePath.encode(from);
         byte[] cTo = NativePath.encode(to);
-        return submit("rename", from, null, w -> {
+        return submit("rename", from, null, scratch -> {
             Posix.rename(cFrom, cTo);
             return null;
         }, callback);
@@ -413,7 +426,7 @@ public class AioContext implements AutoCloseable {
     /** Flushes a file's data and metadata to the device, as {@code fsync(2)}. */
     public AioRequest<Void> fsync(AioFile file, AioCallback<? super Void> callback) {
         Objects.requireNonNull(file, "file");
-        return submit("fsync", file.path(), file, w -> {
+        return submit("fsync", file.path(), file, scratch -> {
             Posix.fsync(file.fd());
             return null;
         }, callback);
@@ -422,7 +435,7 @@ public class AioContext implements AutoCloseable {
     /** Flushes a file's data to the device, as {@code fdatasync(2)}. */
     public AioRequest<Void> fdatasync(AioFile file, AioCallback<? super Void> callback) {
         Objects.requireNonNull(file, "file");
-        return submit("fdatasync", file.path(), file, w -> {
+        return submit("fdatasync", file.path(), file, scratch -> {
             Posix.fdatasync(file.fd());
             return null;
         }, callback);
@@ -431,7 +444,7 @@ public class AioContext implements AutoCloseable {
     /** Asks the kernel to bring a range into the page cache, as {@code readahead(2)}. */
     public AioRequest<Void> readahead(AioFile file, long offset, long length, AioCallback<? super Void> callback) {
         checkRange(file, offset, length);
-        return submit("readahead", file.path(), file, w -> {
+        return submit("readahead", file.path(), file, scratch -> {
             Posix.readahead(file.fd(), offset, length);
             return null;
         }, callback);
@@ -440,13 +453,13 @@ public class AioContext implements AutoCloseable {
     /** The canonical absolute path, every symbolic link resolved, as {@code realpath(3)}. */
     public AioRequest<String> realpath(String path, AioCallback<? super String> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("realpath", path, null, w -> Syscalls.realpath(w, cPath), callback);
+        return submit("realpath", path, null, scratch -> Syscalls.realpath(scratch, cPath), callback);
     }
 
     /** The names in a directory, without "." and "..", in the order the directory gives them. */
     public AioRequest<List<String>> readdir(String path, AioCallback<? super List<String>> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("readdir", path, null, w -> Syscalls.readdir(cPath), callback);
+        return submit("readdir", path, null, scratch -> Syscalls.readdir(cPath), callback);
     }
 
     /**
@@ -460,7 +473,7 @@ public class AioContext implements AutoCloseable {
     public AioRequest<List<DirEntry>> readdirx(String path, int flags, AioCallback<? super List<DirEntry>> callback) {
         byte[] cPath = NativePath.encode(path);
         checkReaddirFlags(flags);
-        return submit("readdirx", path, null, w -> Syscalls.readdirx(cPath, flags), callback);
+        return submit("readdirx", path, null, scratch -> Syscalls.readdirx(cPath, flags), callback);
     }
 
     /**
@@ -471,7 +484,7 @@ public class AioContext implements AutoCloseable {
     public AioRequest<List<DirEntry>> readdirx(AioFile dir, int flags, AioCallback<? super List<DirEntry>> callback) {
         Objects.requireNonNull(dir, "dir");
         checkReaddirFlags(flags);
-        return submit("readdirx", dir.path(), dir, w -> Syscalls.readdirx(dir, flags), callback);
+        return submit("readdirx", dir.path(), dir, scratch -> Syscalls.readdirx(dir, flags), callback);
     }
 
     private static void checkReaddirFlags(int flags) {
@@ -488,22 +501,21 @@ public class AioContext implements AutoCloseable {
         if (file != null) {
             try {
                 file.acquire();
-            } catch (IllegalStateException e) {
-                unreserve();
-                throw e;
+            } catch (IllegalStateException closedFile) {
+                completions.uncount();
+                throw closedFile;
             }
         }
-        Request<T> request = new Request<>(this, call, path, file, op, callback);
+        Request<T> request = new Request<>(completions, level, call, path, file, op, callback);
         pool.submit(request);
         return request;
     }
 
+    /** Counts a request in, or throws if this context takes no more. */
     private void reserve() {
-        completions.reserve(this);
-    }
-
-    private void unreserve() {
-        completions.unreserve();
+        if (!completions.count.tryAdd()) {
+            throw new IllegalStateException(this + " is closed");
+        }
     }
 
     private static void checkRange(AioFile file, long offset, long length) {
@@ -524,40 +536,88 @@ public class AioContext implements AutoCloseable {
 
     /** Whether {@link #close()} has begun: new requests throw. */
     public boolean isClosed() {
-        return completions.isClosed();
+        return completions.count.isClosed();
     }
 
     /**
-     * Refuses new requests, waits for every submitted one to finish and runs every remaining
-     * callback on the calling thread, then closes the eventfd. Afterwards {@link #nreqs()} is 0.
-     * Call it where this context's callbacks belong (its event loop) if that matters to them.
-     * Closing a {@link #withPriority(int) priority view} closes the context it is a view of.
+     * Refuses new requests, waits for every submitted one to finish, runs every remaining callback
+     * and closes the eventfd. Afterwards {@link #nreqs()} is 0. Closing a
+     * {@link #withPriority(int) priority view} closes the context it is a view of.
+     *
+     * <p>Callbacks run where they always do. A context made with an {@link AioPoller} is drained on
+     * the poller's thread: called there, this drains at once; called anywhere else, it hands the
+     * drain to the poller and blocks until it is done. A context without a poller is drained on
+     * the calling thread, which should be the one that polls it. Called again, or from a callback
+     * while the drain runs, it returns at once.
      */
     @Override
     public void close() {
+        closeContext();
+    }
+
+    /** {@link #close()} of this context alone: the engine's own close calls it for each context. */
+    final void closeContext() {
         if (base != this) {
-            base.close();
+            base.closeContext();
             return;
         }
-        if (!markClosed()) {
+        completions.count.close(); // new requests throw from here on
+        if (poller == null || poller.inPoller()) {
+            finishClose();
             return;
         }
-        drain();
-        closeFd();
-        engine.forget(this);
+        try {
+            poller.execute(this::finishClose);
+        } catch (RejectedExecutionException stopping) {
+            // A poller that takes no more tasks closes its contexts itself as it stops.
+        }
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                closed.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // accepted requests must still be delivered
+            } catch (ExecutionException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
-    /** Sets the CLOSED bit; false if it was set already. */
-    boolean markClosed() {
-        return completions.markClosed();
+    /** Takes no more requests; the engine's close does this to every context before it drains any. */
+    void refuseRequests() {
+        completions.count.close();
     }
 
-    void drain() {
-        completions.drain();
+    /** Closes a context that never took a request and nobody watches, on the calling thread. */
+    void abandonUnused() {
+        completions.count.close();
+        if (closing.compareAndSet(false, true)) {
+            completions.closeSignal();
+            shared.contexts.remove(this);
+            closed.complete(null);
+        }
     }
 
-    void closeFd() {
-        completions.closeFd();
+    /** On the poller (or the polling caller): drains, lets the poller stop watching, closes the fd; once. */
+    private void finishClose() {
+        completions.count.close();
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            completions.drain();
+            if (poller != null) {
+                poller.closing(this);
+            }
+        } finally {
+            completions.closeSignal();
+            shared.contexts.remove(this);
+            closed.complete(null);
+        }
     }
 
     @Override

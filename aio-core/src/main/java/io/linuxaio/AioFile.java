@@ -18,7 +18,8 @@ public final class AioFile {
     private final String path;
     /** Requests using the descriptor, plus one held by the owner until close; CLOSING once close was asked. */
     private final AtomicInteger users = new AtomicInteger(1);
-    private volatile Request<Void> closeRequest;
+    /** What closes the descriptor once the last user is done; set by close, before the owner lets go. */
+    private volatile Runnable closer;
 
     AioFile(int fd, String path) {
         this.fd = fd;
@@ -48,7 +49,7 @@ public final class AioFile {
         return "AioFile(fd " + fd + ", " + path + (isClosed() ? ", closed)" : ")");
     }
 
-    /** Called in the submitting thread: one more request will use the descriptor. */
+    /** In the submitting thread: one more request will use the descriptor. */
     void acquire() {
         for (;;) {
             int state = users.get();
@@ -61,29 +62,35 @@ public final class AioFile {
         }
     }
 
-    /** Called in the submitting thread by close: no more requests may start. */
-    void markClosing(Request<Void> close) {
+    /**
+     * In the submitting thread, by close: no more requests may start, and the owner lets go of the
+     * descriptor. True if no request uses it any more, so the caller closes it now; otherwise the
+     * last request to {@link #release()} it runs {@code closer}.
+     *
+     * @throws IllegalStateException if close was asked already; nothing changes then
+     */
+    boolean markClosing(Runnable closer) {
         for (;;) {
             int state = users.get();
             if ((state & CLOSING) != 0) {
-                // Refused: the close already registered must stay the one that runs.
                 throw new IllegalStateException("file is already closed: " + this);
             }
             if (users.compareAndSet(state, state | CLOSING)) {
-                // No worker reads it before the close request is submitted: until then the owner's
-                // reference keeps the count above CLOSING, so no request can be the last user.
-                closeRequest = close;
-                return;
+                break;
             }
         }
-    }
-
-    /** Called on a worker when a request is done with the descriptor; true when the caller must now close it. */
-    boolean release() {
+        // Until the owner's reference goes below, no release can be the last: nobody reads this yet.
+        this.closer = closer;
         return users.decrementAndGet() == CLOSING;
     }
 
-    Request<Void> closeRequest() {
-        return closeRequest;
+    /**
+     * After a request that used the descriptor has run: lets go of it, and if the file is closing
+     * and this was the last user, runs the close on this thread.
+     */
+    void release() {
+        if (users.decrementAndGet() == CLOSING) {
+            closer.run();
+        }
     }
 }

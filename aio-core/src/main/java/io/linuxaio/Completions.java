@@ -1,192 +1,60 @@
 package io.linuxaio;
 
-import com.sun.jna.LastErrorException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The delivery half of a completion context: its count of outstanding requests, the queue of
- * finished ones, the eventfd that is readable while that queue is not empty, and pollCb, pollWait.
- * Shared by a context and its {@link AioContext#withPriority(int) priority views}.
+ * The delivery half of a completion context, shared by the context and its priority views: the
+ * count of its outstanding requests, the queue of finished ones with the eventfd that announces
+ * them, and pollCb and pollWait, which take them.
  *
- * <p>Workers add results without a lock, so a worker never waits for the polling thread or the
- * other way round. {@code signalled} says that the waiting results have been announced: the eventfd
- * made readable (once someone watches it). A worker announces only
- * when it finds {@code signalled} false, so a burst of results costs one eventfd write; pollCb
- * withdraws the announcement when it finds the queue empty. Announcing and withdrawing take
- * {@code fdLock}, so the fd is readable only while {@code signalled} is set: a readable fd with
- * nothing behind it (a result pollCb took before its announcement landed) costs one empty pollCb,
- * which clears it, never a loop that spins on a readable fd. A thread in pollWait is woken apart
- * from that, by the first result after it went to sleep, since a late announcement must not leave
- * it asleep. Before it sleeps, pollWait spins for a few microseconds when the {@link SpinBudget}
- * leaves it a core: a result that comes meanwhile then costs no futex call on either side.
+ * <p>A finished request is added to the queue, announced on the eventfd unless it already says
+ * results wait, and wakes a thread in pollWait; pollCb takes the queue in batches and runs the
+ * callbacks under its lock, one thread at a time, and withdraws the announcement once the queue is
+ * empty. Adding takes no lock, so a worker never waits for the poller or the other way round.
  */
 final class Completions {
-    private static final int CLOSED = 1 << 30;
-    private static final int COUNT = CLOSED - 1;
-
-    private final int eventFd;
-    private final SpinBudget spinBudget;
-    /** Requests submitted and not yet delivered; the CLOSED bit once no more are taken. */
-    private final AtomicInteger outstanding = new AtomicInteger();
-    private final ResultQueue results = new ResultQueue();
-    /** Written under fdLock; read without it to skip the lock while results are announced already. */
-    private volatile boolean signalled;
-    /** Set by the first pollFileno(), under fdLock. Before it, nobody can watch the fd, so it is left alone. */
-    private boolean fdWatched;
-    private final ReentrantLock fdLock = new ReentrantLock();
-    private final AtomicLong wakeups = new AtomicLong();
-
-    /** For pollWait: held to wait and to wake the waiters, never by a worker that finds none asleep. */
-    private final ReentrantLock waitLock = new ReentrantLock();
-    private final Condition resultsChanged = waitLock.newCondition();
-    /**
-     * Set by a pollWait thread before it sleeps, cleared by the first result that wakes it: the
-     * results after it, while that thread gets going, cost no lock and no futex call.
-     */
-    private volatile boolean asleep;
+    final RequestCount count = new RequestCount();
+    private final ResultQueue queue = new ResultQueue();
+    private final ResultSignal signal = new ResultSignal();
+    private final Sleepers sleepers;
+    private final CallbackFailures failures;
 
     /** Serialises callbacks: held while pollCb runs them. */
     private final ReentrantLock pollLock = new ReentrantLock();
     private final ArrayDeque<Request<?>> batch = new ArrayDeque<>(); // guarded by pollLock
     private volatile int maxPollReqs;
-    private boolean fdClosed; // guarded by fdLock
+    private final LongAdder added = new LongAdder();
+    private volatile long taken; // written under pollLock
 
-    Completions(SpinBudget spinBudget) {
-        this.spinBudget = spinBudget;
-        try {
-            this.eventFd = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);
-        } catch (LastErrorException e) {
-            throw new IllegalStateException("cannot create the result eventfd: " + AioException.of("eventfd", null, e).getMessage(), e);
+    Completions(SpinBudget spinBudget, CallbackFailures failures) {
+        this.sleepers = new Sleepers(spinBudget);
+        this.failures = failures;
+    }
+
+    /** Queues a finished request for pollCb; from any thread. */
+    void add(Request<?> request) {
+        added.increment();
+        queue.add(request);
+        if (!signal.announced()) {
+            signal.announce();
         }
+        // A late announcement can leave the fd up with nothing behind it until the next pollCb;
+        // the fd heals itself that way, but a thread in pollWait must not sleep through this one.
+        sleepers.wake();
     }
 
-    // ---------------------------------------------------------------- counting
-
-    /** Counts a request in; throws if the context is closed. */
-    void reserve(Object context) {
-        for (;;) {
-            int state = outstanding.get();
-            if ((state & CLOSED) != 0) {
-                throw new IllegalStateException(context + " is closed");
-            }
-            if (outstanding.compareAndSet(state, state + 1)) {
-                return;
-            }
-        }
-    }
-
-    /** Counts out a request that was reserved but never submitted. */
-    void unreserve() {
-        countOut();
-    }
-
-    private void countOut() {
-        if ((outstanding.decrementAndGet() & COUNT) == 0) {
-            wakeWaiters();
-        }
-    }
-
-    int nreqs() {
-        return outstanding.get() & COUNT;
-    }
-
-    boolean isClosed() {
-        return (outstanding.get() & CLOSED) != 0;
-    }
-
-    /** Sets the CLOSED bit; false if it was set already. */
-    boolean markClosed() {
-        for (;;) {
-            int state = outstanding.get();
-            if ((state & CLOSED) != 0) {
-                return false;
-            }
-            if (outstanding.compareAndSet(state, state | CLOSED)) {
-                return true;
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- results
-
-    /** On a worker: queues a finished request and announces it unless that was done already. */
-    void post(Request<?> request) {
-        results.add(request);
-        if (!signalled) {
-            announce();
-        } else {
-            // An announcement can land late, for a result pollCb has already taken; it then stays
-            // up with nothing behind it until the next pollCb. The fd heals itself that way (it is
-            // readable, so the loop calls pollCb), but a thread in pollWait would sleep through
-            // every later result, so a sleeping waiter is woken by any result, not by announcements alone.
-            wakeWaiters();
-        }
-    }
-
-    /** Makes the fd readable, unless that was done already, and wakes pollWait. */
-    private void announce() {
-        fdLock.lock();
-        try {
-            if (signalled) {
-                return;
-            }
-            signalled = true;
-            if (fdWatched) {
-                makeFdReadable();
-            }
-        } finally {
-            fdLock.unlock();
-        }
-        wakeWaiters();
-    }
-
-    /** pollCb found the queue empty: the fd must stop being readable. */
-    private void withdraw() {
-        fdLock.lock();
-        try {
-            if (signalled && fdWatched) {
-                clearEventFd();
-            }
-            signalled = false;
-        } finally {
-            fdLock.unlock();
-        }
-    }
-
-    private void wakeWaiters() {
-        if (asleep) {
-            asleep = false;
-            waitLock.lock();
-            try {
-                resultsChanged.signalAll();
-            } finally {
-                waitLock.unlock();
-            }
+    /** A request was counted in but never submitted. */
+    void uncount() {
+        if (count.remove()) {
+            sleepers.wake(); // a pollWait waiting for the last outstanding request returns
         }
     }
 
     int pollFileno() {
-        fdLock.lock();
-        try {
-            if (fdClosed) {
-                // The number may belong to another file by now: watching it would watch that.
-                throw new IllegalStateException("the context is closed; its eventfd " + eventFd + " is gone");
-            }
-            if (!fdWatched) {
-                fdWatched = true;
-                if (signalled) {
-                    makeFdReadable();
-                }
-            }
-        } finally {
-            fdLock.unlock();
-        }
-        return eventFd;
+        return signal.watch();
     }
 
     int pollCb() {
@@ -195,21 +63,21 @@ final class Completions {
             int limit = maxPollReqs;
             int ran = 0;
             while (limit == 0 || ran < limit) {
-                if (!takeResults(limit == 0 ? Integer.MAX_VALUE : limit - ran)) {
+                if (!take(limit == 0 ? Integer.MAX_VALUE : limit - ran)) {
                     return ran;
                 }
                 Request<?> request;
                 while ((request = batch.poll()) != null) {
                     // Counted out before its callback, as libeio does, so a callback may close
                     // its own context without waiting for itself.
-                    countOut();
+                    count.remove();
                     request.deliver();
                     ran++;
                 }
             }
             // Stopped at maxPollReqs. If nothing is left after all, the fd must not stay readable.
-            if (results.isEmpty()) {
-                takeResults(0);
+            if (queue.isEmpty()) {
+                take(0);
             }
             return ran;
         } finally {
@@ -225,127 +93,56 @@ final class Completions {
      * nothing more: results that arrive meanwhile cost the workers no eventfd write and this thread
      * no eventfd read, where clearing it at each batch cost a pair of system calls per batch.
      */
-    private boolean takeResults(int most) {
+    private boolean take(int most) {
         Request<?> request;
-        while (most-- > 0 && (request = results.poll()) != null) {
+        int n = 0;
+        while (n < most && (request = queue.poll()) != null) {
             batch.add(request);
+            n++;
         }
+        taken += n;
         if (!batch.isEmpty()) {
-            return true;
+            return true; // a callback that drains the context runs the rest of its own batch too
         }
-        if (signalled) {
-            withdraw();
-            // A result added after the queue looked empty may have seen signalled still set and
-            // announced nothing; announce it now, or it would wait unseen.
-            if (!results.isEmpty()) {
-                announce();
+        if (signal.announced()) {
+            signal.withdraw();
+            // A result added after the queue looked empty may have seen the announcement still up
+            // and announced nothing; announce it now, or it would wait unseen.
+            if (!queue.isEmpty()) {
+                signal.announce();
             }
         }
         return false;
     }
 
-    /** Under fdLock, with the fd watched: one write, counted, so the fd is readable. */
-    private void makeFdReadable() {
-        wakeups.incrementAndGet();
-        Posix.eventfd_write(eventFd, 1);
-    }
-
-    private void clearEventFd() {
-        try {
-            Posix.eventfd_read(eventFd, new long[1]);
-        } catch (LastErrorException e) {
-            // EAGAIN: nothing to clear (the fd was watched only after the announcement).
-            if (e.getErrorCode() != Errno.EAGAIN) {
-                throw new IllegalStateException("cannot clear the result eventfd", e);
-            }
-        }
-    }
-
     void pollWait() throws InterruptedException {
-        if (spunUntilResults(SpinBudget.SPIN_NANOS)) {
-            return;
-        }
-        waitLock.lock();
-        try {
-            while (noResultsYet()) {
-                resultsChanged.await();
-            }
-        } finally {
-            waitLock.unlock();
-        }
+        sleepers.await(this::resultsOrNoneOutstanding, Long.MAX_VALUE);
     }
 
     boolean pollWait(Duration timeout) throws InterruptedException {
-        long nanos = Durations.nanos(timeout);
-        if (spunUntilResults(Math.min(nanos, SpinBudget.SPIN_NANOS))) {
-            return true;
-        }
-        waitLock.lock();
-        try {
-            while (noResultsYet()) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = resultsChanged.awaitNanos(nanos);
-            }
-            return true;
-        } finally {
-            waitLock.unlock();
-        }
+        return sleepers.await(this::resultsOrNoneOutstanding, Durations.nanos(timeout));
     }
 
-    /**
-     * Spins for at most {@code nanos} while nothing has come, if the budget allows; true if a result
-     * waits or nothing is outstanding, so pollWait need not sleep.
-     */
-    private boolean spunUntilResults(long nanos) {
-        if (nanos <= 0 || !spinBudget.tryStart()) {
-            return false;
-        }
-        try {
-            long deadline = System.nanoTime() + nanos;
-            do {
-                if (!results.isEmpty() || nreqs() == 0) {
-                    return true;
-                }
-                Thread.onSpinWait();
-            } while (System.nanoTime() - deadline < 0);
-            return false;
-        } finally {
-            spinBudget.stop();
-        }
+    private boolean resultsOrNoneOutstanding() {
+        return !queue.isEmpty() || count.get() == 0;
     }
 
-    /**
-     * Under waitLock: true if this thread must sleep. It says so first and then looks at the queue,
-     * while a worker adds to the queue and then looks whether anyone sleeps; so one of the two
-     * sees the other.
-     */
-    private boolean noResultsYet() {
-        if (!results.isEmpty() || nreqs() == 0) {
-            return false;
-        }
-        asleep = true;
-        return results.isEmpty() && nreqs() > 0;
-    }
-
-    /** Results waiting for pollCb; counts the queue, so it is for tests and diagnostics. */
+    /** Results waiting for pollCb: added and not yet taken. */
     int npending() {
-        return results.size();
+        return (int) Math.max(0, added.sum() - taken);
     }
 
     void maxPollReqs(int n) {
         maxPollReqs = n;
     }
 
-    long wakeups() {
-        return wakeups.get();
-    }
-
-    /** Waits for every outstanding request and runs its callback on the calling thread. */
+    /**
+     * Runs pollCb on this thread until every outstanding request has been delivered; the caller
+     * has closed the count, so none is added meanwhile.
+     */
     void drain() {
         boolean interrupted = false;
-        while (nreqs() > 0) {
+        while (count.get() > 0) {
             try {
                 pollWait(Duration.ofMillis(100));
             } catch (InterruptedException e) {
@@ -361,20 +158,22 @@ final class Completions {
         }
     }
 
-    void closeFd() {
-        fdLock.lock();
-        try {
-            if (!fdClosed) {
-                fdClosed = true;
-                fdWatched = false; // Never write to the number again: it may belong to another file by then.
-                Posix.close(eventFd);
-            }
-        } finally {
-            fdLock.unlock();
-        }
+    /** After the drain: closes the eventfd. */
+    void closeSignal() {
+        signal.close();
+    }
+
+    /** On the polling thread: a callback of {@code request} threw. */
+    void callbackThrew(AioRequest<?> request, Throwable thrown) {
+        failures.threw(request, thrown);
+    }
+
+    /** Times the eventfd was made readable: one per empty-to-waiting change of the result queue. */
+    long wakeups() {
+        return signal.writes();
     }
 
     int eventFd() {
-        return eventFd;
+        return signal.fd();
     }
 }

@@ -3,8 +3,7 @@ package io.linuxaio;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,8 +19,8 @@ import java.util.function.BiConsumer;
  * }</pre>
  *
  * <p>Workers are daemon platform threads named {@code aio-worker-N}. They start on demand, up to
- * {@link #maxParallel(int) maxParallel} (default {@value #DEFAULT_MAX_PARALLEL}): the first
- * {@value #EAGER_WORKERS} as soon as a request finds no worker idle, more only while requests have
+ * {@link #maxParallel(int) maxParallel} (default {@value #DEFAULT_MAX_PARALLEL}): the first eight
+ * as soon as a request finds no worker idle, more only while requests have
  * waited over a millisecond because workers sleep in the kernel (a thread named
  * {@code aio-pool-monitor} looks once a millisecond while requests wait). So page-cached work keeps
  * the pool small even on a saturated CPU, where more threads would only take turns on the same
@@ -34,7 +33,8 @@ import java.util.function.BiConsumer;
  * take the oldest request of the highest priority first.
  *
  * <p>{@link #newContext()} opens further completion contexts served by the same workers, one per
- * event loop, so that each loop's callbacks run on that loop.
+ * event loop, so that each loop's callbacks run on that loop; {@link #newContext(AioPoller)} keeps
+ * a context's callbacks on its loop even while it closes.
  *
  * <p>{@link #close()} refuses new requests, finishes every queued and running one, runs every
  * remaining callback, stops the workers and closes every fd. An engine the program never closed is
@@ -44,38 +44,52 @@ public final class LinuxAio extends AioContext {
     public static final int DEFAULT_MIN_PARALLEL = 1;
     /** Enough for a server with a hundred slow downloads at once; cached work never starts that many. */
     public static final int DEFAULT_MAX_PARALLEL = 256;
-    /** Workers that start without waiting for a stall (fewer if maxParallel is lower). */
-    public static final int EAGER_WORKERS = WorkerPool.EAGER_WORKERS;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
-    private final Set<AioContext> contexts = ConcurrentHashMap.newKeySet();
+    private final Shared shared;
     /** Package-private so a test can see whether it is registered. */
-    final Thread exitHook = new Thread(this::closeAtExit, "aio-exit-drain");
+    final Thread exitHook = new Thread(this::close, "aio-exit-drain");
     private volatile boolean closed;
-    private volatile BiConsumer<? super AioRequest<?>, ? super Throwable> callbackExceptionHandler;
 
     /** Starts an engine with the default pool settings and {@code minParallel} workers running. */
     public LinuxAio() {
-        super(new WorkerPool(DEFAULT_MIN_PARALLEL, DEFAULT_MAX_PARALLEL, DEFAULT_IDLE_TIMEOUT.toNanos()), null);
+        this(new Shared(new WorkerPool(DEFAULT_MIN_PARALLEL, DEFAULT_MAX_PARALLEL, DEFAULT_IDLE_TIMEOUT.toNanos())));
+    }
+
+    private LinuxAio(Shared shared) {
+        super(shared, null);
+        this.shared = shared;
         pool.setMin(DEFAULT_MIN_PARALLEL);
         Runtime.getRuntime().addShutdownHook(exitHook);
     }
 
-    /** Opens another completion context with its own result queue and eventfd, served by this engine's workers. */
+    /**
+     * Opens another completion context with its own result queue and eventfd, served by this
+     * engine's workers, for a caller that polls it itself (and closes it there).
+     */
     public AioContext newContext() {
         checkOpen();
-        AioContext context = new AioContext(pool, this);
-        contexts.add(context);
+        return register(new AioContext(shared, null));
+    }
+
+    /**
+     * Opens another completion context whose callbacks always run on {@code poller}'s thread, even
+     * while it closes: see {@link AioPoller}. The Netty binding makes one per event loop.
+     */
+    public AioContext newContext(AioPoller poller) {
+        checkOpen();
+        return register(new AioContext(shared, Objects.requireNonNull(poller, "poller")));
+    }
+
+    private AioContext register(AioContext context) {
+        shared.contexts.add(context);
         if (closed) {
             // close() may have taken its snapshot before the add; don't leave the fd behind.
-            contexts.remove(context);
-            context.markClosed();
-            context.closeFd();
+            context.abandonUnused();
             checkOpen();
         }
         return context;
     }
-
     /** Keeps at least {@code n} workers alive, starting them now if fewer run. */
     public void minParallel(int n) {
         if (n < 0) {
@@ -139,22 +153,7 @@ public final class LinuxAio extends AioContext {
      * Null restores the default.
      */
     public void callbackExceptionHandler(BiConsumer<? super AioRequest<?>, ? super Throwable> handler) {
-        this.callbackExceptionHandler = handler;
-    }
-
-    @Override
-    void callbackThrew(AioRequest<?> request, Throwable thrown) {
-        BiConsumer<? super AioRequest<?>, ? super Throwable> handler = callbackExceptionHandler;
-        if (handler != null) {
-            try {
-                handler.accept(request, thrown);
-                return;
-            } catch (Throwable inHandler) {
-                thrown.addSuppressed(inHandler);
-            }
-        }
-        Thread self = Thread.currentThread();
-        self.getUncaughtExceptionHandler().uncaughtException(self, thrown);
+        shared.failures.handler(handler);
     }
 
     /** Worker threads alive now. */
@@ -168,46 +167,38 @@ public final class LinuxAio extends AioContext {
     }
 
     /**
-     * Closes every context of this engine (draining each on the calling thread), then this default
-     * context, then stops the workers. Blocks until all of that is done; calling it again does
-     * nothing.
+     * Closes every context of this engine, each drained where its callbacks run (on its
+     * {@link AioPoller}, or on the calling thread), then this default context on the calling
+     * thread, then stops the workers. Blocks until all of that is done; calling it again does
+     * nothing. At JVM exit this runs by itself unless {@link #drainAtExit(boolean) drainAtExit(false)}.
      */
     @Override
     public void close() {
-        closeAll();
-        try {
-            Runtime.getRuntime().removeShutdownHook(exitHook);
-        } catch (IllegalStateException shuttingDown) {
-            // Already at JVM exit: the hook is this very call, or will find nothing left to do.
+        if (closeAll()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(exitHook);
+            } catch (IllegalStateException shuttingDown) {
+                // Already at JVM exit: the hook is this very call, or will find nothing left to do.
+            }
         }
     }
 
-    private synchronized void closeAll() {
+    /** False if the engine was closed already. */
+    private synchronized boolean closeAll() {
         if (closed) {
-            return;
+            return false;
         }
         closed = true;
-        List<AioContext> all = new ArrayList<>(contexts);
+        List<AioContext> all = new ArrayList<>(shared.contexts);
         all.add(this);
         for (AioContext context : all) {
-            context.markClosed();
+            context.refuseRequests(); // everywhere first, so no context feeds another's drain
         }
         for (AioContext context : all) {
-            context.drain();
+            context.closeContext();
         }
         pool.drainAndStop();
-        for (AioContext context : all) {
-            context.closeFd();
-        }
-        contexts.clear();
-    }
-
-    private void closeAtExit() {
-        closeAll();
-    }
-
-    void forget(AioContext context) {
-        contexts.remove(context);
+        return true;
     }
 
     private void checkOpen() {

@@ -1,29 +1,36 @@
 package io.linuxaio;
 
 import com.sun.jna.LastErrorException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One request on its way: made by the submitting thread, run by a worker, delivered by pollCb.
+ * One request on its way: made by the submitting thread, run by a worker (or tried first on the
+ * submitting thread, see {@link Inline}), delivered by pollCb of the context it was made for.
  *
- * <p>{@code result} and {@code error} are written by the worker and read by the poller; the link
- * that adds the request to its context's {@link ResultQueue}, a volatile write the poller reads
- * before it takes the request, orders them.
+ * <p>{@code result} and {@code error} are written by the thread that runs the request and read by
+ * the poller; the link that adds the request to its context's {@link ResultQueue}, a volatile write
+ * the poller reads before it takes the request, orders them.
  */
 final class Request<T> implements AioRequest<T> {
-    /** The work a request does on a worker thread, with that worker's scratch memory. */
+    /** The work a request does on the thread that runs it, with that thread's native scratch memory. */
     @FunctionalInterface
     interface Op<T> {
-        T run(Worker worker) throws LastErrorException;
+        T run(Scratch scratch) throws LastErrorException;
     }
 
-    final AioContext context;
+    /** Where the request is delivered. */
+    final Completions completions;
     final String call;
     final String path;
-    /** The open file this request uses, released when it has run; null for path requests. */
+    /**
+     * The open file whose descriptor this request uses: acquired at submission, released once the
+     * request has run, so a close waits for it. Null for requests on paths, and for the close itself.
+     */
     final AioFile file;
-    /** From {@link AioContext#PRI_MIN} to {@link AioContext#PRI_MAX}. */
-    final int priority;
+    /** The queue the request waits in: 0 is the highest priority. */
+    final int level;
     private final Op<T> op;
     private final AioCallback<? super T> callback;
 
@@ -33,12 +40,13 @@ final class Request<T> implements AioRequest<T> {
     private T result;
     private AioException error;
 
-    private boolean done; // guarded by this
-    private CompletableFuture<T> future; // guarded by this
+    private volatile boolean done;
+    private volatile CompletableFuture<T> future;
 
-    Request(AioContext context, String call, String path, AioFile file, Op<T> op, AioCallback<? super T> callback) {
-        this.context = context;
-        this.priority = context.priority();
+    Request(Completions completions, int level, String call, String path, AioFile file, Op<T> op,
+            AioCallback<? super T> callback) {
+        this.completions = completions;
+        this.level = level;
         this.call = call;
         this.path = path;
         this.file = file;
@@ -46,25 +54,15 @@ final class Request<T> implements AioRequest<T> {
         this.callback = callback;
     }
 
-    private Request() {
-        this.context = null;
-        this.priority = AioContext.PRI_DEFAULT;
-        this.call = "stub";
-        this.path = null;
-        this.file = null;
-        this.op = null;
-        this.callback = null;
-    }
-
     /** A request that is never run or delivered: the place a {@link ResultQueue} starts from. */
     static Request<?> stub() {
-        return new Request<>();
+        return new Request<>(null, 0, "stub", null, null, null, null);
     }
 
-    /** On a worker: runs the system call and keeps its outcome. */
-    void run(Worker worker) {
+    /** Runs the system call and keeps its outcome; on a worker, or on the submitting thread when tried first. */
+    void run(Scratch scratch) {
         try {
-            result = op.run(worker);
+            result = op.run(scratch);
         } catch (LastErrorException e) {
             error = AioException.of(call, path, e);
         } catch (RuntimeException | Error e) {
@@ -73,6 +71,11 @@ final class Request<T> implements AioRequest<T> {
             internal.initCause(e);
             error = internal;
         }
+    }
+
+    /** The outcome, when it was reached without running {@code op} (tried first, on the submitting thread). */
+    void succeed(T value) {
+        result = value;
     }
 
     void fail(AioException e) {
@@ -86,13 +89,11 @@ final class Request<T> implements AioRequest<T> {
                 callback.complete(result, error);
             }
         } catch (Throwable t) {
-            context.callbackThrew(this, t);
+            completions.callbackThrew(this, t);
         }
-        CompletableFuture<T> f;
-        synchronized (this) {
-            done = true;
-            f = future;
-        }
+        done = true;
+        // A future() racing this: one of the two sees the other's write, and completing twice is harmless.
+        CompletableFuture<T> f = future;
         if (f != null) {
             complete(f);
         }
@@ -108,27 +109,34 @@ final class Request<T> implements AioRequest<T> {
 
     @Override
     public CompletableFuture<T> future() {
-        CompletableFuture<T> f;
-        synchronized (this) {
-            if (future != null) {
-                return future;
-            }
-            f = future = new CompletableFuture<>();
-            if (!done) {
-                return f;
-            }
+        CompletableFuture<T> f = future;
+        if (f == null) {
+            FUTURE.compareAndSet(this, null, new CompletableFuture<T>()); // a lost race takes the winner's
+            f = future;
         }
-        complete(f);
+        if (done) {
+            complete(f);
+        }
         return f;
     }
 
     @Override
-    public synchronized boolean isDone() {
+    public boolean isDone() {
         return done;
     }
 
     @Override
     public String toString() {
         return call + "(" + (path == null ? "" : path) + ")";
+    }
+
+    private static final VarHandle FUTURE;
+
+    static {
+        try {
+            FUTURE = MethodHandles.lookup().findVarHandle(Request.class, "future", CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 }

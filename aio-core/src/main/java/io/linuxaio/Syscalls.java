@@ -24,17 +24,17 @@ final class Syscalls {
     }
 
     /** openat2(2) relative to {@code dir} ({@code AT_FDCWD} when null), {@code O_CLOEXEC} added. */
-    static AioFile openat(Worker worker, AioFile dir, byte[] path, String name, int flags, int mode, int resolve) {
-        return new AioFile(openat2(worker, dir, path, flags, mode, resolve), name);
+    static AioFile openat(Scratch scratch, AioFile dir, byte[] path, String name, int flags, int mode, int resolve) {
+        return new AioFile(openat2(scratch, dir, path, flags, mode, resolve), name);
     }
 
     /** openat2(2), then statx(2) of the new descriptor; closes it again if the stat fails. */
-    static OpenedFile openatStat(Worker worker, AioFile dir, byte[] path, String name, int flags, int mode,
+    static OpenedFile openatStat(Scratch scratch, AioFile dir, byte[] path, String name, int flags, int mode,
                                  int resolve) {
-        int fd = openat2(worker, dir, path, flags, mode, resolve);
+        int fd = openat2(scratch, dir, path, flags, mode, resolve);
         boolean handedOver = false;
         try {
-            Stat stat = statx(worker, fd, EMPTY_PATH, Posix.AT_EMPTY_PATH);
+            Stat stat = statx(scratch, fd, EMPTY_PATH, Posix.AT_EMPTY_PATH);
             OpenedFile opened = new OpenedFile(new AioFile(fd, name), stat);
             handedOver = true;
             return opened;
@@ -45,15 +45,15 @@ final class Syscalls {
         }
     }
 
-    private static int openat2(Worker worker, AioFile dir, byte[] path, int flags, int mode, int resolve) {
+    private static int openat2(Scratch scratch, AioFile dir, byte[] path, int flags, int mode, int resolve) {
         // The stat buffer carries struct open_how: the kernel has copied it in before openat2
         // returns, so a statx after it may overwrite the bytes.
-        ByteBuffer how = worker.statFields();
+        ByteBuffer how = scratch.fields();
         how.putLong(0, Integer.toUnsignedLong(flags | Fcntl.O_CLOEXEC));
         how.putLong(8, mode);
         how.putLong(16, resolve);
         long dirfd = dir == null ? Posix.AT_FDCWD : dir.fd();
-        long address = Pointer.nativeValue(worker.statBuffer());
+        long address = scratch.struct();
         return (int) Posix.syscall(Posix.SYS_OPENAT2, dirfd, path, address, Posix.OPEN_HOW_BYTES);
     }
 
@@ -67,12 +67,12 @@ final class Syscalls {
     }
 
     /** pread into a Java array through the worker's scratch memory; short only at end of file. */
-    static int readArray(Worker worker, AioFile file, long offset, byte[] data, int at, int length) {
-        Memory scratch = worker.scratch();
-        long address = Pointer.nativeValue(scratch);
+    static int readArray(Scratch scratch, AioFile file, long offset, byte[] data, int at, int length) {
+        Memory bounce = scratch.bounce();
+        long address = Pointer.nativeValue(bounce);
         int total = 0;
         while (total < length) {
-            int chunk = Math.min(length - total, Worker.SCRATCH_BYTES);
+            int chunk = Math.min(length - total, Scratch.BOUNCE_BYTES);
             long n;
             try {
                 n = Posix.pread(file.fd(), address, chunk, offset + total);
@@ -82,7 +82,7 @@ final class Syscalls {
                 }
                 throw e;
             }
-            scratch.read(0, data, at + total, (int) n);
+            bounce.read(0, data, at + total, (int) n);
             total += (int) n;
             if (n < chunk) {
                 break;
@@ -110,13 +110,13 @@ final class Syscalls {
     }
 
     /** pwrite from a Java array through the worker's scratch memory, until all is written or it fails. */
-    static int writeArray(Worker worker, AioFile file, long offset, byte[] data, int at, int length) {
-        Memory scratch = worker.scratch();
-        long address = Pointer.nativeValue(scratch);
+    static int writeArray(Scratch scratch, AioFile file, long offset, byte[] data, int at, int length) {
+        Memory bounce = scratch.bounce();
+        long address = Pointer.nativeValue(bounce);
         int total = 0;
         while (total < length) {
-            int chunk = Math.min(length - total, Worker.SCRATCH_BYTES);
-            scratch.write(0, data, at + total, chunk);
+            int chunk = Math.min(length - total, Scratch.BOUNCE_BYTES);
+            bounce.write(0, data, at + total, chunk);
             int written = writeFully(file, address, chunk, offset + total, total);
             total += written;
             if (written < chunk) {
@@ -154,17 +154,17 @@ final class Syscalls {
         return done;
     }
 
-    static Stat stat(Worker worker, byte[] path, int flags) {
-        return statx(worker, Posix.AT_FDCWD, path, flags);
+    static Stat stat(Scratch scratch, byte[] path, int flags) {
+        return statx(scratch, Posix.AT_FDCWD, path, flags);
     }
 
-    static Stat fstat(Worker worker, AioFile file) {
-        return statx(worker, file.fd(), EMPTY_PATH, Posix.AT_EMPTY_PATH);
+    static Stat fstat(Scratch scratch, AioFile file) {
+        return statx(scratch, file.fd(), EMPTY_PATH, Posix.AT_EMPTY_PATH);
     }
 
-    private static Stat statx(Worker worker, int dirfd, byte[] path, int flags) {
-        Posix.statx(dirfd, path, flags, Posix.STATX_BASIC_STATS, Pointer.nativeValue(worker.statBuffer()));
-        ByteBuffer buf = worker.statFields();
+    private static Stat statx(Scratch scratch, int dirfd, byte[] path, int flags) {
+        Posix.statx(dirfd, path, flags, Posix.STATX_BASIC_STATS, scratch.struct());
+        ByteBuffer buf = scratch.fields();
         return new Stat(
                 makedev(buf.getInt(136), buf.getInt(140)),
                 buf.getLong(32),
@@ -198,12 +198,12 @@ final class Syscalls {
     }
 
     /** realpath(3) into the worker's scratch memory, far larger than PATH_MAX (4096). */
-    static String realpath(Worker worker, byte[] path) {
-        Memory scratch = worker.scratch();
-        if (Posix.realpath(path, Pointer.nativeValue(scratch)) == 0) {
+    static String realpath(Scratch scratch, byte[] path) {
+        Memory bounce = scratch.bounce();
+        if (Posix.realpath(path, Pointer.nativeValue(bounce)) == 0) {
             throw new LastErrorException(Native.getLastError());
         }
-        return cString(scratch, 0);
+        return cString(bounce, 0);
     }
 
     /** The names in a directory, in directory order, without "." and "..". */

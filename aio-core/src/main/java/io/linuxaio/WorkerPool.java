@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The request queues and the worker threads that serve them, shared by every context of an engine.
  *
- * <p>There is one FIFO queue per priority ({@link AioContext#PRI_MIN} to {@link AioContext#PRI_MAX});
+ * <p>There is one FIFO queue per priority, from IO::AIO's 4 down to -4;
  * a worker takes the oldest request of the highest priority that has one, as libeio does.
  *
  * <p>Workers start on demand, up to {@code max}. The first {@value #EAGER_WORKERS} start as soon as a
@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * costs the submitter one wakeup, not one per request.
  */
 final class WorkerPool {
-    static final int PRIORITIES = AioContext.PRI_MAX - AioContext.PRI_MIN + 1;
+    /** Queues, one per priority from 4 down to -4; a request's {@code level} is its queue. */
+    static final int LEVELS = 9;
     static final int EAGER_WORKERS = 8;
     /** How often the stall monitor looks, and so how long a request waits before it counts as stalled. */
     static final long STALL_MILLIS = 1;
@@ -39,7 +40,7 @@ final class WorkerPool {
 
     /** Index 0 is the highest priority. */
     @SuppressWarnings("unchecked")
-    private final ConcurrentLinkedQueue<Request<?>>[] queues = new ConcurrentLinkedQueue[PRIORITIES];
+    private final ConcurrentLinkedQueue<Request<?>>[] queues = new ConcurrentLinkedQueue[LEVELS];
     /** Requests in the queues; briefly off by the ones being added or taken right now. */
     private final AtomicInteger queued = new AtomicInteger();
     /** Workers waiting for work, the most recently idle first: they are the ones still warm. */
@@ -49,11 +50,11 @@ final class WorkerPool {
     /** Every worker alive; changed under the lock, read by anyone (its size is the pool's size). */
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicLong submitWakeups = new AtomicLong();
+    /** Workers started that have not yet come to take their first request. */
+    private final AtomicInteger starting = new AtomicInteger();
     private final StallMonitor monitor = new StallMonitor(this);
     private final SpinBudget spinBudget =
             new SpinBudget(Runtime.getRuntime().availableProcessors(), this::busyWorkers);
-    /** The stall monitor's own note of each queue's head at its last look. */
-    private final Request<?>[] headsAtLastLook = new Request<?>[PRIORITIES];
     private boolean monitorStarted; // guarded by lock
 
     /** Guards starting and stopping workers; every field below is written under it. */
@@ -68,13 +69,13 @@ final class WorkerPool {
         this.min = min;
         this.max = max;
         this.idleTimeoutNanos = idleTimeoutNanos;
-        for (int i = 0; i < PRIORITIES; i++) {
+        for (int i = 0; i < LEVELS; i++) {
             queues[i] = new ConcurrentLinkedQueue<>();
         }
     }
 
     void submit(Request<?> request) {
-        queues[AioContext.PRI_MAX - request.priority].add(request);
+        queues[request.level].add(request);
         if (queued.incrementAndGet() == 1 && wakeIdle()) {
             submitWakeups.incrementAndGet();
             return;
@@ -84,6 +85,10 @@ final class WorkerPool {
 
     /** On a worker: the next request, or null when this worker must exit. */
     Request<?> take(Worker self) {
+        if (!self.started) {
+            self.started = true;
+            starting.decrementAndGet();
+        }
         for (;;) {
             if ((stopping || started() > max) && exited(self)) {
                 return null;
@@ -234,67 +239,32 @@ final class WorkerPool {
         return queued.get() > 0 && idle.isEmpty();
     }
 
-    /**
-     * On the stall monitor, once a millisecond while it is active: if a request has stayed at the
-     * head of its queue since the last look (so it has waited a millisecond or more), starts a
-     * worker for each busy one found asleep in the kernel at this look and the one before, on the
-     * same request (up to the waiting requests and {@code max}). False when no request waits for a
-     * worker any more. No clock is read: the looks are a millisecond apart, which is the measure.
-     */
-    boolean growIfStuck(KernelState kernel) {
-        if (!requestsWaitWithNoIdleWorker()) {
-            forgetLooks();
-            return false;
+    /** The oldest request of each queue, highest priority first (null where a queue is empty); for the stall monitor. */
+    Request<?>[] queueHeads() {
+        Request<?>[] heads = new Request<?>[LEVELS];
+        for (int i = 0; i < LEVELS; i++) {
+            heads[i] = queues[i].peek();
         }
-        if (!aHeadWaitedSinceLastLook()) {
-            return true;
-        }
-        int stuck = 0;
-        for (Worker worker : workers) {
-            Request<?> current = worker.current;
-            int tid = worker.tid;
-            if (current != null && tid != 0 && kernel.asleep(tid)) {
-                // Asleep at two looks in a row on the same request: a GC pause also puts workers
-                // to sleep (returning from a system call into a safepoint), but only for a moment.
-                if (worker.seenAsleepOn == current) {
-                    stuck++;
-                }
-                worker.seenAsleepOn = current;
-            } else {
-                worker.seenAsleepOn = null;
-            }
-        }
-        if (stuck == 0) {
-            return true;
-        }
+        return heads;
+    }
+
+    /** Every worker alive now; for the stall monitor. */
+    Iterable<Worker> workers() {
+        return workers;
+    }
+
+    /** On the stall monitor: starts up to {@code n} more workers, no more than requests wait and {@code max} allows. */
+    void startStalled(int n) {
         lock.lock();
         try {
-            int more = Math.min(Math.min(stuck, queued.get()), max - started());
+            // A worker started at an earlier look may not have reached the queue yet (a thread
+            // takes a while to start on a busy machine): it will take one of the waiting requests.
+            int more = Math.min(Math.min(n, queued.get() - starting.get()), max - started());
             for (int i = 0; i < more && !stopping; i++) {
                 startWorker();
             }
         } finally {
             lock.unlock();
-        }
-        return true;
-    }
-
-    /** On the stall monitor: whether some queue has the same head as at the last look. */
-    private boolean aHeadWaitedSinceLastLook() {
-        boolean waited = false;
-        for (int i = 0; i < PRIORITIES; i++) {
-            Request<?> head = queues[i].peek();
-            waited |= head != null && head == headsAtLastLook[i];
-            headsAtLastLook[i] = head;
-        }
-        return waited;
-    }
-
-    /** On the stall monitor, going idle: hold on to no finished request. */
-    private void forgetLooks() {
-        java.util.Arrays.fill(headsAtLastLook, null);
-        for (Worker worker : workers) {
-            worker.seenAsleepOn = null;
         }
     }
 
@@ -316,6 +286,7 @@ final class WorkerPool {
 
     /** Under the lock. */
     private void startWorker() {
+        starting.incrementAndGet();
         Worker worker = new Worker(this);
         Thread thread = new Thread(worker, "aio-worker-" + THREAD_NUMBER.incrementAndGet());
         thread.setDaemon(true);

@@ -40,7 +40,7 @@ class DataTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 4095, 4096, 4097, Worker.SCRATCH_BYTES - 1, Worker.SCRATCH_BYTES + 1, 1 << 20, 16 << 20})
+    @ValueSource(ints = {1, 2, 4095, 4096, 4097, Scratch.BOUNCE_BYTES - 1, Scratch.BOUNCE_BYTES + 1, 1 << 20, 16 << 20})
     void arraysRoundTripAtEverySize(int size) throws Exception {
         byte[] data = random(size, size);
         AioFile file = open("a");
@@ -86,7 +86,7 @@ class DataTest {
     @Test
     void readsAreShortAtEndOfFileAndZeroPastIt() throws Exception {
         AioFile file = open("short");
-        byte[] data = random(Worker.SCRATCH_BYTES + 100, 9);
+        byte[] data = random(Scratch.BOUNCE_BYTES + 100, 9);
         await(aio, aio.write(file, 0, data.length, data, 0, null));
         byte[] back = new byte[data.length * 2];
         assertEquals(data.length, await(aio, aio.read(file, 0, back.length, back, 0, null)));
