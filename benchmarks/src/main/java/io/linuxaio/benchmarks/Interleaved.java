@@ -19,7 +19,10 @@ import java.util.Map;
  * implementations alike, and CPU time per operation barely depends on them: it is the figure to
  * use when asking where a request's time goes.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.linuxaio.benchmarks.Interleaved [read|stat|open-close] [workers,...] [rounds] [implementations,...]</pre>
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.linuxaio.benchmarks.Interleaved \
+ *     [read|stat|open-close] [workers,...] [rounds] [implementations,...]
+ * </pre>
  *
  * <p>The implementations are those of {@link PipelineBenchmark} ({@code linux-aio},
  * {@code jdk-async-channel}, {@code jdk-thread-pool}); by default every one that can do the

@@ -30,94 +30,94 @@ import java.nio.file.StandardOpenOption;
  * channel's event loop, like every handler.
  */
 final class ChunkedFileRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private final Path root;
-  private final int chunkSize;
+    private final Path root;
+    private final int chunkSize;
 
-  ChunkedFileRequestHandler(Path root, int chunkSize) {
-    this.root = root;
-    this.chunkSize = chunkSize;
-  }
+    ChunkedFileRequestHandler(Path root, int chunkSize) {
+        this.root = root;
+        this.chunkSize = chunkSize;
+    }
 
-  @Override
-  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    boolean keepAlive = HttpUtil.isKeepAlive(request);
-    if (!request.decoderResult().isSuccess()) {
-      sendStatus(ctx, HttpResponseStatus.BAD_REQUEST, false);
-      return;
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!request.decoderResult().isSuccess()) {
+            sendStatus(ctx, HttpResponseStatus.BAD_REQUEST, false);
+            return;
+        }
+        if (!HttpMethod.GET.equals(request.method())) {
+            sendStatus(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, keepAlive);
+            return;
+        }
+        Path file = resolve(request.uri());
+        if (file == null) {
+            sendStatus(ctx, HttpResponseStatus.FORBIDDEN, keepAlive);
+            return;
+        }
+        FileChannel channel;
+        long size;
+        try {
+            if (!Files.isRegularFile(file)) {
+                sendStatus(ctx, HttpResponseStatus.NOT_FOUND, keepAlive);
+                return;
+            }
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+            size = channel.size();
+        } catch (IOException e) {
+            sendStatus(ctx, HttpResponseStatus.NOT_FOUND, keepAlive);
+            return;
+        }
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setContentLength(response, size);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ctx.write(response);
+        ChunkedNioFile body;
+        try {
+            body = new ChunkedNioFile(channel, 0, size, chunkSize);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            ctx.close();
+            return;
+        }
+        // ChunkedWriteHandler closes the ChunkedNioFile (and so the FileChannel) when it ends or fails.
+        ChannelFuture last = ctx.writeAndFlush(new HttpChunkedInput(body));
+        if (!keepAlive) {
+            last.addListener(ChannelFutureListener.CLOSE);
+        }
     }
-    if (!HttpMethod.GET.equals(request.method())) {
-      sendStatus(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, keepAlive);
-      return;
-    }
-    Path file = resolve(request.uri());
-    if (file == null) {
-      sendStatus(ctx, HttpResponseStatus.FORBIDDEN, keepAlive);
-      return;
-    }
-    FileChannel channel;
-    long size;
-    try {
-      if (!Files.isRegularFile(file)) {
-        sendStatus(ctx, HttpResponseStatus.NOT_FOUND, keepAlive);
-        return;
-      }
-      channel = FileChannel.open(file, StandardOpenOption.READ);
-      size = channel.size();
-    } catch (IOException e) {
-      sendStatus(ctx, HttpResponseStatus.NOT_FOUND, keepAlive);
-      return;
-    }
-    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    HttpUtil.setContentLength(response, size);
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
-    HttpUtil.setKeepAlive(response, keepAlive);
-    ctx.write(response);
-    ChunkedNioFile body;
-    try {
-      body = new ChunkedNioFile(channel, 0, size, chunkSize);
-    } catch (IOException e) {
-      closeQuietly(channel);
-      ctx.close();
-      return;
-    }
-    // ChunkedWriteHandler closes the ChunkedNioFile (and so the FileChannel) when it ends or fails.
-    ChannelFuture last = ctx.writeAndFlush(new HttpChunkedInput(body));
-    if (!keepAlive) {
-      last.addListener(ChannelFutureListener.CLOSE);
-    }
-  }
 
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    ctx.close();
-  }
-
-  /** The file a request path names under the root, or null if it would leave the root. */
-  private Path resolve(String uri) {
-    String path = new QueryStringDecoder(uri).path();
-    if (!path.startsWith("/") || path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
-      return null;
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
     }
-    Path resolved = root.resolve(path.substring(1)).normalize();
-    return resolved.startsWith(root) ? resolved : null;
-  }
 
-  private static void sendStatus(
-      ChannelHandlerContext ctx, HttpResponseStatus status, boolean keepAlive) {
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status);
-    HttpUtil.setContentLength(response, 0);
-    HttpUtil.setKeepAlive(response, keepAlive);
-    ChannelFuture sent = ctx.writeAndFlush(response);
-    if (!keepAlive) {
-      sent.addListener(ChannelFutureListener.CLOSE);
+    /** The file a request path names under the root, or null if it would leave the root. */
+    private Path resolve(String uri) {
+        String path = new QueryStringDecoder(uri).path();
+        if (!path.startsWith("/") || path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
+            return null;
+        }
+        Path resolved = root.resolve(path.substring(1)).normalize();
+        return resolved.startsWith(root) ? resolved : null;
     }
-  }
 
-  private static void closeQuietly(FileChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // Nothing was sent from it; the response is abandoned by closing the connection.
+    private static void sendStatus(
+            ChannelHandlerContext ctx, HttpResponseStatus status, boolean keepAlive) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status);
+        HttpUtil.setContentLength(response, 0);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ChannelFuture sent = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            sent.addListener(ChannelFutureListener.CLOSE);
+        }
     }
-  }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing was sent from it; the response is abandoned by closing the connection.
+        }
+    }
 }

@@ -12,18 +12,18 @@ import java.util.Random;
  * page cache, so the benchmark measures the send path rather than the disk.
  */
 record ServedFile(byte request, String label, Path path, byte[] content) {
-  static ServedFile write(Path dir, char request, String label, int size, long seed)
-      throws IOException {
-    byte[] content = new byte[size];
-    new Random(seed).nextBytes(content);
-    Path path = Files.write(dir.resolve(label + ".bin"), content);
-    if (!Arrays.equals(Files.readAllBytes(path), content)) {
-      throw new IOException("read back differs: " + path);
+    static ServedFile write(Path dir, char request, String label, int size, long seed)
+            throws IOException {
+        byte[] content = new byte[size];
+        new Random(seed).nextBytes(content);
+        Path path = Files.write(dir.resolve(label + ".bin"), content);
+        if (!Arrays.equals(Files.readAllBytes(path), content)) {
+            throw new IOException("read back differs: " + path);
+        }
+        return new ServedFile((byte) request, label, path, content);
     }
-    return new ServedFile((byte) request, label, path, content);
-  }
 
-  int size() {
-    return content.length;
-  }
+    int size() {
+        return content.length;
+    }
 }
