@@ -211,11 +211,20 @@ final class RegionTransfer {
     private void writeReadyChunks() {
         boolean wrote = false;
         while (state == State.READING && !chunks.isEmpty()) {
-            if (chunks.peek().failure != null) {
-                fail(chunks.peek().failure); // closes the channel behind what was written (and flushes it)
+            Chunk head = chunks.peek();
+            if (head.failure != null) {
+                // Send what the failed read got before it failed, then fail: the handler closes the
+                // channel behind it (and flushes it) if any byte of the region went out.
+                chunks.poll();
+                if (head.buf.isReadable()) {
+                    write(head, false);
+                } else {
+                    release(head);
+                }
+                fail(head.failure);
                 return;
             }
-            if (!chunks.peek().isFull()) {
+            if (!head.isFull()) {
                 break;
             }
             Chunk chunk = chunks.poll();
@@ -224,17 +233,21 @@ final class RegionTransfer {
                 state = State.HANDED_OFF;
                 closeFileWhenDone();
             }
-            ByteBuf buf = chunk.buf;
-            chunk.buf = null; // the pipeline owns it now
-            ChannelPromise written = ctx.newPromise();
-            written.addListener(f -> chunkWritten(f, last));
-            wroteAny = true;
+            write(chunk, last);
             wrote = true;
-            ctx.write(buf, written);
         }
         if (wrote) {
             ctx.flush();
         }
+    }
+
+    private void write(Chunk chunk, boolean last) {
+        ByteBuf buf = chunk.buf;
+        chunk.buf = null; // the pipeline owns it now
+        ChannelPromise written = ctx.newPromise();
+        written.addListener(f -> chunkWritten(f, last));
+        wroteAny = true;
+        ctx.write(buf, written);
     }
 
     private void chunkWritten(Future<?> f, boolean last) {
