@@ -193,7 +193,12 @@ public final class AioFileHandler extends ChannelDuplexHandler {
         pump();
     }
 
-    void transferFailed(boolean sentSome) {
+    void transferFailed(boolean sentSome, boolean outputFailed) {
+        if (outputFailed) {
+            failAll(new IOException("not sent: a file region before it failed part-way"));
+            ctx.close();
+            return;
+        }
         if (sentSome) {
             // Part of the region is on its way; the bytes after it would be taken for the rest of it.
             // Close behind the chunks already written, so the peer gets every byte the file had:

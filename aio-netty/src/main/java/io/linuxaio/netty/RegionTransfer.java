@@ -50,6 +50,8 @@ final class RegionTransfer {
     private boolean wroteAny;
     /** A chunk's read failed; no more are started, and the transfer fails once the chunks before it are sent. */
     private boolean readFailed;
+    /** A chunk's write failed: the channel's output is broken. */
+    private boolean outputFailed;
 
     RegionTransfer(AioFileHandler handler, ChannelHandlerContext ctx, AioFileRegion region, ChannelPromise promise,
                    int chunkSize) {
@@ -253,6 +255,10 @@ final class RegionTransfer {
     private void chunkWritten(Future<?> f, boolean last) {
         handler.chunkReturned();
         if (!f.isSuccess()) {
+            // The channel's output failed, often at once inside this very write: nothing more may
+            // be written, not even to close behind, or a codec would send (and release) again what
+            // it still holds of this write.
+            outputFailed = true;
             fail(f.cause());
         } else if (last && state == State.HANDED_OFF) {
             state = State.DONE;
@@ -280,7 +286,7 @@ final class RegionTransfer {
         }
         closeFileWhenDone();
         promise.tryFailure(cause);
-        handler.transferFailed(wroteAny);
+        handler.transferFailed(wroteAny, outputFailed);
     }
 
     private void release(Chunk chunk) {
