@@ -115,7 +115,9 @@ public final class AioFileHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (closed) {
-            ReferenceCountUtil.release(msg);
+            if (!(msg instanceof AioFileRegion)) { // a region holds nothing, and releasing one says it was lost
+                ReferenceCountUtil.release(msg);
+            }
             promise.tryFailure(new ClosedChannelException());
         } else if (msg instanceof AioFileRegion region) {
             FileSession session = new FileSession(loops, ctx, movedCallbacks, () -> {});

@@ -16,7 +16,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Collects, while open, every throwable that Netty logs and every one that reaches a thread's
+ * Collects, while open, every throwable that Netty or this library logs and every one that reaches a thread's
  * uncaught-exception handler without a handler of its own (an engine callback that throws on an
  * event loop ends there). Netty reports an exception thrown inside a listener or a pipeline
  * operation as a warning and carries on, so a test that must fail on such an exception looks here.
@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  */
 final class LoggedFailures implements AutoCloseable {
     /** Held strongly: java.util.logging forgets a logger, and its handlers, once nothing refers to it. */
-    private final Logger netty = Logger.getLogger("io.netty");
+    private final List<Logger> loggers = List.of(Logger.getLogger("io.netty"), Logger.getLogger("io.linuxaio"));
     private final List<String> seen = new CopyOnWriteArrayList<>();
     private final List<Throwable> thrown = new CopyOnWriteArrayList<>();
     private final Handler handler = new Handler() {
@@ -34,7 +34,7 @@ final class LoggedFailures implements AutoCloseable {
         public void publish(LogRecord record) {
             if (record.getThrown() != null) {
                 thrown.add(record.getThrown());
-                seen.add(record.getLoggerName() + ": " + record.getMessage() + ": " + record.getThrown());
+                seen.add(record.getLevel() + " " + record.getLoggerName() + ": " + record.getMessage() + ": " + record.getThrown());
             }
         }
 
@@ -53,7 +53,9 @@ final class LoggedFailures implements AutoCloseable {
                 "Netty must log through java.util.logging for this capture to see its warnings");
         LoggedFailures failures = new LoggedFailures();
         failures.handler.setLevel(Level.ALL);
-        failures.netty.addHandler(failures.handler);
+        for (Logger logger : failures.loggers) {
+            logger.addHandler(failures.handler);
+        }
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
             failures.thrown.add(e);
             failures.seen.add("uncaught on " + thread.getName() + ": " + e);
@@ -90,7 +92,9 @@ final class LoggedFailures implements AutoCloseable {
 
     @Override
     public void close() {
-        netty.removeHandler(handler);
+        for (Logger logger : loggers) {
+            logger.removeHandler(handler);
+        }
         Thread.setDefaultUncaughtExceptionHandler(previous);
     }
 }
