@@ -177,7 +177,13 @@ public final class AioFileReader extends ChannelDuplexHandler {
         }
         int length = (int) Math.min(chunkSize, left);
         long end = count == AioFileRegion.TO_END ? AioFileRegion.TO_END : region.position() + count;
-        ByteBuf buf = ctx.alloc().directBuffer(length);
+        ByteBuf buf;
+        try {
+            buf = ctx.alloc().directBuffer(length);
+        } catch (OutOfMemoryError noDirectMemory) {
+            fail(noDirectMemory); // as Netty's own reads do: the memory this needed is not there
+            return;
+        }
         reading = true;
         try {
             session.read(next, buf, length, end, false, (n, failure) -> chunkRead(buf, n, failure));

@@ -189,7 +189,7 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
         writesPending++;
         try {
             session.write(pending.offset, pending.msg, pending.content, (n, error) -> written(pending, n, error));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) { // refused, or no direct memory to gather a composite
             writesPending--;
             ReferenceCountUtil.release(pending.msg);
             fail(e);

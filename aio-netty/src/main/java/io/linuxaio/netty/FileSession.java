@@ -178,7 +178,8 @@ final class FileSession {
      * before {@code then} runs with the count or the error.
      *
      * @throws RuntimeException as {@link AioContext#write(AioFile, long, ByteBuffer, AioCallback)}
-     *     does; {@code msg} is then still the caller's
+     *     does, or {@link OutOfMemoryError} if no direct buffer can be had to gather a composite;
+     *     {@code msg} is then still the caller's
      */
     void write(long offset, ReferenceCounted msg, ByteBuf content, AioCallback<Integer> then) {
         ReferenceCounted held = msg;

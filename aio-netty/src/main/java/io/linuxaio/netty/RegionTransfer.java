@@ -154,7 +154,16 @@ final class RegionTransfer {
     private void readMore() {
         while (state == State.READING && !readFailed && next < end && ctx.channel().isWritable() && budget.take()) {
             int length = (int) Math.min(chunkSize, end - next);
-            Chunk chunk = new Chunk(next, length, ctx.alloc().directBuffer(length));
+            ByteBuf buf;
+            try {
+                buf = ctx.alloc().directBuffer(length);
+            } catch (OutOfMemoryError noDirectMemory) {
+                // As Netty's own reads do: the memory this needed is not there, so this transfer fails.
+                budget.giveBack();
+                fail(noDirectMemory);
+                return;
+            }
+            Chunk chunk = new Chunk(next, length, buf);
             chunks.add(chunk);
             next += length;
             read(chunk);
