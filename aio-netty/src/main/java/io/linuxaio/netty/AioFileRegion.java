@@ -92,36 +92,6 @@ public class AioFileRegion implements ReferenceCounted {
 
     // ---------------------------------------------------------------- ReferenceCounted, to fail loudly
 
-    /** Always 1: a region holds nothing to free. */
-    @Override
-    public int refCnt() {
-        return 1;
-    }
-
-    /** Does nothing: a region holds nothing to free. */
-    @Override
-    public AioFileRegion retain() {
-        return this;
-    }
-
-    /** Does nothing: a region holds nothing to free. */
-    @Override
-    public AioFileRegion retain(int increment) {
-        return this;
-    }
-
-    /** Does nothing. */
-    @Override
-    public AioFileRegion touch() {
-        return this;
-    }
-
-    /** Does nothing. */
-    @Override
-    public AioFileRegion touch(Object hint) {
-        return this;
-    }
-
     /**
      * Logs a warning and returns false. Nothing that sends a region releases it (a region holds
      * nothing to free): a handler that releases one is dropping it, most likely because no
@@ -137,10 +107,40 @@ public class AioFileRegion implements ReferenceCounted {
         return false;
     }
 
-    /** As {@link #release()}. */
+    /** As {@link #release()}, whatever the decrement. */
     @Override
     public boolean release(int decrement) {
         return release();
+    }
+
+    /** Always 1: a region holds nothing to free, so nothing counts references to it. */
+    @Override
+    public int refCnt() {
+        return 1;
+    }
+
+    /** Does nothing (see {@link #refCnt()}). */
+    @Override
+    public AioFileRegion retain() {
+        return this;
+    }
+
+    /** As {@link #retain()}. */
+    @Override
+    public AioFileRegion retain(int increment) {
+        return retain();
+    }
+
+    /** Does nothing: there is no leak to trace. */
+    @Override
+    public AioFileRegion touch() {
+        return this;
+    }
+
+    /** As {@link #touch()}. */
+    @Override
+    public AioFileRegion touch(Object hint) {
+        return touch();
     }
 
     @Override
