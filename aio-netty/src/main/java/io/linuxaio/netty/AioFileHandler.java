@@ -52,7 +52,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * every byte before the failure is sent, and then, since the peer cannot tell where the data went
  * wrong, the handler closes the channel and refuses the writes queued behind the region; a region that
  * failed before sending anything (a missing file) leaves the channel open and the writes after it
- * proceed.
+ * proceed. A chunk whose write fails (the channel closed under it) fails the region with that
+ * write's cause and closes the channel, writing nothing more; a chunk buffer the allocator cannot
+ * give fails it with the allocator's {@link OutOfMemoryError}. A region written to a pipeline
+ * without this handler fails too, loudly: see {@link AioFileRegion}.
  *
  * <p><b>Closing.</b> When the channel closes, or the handler is removed, mid-file: reading stops,
  * every buffer is released (those being read into as soon as their reads return), files opened by

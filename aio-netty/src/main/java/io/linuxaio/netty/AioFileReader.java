@@ -31,8 +31,9 @@ import java.util.ArrayDeque;
  *
  * <p>At the end of the region it fires an {@link EndOfFile} user event and then either closes the
  * channel (if built with {@code closeAtEnd}, which also lets decoders flush what they hold) or
- * hands reading over to the transport. A failed open or read, or a file that ends before the
- * region does, reaches {@code exceptionCaught} as an {@link IOException} and ends the reading.
+ * hands reading over to the transport. A failed open or read, a file that ends before the region
+ * does, or a chunk buffer the allocator cannot give, reaches {@code exceptionCaught} as an
+ * {@link IOException} and ends the reading.
  * Bytes the transport held back are then dropped, as they are when the channel closes before the
  * file has ended. A file given by path is opened and closed by the reader; an {@link AioFile}
  * stays the caller's.
