@@ -52,7 +52,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * every byte before the failure is sent, and then, since the peer cannot tell where the data went
  * wrong, the handler closes the channel and refuses the writes queued behind the region; a region that
  * failed before sending anything (a missing file) leaves the channel open and the writes after it
- * proceed.
+ * proceed. A chunk whose write fails (the channel closed under it) fails the region with that
+ * write's cause and closes the channel, writing nothing more; a chunk buffer the allocator cannot
+ * give fails it with the allocator's {@link OutOfMemoryError}. A region written to a pipeline
+ * without this handler fails too, loudly: see {@link AioFileRegion}.
  *
  * <p><b>Closing.</b> When the channel closes, or the handler is removed, mid-file: reading stops,
  * every buffer is released (those being read into as soon as their reads return), files opened by
@@ -71,20 +74,17 @@ public final class AioFileHandler extends ChannelDuplexHandler {
 
     private final AioEventLoops loops;
     private final int chunkSize;
-    private final int chunksInFlight;
+    private final ChunkBudget budget;
     private final ArrayDeque<QueuedWrite> queue = new ArrayDeque<>();
+    /** Engine callbacks that arrived off this channel's loop; readable from any thread. */
+    private final AtomicLong movedCallbacks = new AtomicLong();
 
     private ChannelHandlerContext ctx;
-    private AioContext aio;
     private boolean closed;
-    private boolean pumping;
-    private boolean pumpAgain;
+    private Pumping pumping = Pumping.IDLE;
 
-    // Written on the loop only; volatile so that tests and monitoring may read them from anywhere.
-    private volatile int chunksHeld;
-    private volatile int peakChunksHeld;
-    private volatile long bytesRead;
-    private final AtomicLong movedCallbacks = new AtomicLong();
+    /** Where {@link #pump()} is: a call made while it runs only asks it to go round again. */
+    private enum Pumping { IDLE, RUNNING, AGAIN }
 
     /** A handler with {@value #DEFAULT_CHUNK_SIZE}-byte chunks, {@value #DEFAULT_CHUNKS_IN_FLIGHT} in flight. */
     public AioFileHandler(AioEventLoops loops) {
@@ -107,7 +107,7 @@ public final class AioFileHandler extends ChannelDuplexHandler {
         }
         this.loops = loops;
         this.chunkSize = chunkSize;
-        this.chunksInFlight = chunksInFlight;
+        this.budget = new ChunkBudget(chunksInFlight);
     }
 
     @Override
@@ -118,10 +118,13 @@ public final class AioFileHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (closed) {
-            ReferenceCountUtil.release(msg);
+            if (!(msg instanceof AioFileRegion)) { // a region holds nothing, and releasing one says it was lost
+                ReferenceCountUtil.release(msg);
+            }
             promise.tryFailure(new ClosedChannelException());
         } else if (msg instanceof AioFileRegion region) {
-            queue.add(new QueuedWrite(null, promise, new RegionTransfer(this, ctx, region, promise, chunkSize)));
+            FileSession session = new FileSession(loops, ctx, movedCallbacks, () -> {});
+            queue.add(new QueuedWrite(null, promise, new RegionTransfer(ctx, region, promise, chunkSize, budget, session, this::moved)));
         } else if (queue.isEmpty()) {
             ctx.write(msg, promise);
         } else {
@@ -157,83 +160,46 @@ public final class AioFileHandler extends ChannelDuplexHandler {
         failAll(new IOException("AioFileHandler was removed from the pipeline"));
     }
 
-    // ---------------------------------------------------------------- for RegionTransfer, on the loop
+    // ---------------------------------------------------------------- on the loop
 
-    /** The context whose callbacks run on this channel's loop. */
-    AioContext context() {
-        if (aio == null) {
-            aio = loops.forChannel(ctx.channel());
-        }
-        return aio;
-    }
-
-    /** Whether a transfer may start another chunk read now. */
-    boolean mayRead() {
-        return !closed && chunksHeld < chunksInFlight && ctx.channel().isWritable();
-    }
-
-    void chunkTaken() {
-        int held = chunksHeld + 1;
-        chunksHeld = held;
-        if (held > peakChunksHeld) {
-            peakChunksHeld = held;
-        }
-    }
-
-    void chunkReturned() {
-        chunksHeld--;
-    }
-
-    void bytesRead(int n) {
-        bytesRead += n;
-    }
-
-    /** A transfer moved: continue it, and whatever is queued behind it. */
-    void progress() {
-        pump();
-    }
-
-    void transferFailed(boolean sentSome) {
-        if (sentSome) {
-            // Part of the region is on its way; the bytes after it would be taken for the rest of it.
-            // Close behind the chunks already written, so the peer gets every byte the file had:
-            // a plain close would drop those still waiting in the outbound buffer.
-            // Refuse the writes behind the region first: the flush completes chunk writes, whose
-            // listeners pump the queue, and would otherwise send those writes.
-            failAll(new IOException("not sent: a file region before it failed part-way"));
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    /**
+     * A transfer moved on: continue it and whatever is queued behind it. One that ended after part
+     * of its region went down the pipeline ends the channel: the peer would take the bytes after it
+     * for the rest of the region.
+     */
+    private void moved(RegionTransfer transfer) {
+        if (!transfer.cutShort() || closed) {
+            pump();
             return;
         }
-        pump();
-    }
-
-    /** Runs an engine callback on this channel's loop; see {@link OnLoop}. */
-    void onLoop(Runnable task, Runnable ifGone) {
-        if (OnLoop.run(ctx.executor(), task, ifGone)) {
-            movedCallbacks.incrementAndGet();
+        // Refuse the writes behind the region first: a flush completes chunk writes, whose
+        // listeners pump the queue, and would otherwise send those writes.
+        failAll(new IOException("not sent: a file region before it failed part-way"));
+        if (transfer.outputFailed()) {
+            // The output failed, maybe inside a write still on the stack: write nothing, close.
+            ctx.close();
+        } else {
+            // Close behind the chunks already written, so the peer gets every byte the file had:
+            // a plain close would drop those still waiting in the outbound buffer.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
-    }
-
-    /** Closes a file this handler opened, through the engine. */
-    void closeFile(AioContext context, AioFile file) {
-        OwnedFile.close(context, loops.engine(), file);
     }
 
     // ---------------------------------------------------------------- metrics, readable from any thread
 
     /** Chunk buffers held now: being read into, or written down the pipeline and not yet on the socket. */
     int chunksHeld() {
-        return chunksHeld;
+        return budget.held();
     }
 
     /** The most chunk buffers ever held at once. */
     int peakChunksHeld() {
-        return peakChunksHeld;
+        return budget.peak();
     }
 
     /** Bytes read from files so far. */
     long bytesRead() {
-        return bytesRead;
+        return budget.bytesRead();
     }
 
     /** Engine callbacks that arrived off this channel's loop and had to be moved there (0 while the loops run). */
@@ -243,19 +209,23 @@ public final class AioFileHandler extends ChannelDuplexHandler {
 
     // ---------------------------------------------------------------- machinery
 
+    /**
+     * Passes the queue on as far as it can go now. Writing and failing call back into here: a chunk
+     * write's listener, a promise's listeners, a transfer that ends at once. Such a call only asks
+     * the running pump to go round again, so one frame at a time walks the queue, in order.
+     */
     private void pump() {
-        if (pumping) {
-            pumpAgain = true;
+        if (pumping != Pumping.IDLE) {
+            pumping = Pumping.AGAIN;
             return;
         }
-        pumping = true;
         try {
             do {
-                pumpAgain = false;
+                pumping = Pumping.RUNNING;
                 pumpQueue();
-            } while (pumpAgain);
+            } while (pumping == Pumping.AGAIN);
         } finally {
-            pumping = false;
+            pumping = Pumping.IDLE;
         }
     }
 
@@ -273,8 +243,8 @@ public final class AioFileHandler extends ChannelDuplexHandler {
                 break;
             }
             head.transfer.pump();
-            if (!head.transfer.handedOff()) {
-                break;
+            if (closed || !head.transfer.handedOff()) {
+                break; // still sending; or it failed part-way and the queue is refused
             }
             queue.poll();
         }

@@ -1,9 +1,6 @@
 package io.linuxaio.netty;
 
-import io.linuxaio.AioContext;
-import io.linuxaio.AioException;
 import io.linuxaio.AioFile;
-import io.linuxaio.Fcntl;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,8 +31,9 @@ import java.util.ArrayDeque;
  *
  * <p>At the end of the region it fires an {@link EndOfFile} user event and then either closes the
  * channel (if built with {@code closeAtEnd}, which also lets decoders flush what they hold) or
- * hands reading over to the transport. A failed open or read, or a file that ends before the
- * region does, reaches {@code exceptionCaught} as an {@link IOException} and ends the reading.
+ * hands reading over to the transport. A failed open or read, a file that ends before the region
+ * does, or a chunk buffer the allocator cannot give, reaches {@code exceptionCaught} as an
+ * {@link IOException} and ends the reading.
  * Bytes the transport held back are then dropped, as they are when the channel closes before the
  * file has ended. A file given by path is opened and closed by the reader; an {@link AioFile}
  * stays the caller's.
@@ -78,10 +76,8 @@ public final class AioFileReader extends ChannelDuplexHandler {
     private final boolean closeAtEnd;
 
     private ChannelHandlerContext ctx;
-    private AioContext aio;
+    private FileSession session;
     private State state = State.NEW;
-    private AioFile file;
-    private boolean ownsFile;
     private long next;
     private long passedOn;
     private boolean demand;
@@ -115,6 +111,7 @@ public final class AioFileReader extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.session = new FileSession(loops, ctx);
     }
 
     @Override
@@ -180,11 +177,17 @@ public final class AioFileReader extends ChannelDuplexHandler {
             return;
         }
         int length = (int) Math.min(chunkSize, left);
-        ByteBuf buf = ctx.alloc().directBuffer(length);
+        long end = count == AioFileRegion.TO_END ? AioFileRegion.TO_END : region.position() + count;
+        ByteBuf buf;
+        try {
+            buf = ctx.alloc().directBuffer(length);
+        } catch (OutOfMemoryError noDirectMemory) {
+            fail(noDirectMemory); // as Netty's own reads do: the memory this needed is not there
+            return;
+        }
         reading = true;
         try {
-            aio.read(file, next, buf.nioBuffer(0, length), (n, error) -> OnLoop.run(ctx.executor(),
-                    () -> chunkRead(buf, n, error), buf::release));
+            session.read(next, buf, length, end, false, (n, failure) -> chunkRead(buf, n, failure));
         } catch (RuntimeException e) {
             reading = false;
             buf.release();
@@ -194,56 +197,31 @@ public final class AioFileReader extends ChannelDuplexHandler {
 
     private void open() {
         state = State.OPENING;
-        try {
-            aio = loops.forChannel(ctx.channel());
-            if (region.file() != null) {
-                opened(region.file(), null);
-                return;
-            }
-            aio.open(region.path(), Fcntl.O_RDONLY, 0, (f, error) -> OnLoop.run(ctx.executor(),
-                    () -> opened(f, error), () -> closeFile(f)));
-        } catch (RuntimeException e) {
-            fail(e);
-        }
+        session.openForReading(region, this::opened, this::fail);
     }
 
-    private void opened(AioFile f, AioException error) {
-        if (f != null) {
-            file = f;
-            ownsFile = region.file() == null;
-        }
-        if (state != State.OPENING) {
-            closeOwnFile(); // stopped meanwhile
-        } else if (error != null) {
-            fail(error);
-        } else {
-            state = State.OPEN;
-            readNext();
-        }
+    /** Runs only while opening: the session closes a file that arrives after the reader stopped. */
+    private void opened() {
+        state = State.OPEN;
+        readNext();
     }
 
-    private void chunkRead(ByteBuf buf, Integer n, AioException error) {
+    private void chunkRead(ByteBuf buf, int n, IOException failure) {
         reading = false;
         if (state != State.OPEN) {
             buf.release();
             return;
         }
-        if (error != null) {
+        if (failure != null) {
             buf.release();
-            fail(error);
+            fail(failure);
             return;
         }
         if (n == 0) {
             buf.release();
-            if (region.count() == AioFileRegion.TO_END) {
-                endOfFile();
-            } else {
-                fail(new IOException(region.path() + " ended at offset " + next + ", before the region's end at "
-                        + (region.position() + region.count()) + " (did the file shrink?)"));
-            }
+            endOfFile(); // the end of a file read to its end (a region that ends early is a failure)
             return;
         }
-        buf.writerIndex(n);
         next += n;
         passedOn += n;
         demand = false;
@@ -257,7 +235,7 @@ public final class AioFileReader extends ChannelDuplexHandler {
 
     private void endOfFile() {
         state = State.ENDED;
-        closeOwnFile();
+        session.closeIfOwned();
         ctx.fireUserEventTriggered(new EndOfFile(region.path(), passedOn));
         passOnHeldBack();
         if (closeAtEnd) {
@@ -269,7 +247,7 @@ public final class AioFileReader extends ChannelDuplexHandler {
 
     private void fail(Throwable cause) {
         state = State.ENDED;
-        closeOwnFile();
+        session.closeIfOwned();
         releaseHeldBack();
         ctx.fireExceptionCaught(cause instanceof IOException ? cause : new IOException(cause.getMessage(), cause));
     }
@@ -295,19 +273,7 @@ public final class AioFileReader extends ChannelDuplexHandler {
     private void stop() {
         if (state != State.ENDED) {
             state = State.ENDED;
-            closeOwnFile(); // a read still running keeps the descriptor until it returns
+            session.closeIfOwned(); // a read still running keeps the descriptor until it returns
         }
-    }
-
-    private void closeOwnFile() {
-        if (ownsFile && file != null) {
-            AioFile f = file;
-            file = null;
-            closeFile(f);
-        }
-    }
-
-    private void closeFile(AioFile f) {
-        OwnedFile.close(aio, loops.engine(), f);
     }
 }

@@ -1,6 +1,5 @@
 package io.linuxaio.netty;
 
-import io.linuxaio.AioContext;
 import io.linuxaio.AioException;
 import io.linuxaio.AioFile;
 import io.linuxaio.Fcntl;
@@ -11,11 +10,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes a channel's inbound bytes to a file through the engine, for uploads: every inbound
@@ -51,10 +51,11 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
     private final CompletableFuture<Long> done = new CompletableFuture<>();
     private final ArrayDeque<Pending> waitingForOpen = new ArrayDeque<>();
 
+    /** The caller's file, or null to open {@code path}. */
+    private final AioFile callersFile;
+
     private ChannelHandlerContext ctx;
-    private AioContext aio;
-    private AioFile file;
-    private boolean ownsFile;
+    private FileSession session;
     private boolean opening;
     private long next;
     private long written;
@@ -71,12 +72,13 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
         if (path.isEmpty()) {
             throw new IllegalArgumentException("empty path");
         }
+        this.callersFile = null;
     }
 
     /** Writes to an open file from {@code position} on; the file stays the caller's to close. */
     public AioFileWriter(AioEventLoops loops, AioFile file, long position) {
         this.loops = Objects.requireNonNull(loops, "loops");
-        this.file = Objects.requireNonNull(file, "file");
+        this.callersFile = Objects.requireNonNull(file, "file");
         if (position < 0) {
             throw new IllegalArgumentException("negative position: " + position);
         }
@@ -99,6 +101,10 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.session = new FileSession(loops, ctx, new AtomicLong(), this::loopGone);
+        if (callersFile != null) {
+            session.use(callersFile);
+        }
     }
 
     @Override
@@ -113,10 +119,10 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        Pending pending = new Pending(msg, content, next, length);
+        Pending pending = new Pending((ReferenceCounted) msg, content, next, length);
         next += length;
         holdAutoRead();
-        if (file == null) {
+        if (session.file() == null) {
             waitingForOpen.add(pending);
             open();
         } else {
@@ -146,7 +152,7 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
     private void endOfInput() {
         if (!inputEnded) {
             inputEnded = true;
-            if (file == null && failure == null) {
+            if (session.file() == null && failure == null) {
                 open(); // an empty upload still makes an (empty) file
             }
             settle();
@@ -154,33 +160,24 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
     }
 
     private void open() {
-        if (opening || file != null) {
-            return;
-        }
-        opening = true;
-        try {
-            aio = context();
-            aio.open(path, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_TRUNC, 0644, (f, error) -> OnLoop.run(ctx.executor(),
-                    () -> opened(f, error), () -> closeFile(f)));
-        } catch (RuntimeException e) {
-            opening = false;
-            fail(e);
-            settle();
+        if (!opening && session.file() == null) {
+            opening = true;
+            session.open(path, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_TRUNC, 0644, this::opened, this::openFailed);
         }
     }
 
-    private void opened(AioFile f, AioException error) {
+    private void opened() {
         opening = false;
-        if (error != null) {
-            fail(error);
-        } else {
-            file = f;
-            ownsFile = true;
-            Pending pending;
-            while ((pending = waitingForOpen.poll()) != null) {
-                write(pending);
-            }
+        Pending pending;
+        while ((pending = waitingForOpen.poll()) != null) {
+            write(pending);
         }
+        settle();
+    }
+
+    private void openFailed(Throwable cause) {
+        opening = false;
+        fail(cause);
         settle();
     }
 
@@ -189,30 +186,19 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(pending.msg);
             return;
         }
-        ByteBuffer src;
-        if (pending.content.nioBufferCount() == 1) {
-            src = pending.content.nioBuffer();
-        } else {
-            // A composite buffer: gather it into one buffer so the write is a single pwrite.
-            ByteBuf copy = ctx.alloc().directBuffer(pending.length).writeBytes(pending.content);
-            ReferenceCountUtil.release(pending.msg);
-            pending.msg = copy;
-            src = copy.nioBuffer();
-        }
         writesPending++;
         try {
-            context().write(file, pending.offset, src, (n, error) -> OnLoop.run(ctx.executor(),
-                    () -> written(pending, n, error), () -> ReferenceCountUtil.release(pending.msg)));
-        } catch (RuntimeException e) {
+            session.write(pending.offset, pending.msg, pending.content, (n, error) -> written(pending, n, error));
+        } catch (RuntimeException | OutOfMemoryError e) { // refused, or no direct memory to gather a composite
             writesPending--;
             ReferenceCountUtil.release(pending.msg);
             fail(e);
         }
     }
 
+    /** The session has released the message by now. */
     private void written(Pending pending, Integer n, AioException error) {
         writesPending--;
-        ReferenceCountUtil.release(pending.msg);
         if (error != null) {
             fail(error);
         } else if (n < pending.length) {
@@ -238,20 +224,9 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
     }
 
     private void finish() {
-        if (finishing) {
-            return;
-        }
-        finishing = true;
-        if (!ownsFile || file == null) {
-            complete(null);
-            return;
-        }
-        AioFile f = file;
-        try {
-            context().close(f, (ignored, error) -> OnLoop.run(ctx.executor(), () -> complete(error), () -> complete(error)));
-        } catch (IllegalStateException contextClosed) {
-            closeFile(f);
-            complete(null);
+        if (!finishing) {
+            finishing = true;
+            session.closeIfOwned((ignored, error) -> complete(error));
         }
     }
 
@@ -290,25 +265,27 @@ public final class AioFileWriter extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private AioContext context() {
-        if (aio == null) {
-            aio = loops.forChannel(ctx.channel());
+    /**
+     * A completion found the channel's loop terminated (see {@link FileSession}): nothing of this
+     * upload runs there again, so release what waits for the file and end {@link #done()} here.
+     */
+    private void loopGone() {
+        Pending pending;
+        while ((pending = waitingForOpen.poll()) != null) {
+            ReferenceCountUtil.release(pending.msg);
         }
-        return aio;
-    }
-
-    private void closeFile(AioFile f) {
-        OwnedFile.close(aio, loops.engine(), f);
+        done.completeExceptionally(failure != null ? failure
+                : new IOException(path + ": the channel's event loop terminated before the upload was written"));
     }
 
     /** One inbound buffer on its way to the file. */
     private static final class Pending {
-        Object msg;
+        final ReferenceCounted msg;
         final ByteBuf content;
         final long offset;
         final int length;
 
-        Pending(Object msg, ByteBuf content, long offset, int length) {
+        Pending(ReferenceCounted msg, ByteBuf content, long offset, int length) {
             this.msg = msg;
             this.content = content;
             this.offset = offset;

@@ -1,66 +1,77 @@
 package io.linuxaio.netty;
 
-import io.linuxaio.AioContext;
 import io.linuxaio.AioException;
-import io.linuxaio.AioFile;
-import io.linuxaio.Fcntl;
 import io.linuxaio.Stat;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.function.Consumer;
 
 /**
- * Sends one {@link AioFileRegion} for an {@link AioFileHandler}: opens the file if given a path,
- * learns its size if asked for the rest of it, reads it through the engine in chunks, each a pread
- * straight into a pooled direct buffer, and writes the chunks down the pipeline in file order.
+ * Sends one {@link AioFileRegion}: opens the file if given a path, learns its size if asked for
+ * the rest of it, reads it in chunks, each a pread straight into a pooled direct buffer, and writes
+ * the chunks down the pipeline in file order.
  *
- * <p>Every method runs on the channel's loop. Several reads may be in flight at once (the handler
- * sets the budget); they may finish in any order, and a finished chunk waits for the ones before
- * it. A buffer being read into is never released before its read has called back, since the
- * kernel may still be writing into it.
+ * <p>Every method runs on the channel's loop. Several reads may be in flight at once, as the
+ * {@link ChunkBudget} allows and while the channel is writable; they may finish in any order, and a
+ * finished chunk waits for the ones before it. A buffer being read into is never released before
+ * its read has called back, since the kernel may still be writing into it.
  *
  * <p>The first chunk is read at the context's priority, later ones a step lower: on a slow disk the
  * workers then serve every transfer's first bytes (and other clients' opens and stats) before the
  * bulk of a large download, so a short response does not queue behind a long one.
+ *
+ * <p>Whoever runs it learns of its progress through one callback, {@code moved}: called when a
+ * chunk has left the budget, when the last byte has been passed down ({@link #handedOff()}), and
+ * when the transfer ends. A transfer that ends {@link #cutShort()} has passed part of the region
+ * down; the peer cannot tell where it went wrong, so only closing the channel is left.
  */
 final class RegionTransfer {
-    private enum State { NEW, OPENING, SIZING, READING, HANDED_OFF, DONE, FAILED }
+    private enum State {
+        NEW, OPENING, SIZING, READING,
+        /** Every chunk is written down the pipeline; the promise waits for the socket to take the last. */
+        HANDED_OFF,
+        DONE,
+        /** Ended before any byte went down the pipeline: writes behind the region may follow. */
+        FAILED,
+        /** Ended after some bytes went down the pipeline. */
+        CUT
+    }
 
-    private final AioFileHandler handler;
     private final ChannelHandlerContext ctx;
     private final AioFileRegion region;
     private final ChannelPromise promise;
     private final int chunkSize;
+    private final ChunkBudget budget;
+    private final FileSession session;
+    private final Consumer<RegionTransfer> moved;
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>(); // in file order
 
     private State state = State.NEW;
-    private AioContext aio;
-    /** {@code aio} one priority step lower, for the chunks after the first. */
-    private AioContext bulk;
-    private AioFile file;
-    private boolean ownsFile;
-    private boolean fileClosed;
     private long next; // where the next chunk starts
     private long end;
     private boolean wroteAny;
     /** A chunk's read failed; no more are started, and the transfer fails once the chunks before it are sent. */
     private boolean readFailed;
+    /** The transfer ended because a chunk's write failed: the channel's output is broken. */
+    private boolean outputFailed;
 
-    RegionTransfer(AioFileHandler handler, ChannelHandlerContext ctx, AioFileRegion region, ChannelPromise promise,
-                   int chunkSize) {
-        this.handler = handler;
+    RegionTransfer(ChannelHandlerContext ctx, AioFileRegion region, ChannelPromise promise, int chunkSize,
+                   ChunkBudget budget, FileSession session, Consumer<RegionTransfer> moved) {
         this.ctx = ctx;
         this.region = region;
         this.promise = promise;
         this.chunkSize = chunkSize;
+        this.budget = budget;
+        this.session = session;
+        this.moved = moved;
     }
 
-    /** Starts, or reads further as far as the handler's budget allows. */
+    /** Starts, or reads further as far as the budget and the channel's writability allow. */
     void pump() {
         if (state == State.NEW) {
             start();
@@ -69,45 +80,33 @@ final class RegionTransfer {
         }
     }
 
-    /** Whether every byte has been passed down the pipeline (or the transfer ended), so later writes may follow. */
+    /** Whether every byte has been passed down the pipeline, or the transfer has ended. */
     boolean handedOff() {
-        return state == State.HANDED_OFF || state == State.DONE || state == State.FAILED;
+        return state == State.HANDED_OFF || state == State.DONE || state == State.FAILED || state == State.CUT;
+    }
+
+    /** Whether it ended after passing part of the region down the pipeline. */
+    boolean cutShort() {
+        return state == State.CUT;
+    }
+
+    /** Whether it ended because a chunk's write failed, so nothing more can be written to the channel. */
+    boolean outputFailed() {
+        return outputFailed;
+    }
+
+    /**
+     * Ends the transfer with {@code cause}: fails the promise, releases every buffer not being read
+     * into (the rest go as their reads call back) and closes the file if it is ours. Bytes already
+     * passed down stay passed. Does nothing once the transfer has ended.
+     */
+    void fail(Throwable cause) {
+        fail(cause, false);
     }
 
     private void start() {
-        try {
-            aio = handler.context();
-            bulk = aio.withPriority(Math.max(AioContext.PRI_MIN, aio.priority() - 1));
-        } catch (RuntimeException e) {
-            fail(e);
-            return;
-        }
-        if (region.file() != null) {
-            file = region.file();
-            opened();
-            return;
-        }
         state = State.OPENING;
-        try {
-            aio.open(region.path(), Fcntl.O_RDONLY, 0, (f, error) -> handler.onLoop(
-                    () -> opened(f, error), () -> abandon(f, null)));
-        } catch (RuntimeException e) {
-            fail(e);
-        }
-    }
-
-    private void opened(AioFile f, AioException error) {
-        if (f != null) {
-            file = f;
-            ownsFile = true;
-        }
-        if (state != State.OPENING) {
-            closeFileWhenDone(); // failed meanwhile
-        } else if (error != null) {
-            fail(error);
-        } else {
-            opened();
-        }
+        session.openForReading(region, this::opened, this::fail);
     }
 
     private void opened() {
@@ -118,7 +117,7 @@ final class RegionTransfer {
         }
         state = State.SIZING;
         try {
-            aio.stat(file, (stat, error) -> handler.onLoop(() -> sized(stat, error), () -> abandon(null, null)));
+            session.stat(this::sized);
         } catch (RuntimeException e) {
             fail(e);
         }
@@ -126,8 +125,9 @@ final class RegionTransfer {
 
     private void sized(Stat stat, AioException error) {
         if (state != State.SIZING) {
-            closeFileWhenDone();
-        } else if (error != null) {
+            return; // ended meanwhile
+        }
+        if (error != null) {
             fail(error);
         } else if (region.position() > stat.size()) {
             fail(new IOException(region.path() + ": position " + region.position()
@@ -143,19 +143,27 @@ final class RegionTransfer {
         next = region.position();
         if (next == end) {
             state = State.DONE;
-            closeFileWhenDone();
+            session.closeIfOwned();
             promise.trySuccess();
-            handler.progress();
+            moved.accept(this);
             return;
         }
         readMore();
     }
 
     private void readMore() {
-        while (state == State.READING && !readFailed && next < end && handler.mayRead()) {
+        while (state == State.READING && !readFailed && next < end && ctx.channel().isWritable() && budget.take()) {
             int length = (int) Math.min(chunkSize, end - next);
-            Chunk chunk = new Chunk(next, length, ctx.alloc().directBuffer(length));
-            handler.chunkTaken();
+            ByteBuf buf;
+            try {
+                buf = ctx.alloc().directBuffer(length);
+            } catch (OutOfMemoryError noDirectMemory) {
+                // As Netty's own reads do: the memory this needed is not there, so this transfer fails.
+                budget.giveBack();
+                fail(noDirectMemory);
+                return;
+            }
+            Chunk chunk = new Chunk(next, length, buf);
             chunks.add(chunk);
             next += length;
             read(chunk);
@@ -164,100 +172,104 @@ final class RegionTransfer {
 
     /** Reads the rest of {@code chunk}: all of it, or what a short read left. */
     private void read(Chunk chunk) {
-        ByteBuf buf = chunk.buf;
-        int have = buf.readableBytes();
-        // A pread straight into the pooled buffer's memory: the engine's direct-buffer read.
-        ByteBuffer dst = buf.nioBuffer(buf.writerIndex(), chunk.length - have);
+        int have = chunk.buf.readableBytes();
         chunk.reading = true;
         try {
-            AioContext via = chunk.offset == region.position() ? aio : bulk;
-            via.read(file, chunk.offset + have, dst, (n, error) -> handler.onLoop(
-                    () -> chunkRead(chunk, n, error), () -> abandon(null, chunk)));
+            session.read(chunk.offset + have, chunk.buf, chunk.length - have, end, chunk.offset != region.position(),
+                    (n, failure) -> chunkRead(chunk, n, failure));
         } catch (RuntimeException e) {
             chunk.reading = false;
             fail(e);
         }
     }
 
-    private void chunkRead(Chunk chunk, Integer n, AioException error) {
+    private void chunkRead(Chunk chunk, int n, IOException failure) {
         chunk.reading = false;
-        if (state == State.FAILED) {
+        if (state == State.FAILED || state == State.CUT) {
             release(chunk);
-            closeFileWhenDone();
             return;
         }
-        if (error != null || n == 0) {
+        if (failure != null) {
             // Reads finish in any order: chunks before this one may still be on their way. They are
-            // sent first, so the peer gets every byte up to the failure, and the transfer fails
-            // when this chunk's turn comes.
-            chunk.failure = error != null ? error : new IOException(region.path() + " ended at offset "
-                    + (chunk.offset + chunk.buf.readableBytes()) + ", before the region's end at " + end
-                    + " (did the file shrink?)");
+            // sent first, then what this one holds, so the peer gets every byte up to the failure,
+            // and the transfer fails when this chunk's turn comes.
+            chunk.failure = failure;
             readFailed = true;
             writeReadyChunks();
-            handler.progress();
             return;
         }
-        chunk.buf.writerIndex(chunk.buf.writerIndex() + n);
-        handler.bytesRead(n);
+        budget.read(n);
         if (chunk.buf.readableBytes() < chunk.length) {
-            read(chunk); // short but not at end of file: fetch the rest in place
+            read(chunk); // short but not at the end of the file: fetch the rest in place
             return;
         }
         writeReadyChunks();
-        handler.progress();
     }
 
     private void writeReadyChunks() {
         boolean wrote = false;
         while (state == State.READING && !chunks.isEmpty()) {
-            if (chunks.peek().failure != null) {
-                fail(chunks.peek().failure); // closes the channel behind what was written (and flushes it)
+            Chunk head = chunks.peek();
+            if (head.failure != null) {
+                chunks.poll();
+                if (head.buf.isReadable()) {
+                    send(head, false);
+                } else {
+                    release(head);
+                }
+                fail(head.failure, false);
                 return;
             }
-            if (!chunks.peek().isFull()) {
+            if (!head.isFull()) {
                 break;
             }
-            Chunk chunk = chunks.poll();
-            boolean last = chunk.offset + chunk.length == end;
+            chunks.poll();
+            boolean last = head.offset + head.length == end;
             if (last) {
                 state = State.HANDED_OFF;
-                closeFileWhenDone();
+                session.closeIfOwned(); // the engine closes it once the reads still running on it are done
             }
-            ByteBuf buf = chunk.buf;
-            chunk.buf = null; // the pipeline owns it now
-            ChannelPromise written = ctx.newPromise();
-            written.addListener(f -> chunkWritten(f, last));
-            wroteAny = true;
+            send(head, last);
             wrote = true;
-            ctx.write(buf, written);
         }
         if (wrote) {
             ctx.flush();
         }
+        if (state == State.HANDED_OFF) {
+            moved.accept(this);
+        }
+    }
+
+    private void send(Chunk chunk, boolean last) {
+        ByteBuf buf = chunk.buf;
+        chunk.buf = null; // the pipeline owns it now
+        wroteAny = true;
+        ChannelPromise written = ctx.newPromise();
+        written.addListener(f -> chunkWritten(f, last));
+        ctx.write(buf, written);
     }
 
     private void chunkWritten(Future<?> f, boolean last) {
-        handler.chunkReturned();
+        budget.giveBack();
         if (!f.isSuccess()) {
-            fail(f.cause());
-        } else if (last && state == State.HANDED_OFF) {
+            // Often at once, inside this very write: whoever runs the transfer must then write
+            // nothing more, or a codec would send (and release) again what it still holds of it.
+            fail(f.cause(), true);
+            return;
+        }
+        if (last && state == State.HANDED_OFF) {
             state = State.DONE;
             promise.trySuccess();
         }
-        handler.progress();
+        moved.accept(this);
     }
 
-    /**
-     * Ends the transfer with {@code cause}: fails the promise, releases every buffer not being read
-     * into (the rest go as their reads call back) and closes the file if it is ours. Bytes already
-     * passed down stay passed; the handler closes the channel in that case.
-     */
-    void fail(Throwable cause) {
-        if (state == State.DONE || state == State.FAILED) {
+    private void fail(Throwable cause, boolean outputBroken) {
+        if (state == State.DONE || state == State.FAILED || state == State.CUT) {
             return;
         }
-        state = State.FAILED;
+        state = wroteAny ? State.CUT : State.FAILED;
+        outputFailed = outputBroken;
         for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) {
             Chunk chunk = it.next();
             if (!chunk.reading) {
@@ -265,50 +277,17 @@ final class RegionTransfer {
                 it.remove();
             }
         }
-        closeFileWhenDone();
+        session.closeIfOwned();
         promise.tryFailure(cause);
-        handler.transferFailed(wroteAny);
+        moved.accept(this);
     }
 
     private void release(Chunk chunk) {
         if (chunk.buf != null) {
             chunk.buf.release();
             chunk.buf = null;
-            handler.chunkReturned();
+            budget.giveBack();
         }
-    }
-
-    /** Closes the file we opened once no more reads of it will be asked for. */
-    private void closeFileWhenDone() {
-        boolean noMoreReads = state == State.FAILED || state == State.HANDED_OFF || state == State.DONE;
-        if (ownsFile && !fileClosed && noMoreReads) {
-            fileClosed = true;
-            // The engine closes the descriptor after the reads still running on it have finished.
-            handler.closeFile(aio, file);
-        }
-    }
-
-    /**
-     * A callback that could not reach the loop because the loop has terminated: release what it
-     * carried and close the file, from this thread. Nothing else runs on this transfer any more.
-     */
-    private void abandon(AioFile opened, Chunk chunk) {
-        if (opened != null) {
-            file = opened;
-            ownsFile = true;
-        }
-        if (chunk != null && chunk.buf != null) {
-            chunk.buf.release();
-            chunk.buf = null;
-        }
-        for (Chunk c : chunks) {
-            if (!c.reading && c.buf != null) {
-                c.buf.release();
-                c.buf = null;
-            }
-        }
-        state = State.FAILED;
-        closeFileWhenDone();
     }
 
     @Override
@@ -322,8 +301,8 @@ final class RegionTransfer {
         final int length;
         ByteBuf buf;
         boolean reading;
-        /** Why this chunk could not be read; the transfer fails when it reaches the head. */
-        Throwable failure;
+        /** Why this chunk could not be read in full; the transfer fails when it reaches the head. */
+        IOException failure;
 
         Chunk(long offset, int length, ByteBuf buf) {
             this.offset = offset;

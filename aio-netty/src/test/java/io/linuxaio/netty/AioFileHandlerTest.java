@@ -56,6 +56,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(LeakCheck.class)
 class AioFileHandlerTest {
@@ -335,6 +336,28 @@ class AioFileHandlerTest {
             assertInstanceOf(IOException.class, failure);
             assertTrue(failure.getMessage().contains("ended at offset " + MiB), failure.getMessage());
             assertArrayEquals(Files.readAllBytes(path), received, "the file's bytes, then nothing");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}-byte chunks")
+    @ValueSource(ints = {65_536, 30_000, 4096, 100_000, 150_000})
+    void aRegionThatOutrunsItsFileSendsEveryByteTheFileHasThenCloses(int chunkSize) throws Exception {
+        Path path = Fixtures.randomFile(dir, "f", 100_000, 13);
+        try (Rig rig = new Rig(1)) {
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            InetSocketAddress address = rig.serve(p -> p.addLast(new AioFileHandler(rig.loops, chunkSize, 4), new OnActive(ctx -> {
+                ctx.writeAndFlush(AioFileRegion.of(path.toString(), 0, 150_000))
+                        .addListener((ChannelFuture f) -> outcome.complete(f.cause()));
+                ctx.writeAndFlush(ascii("never sent"));
+            })));
+            byte[] received;
+            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+                received = socket.getInputStream().readAllBytes(); // ends: the handler closed the channel
+            }
+            assertArrayEquals(Files.readAllBytes(path), received, "every byte the file has, then nothing");
+            Throwable failure = outcome.get(60, TimeUnit.SECONDS);
+            assertInstanceOf(IOException.class, failure);
+            assertTrue(failure.getMessage().contains("ended at offset 100000"), failure.getMessage());
         }
     }
 
