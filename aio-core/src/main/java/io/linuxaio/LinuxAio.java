@@ -194,10 +194,11 @@ public final class LinuxAio extends AioContext {
         for (AioContext context : all) {
             context.refuseRequests(); // everywhere first, so no context feeds another's drain
         }
+        pool.stop(); // runs what is queued even at maxParallel(0), or the drains below would wait for ever
         for (AioContext context : all) {
             context.closeContext();
         }
-        pool.drainAndStop();
+        pool.awaitStopped();
         return true;
     }
 

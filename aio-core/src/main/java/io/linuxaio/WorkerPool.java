@@ -333,8 +333,11 @@ final class WorkerPool {
         wakeAllIdle();
     }
 
-    /** Runs every queued request, then stops every worker; blocks until they are gone. */
-    void drainAndStop() {
+    /**
+     * From now on workers run every queued request, whatever {@code max} says (even 0), and leave
+     * once the queues are empty; a request submitted later still gets a worker.
+     */
+    void stop() {
         lock.lock();
         try {
             stopping = true;
@@ -343,6 +346,15 @@ final class WorkerPool {
                 startWorker();
             }
             wakeAllIdle();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After {@link #stop()}: blocks until every worker has gone. */
+    void awaitStopped() {
+        lock.lock();
+        try {
             boolean interrupted = false;
             while (started() > 0) {
                 try {

@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** maxParallel(0), close() and JVM exit deliver every accepted request exactly once. */
@@ -91,6 +92,21 @@ class ClosingTest {
             assertEquals((byte) i, written[i * 4096 + 4095]);
         }
         assertEquals(before, engineDescriptors(), "eventfds and the file are closed");
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void closeRunsWhatIsQueuedEvenWithMaxParallelZero() throws Exception {
+        LinuxAio aio = new LinuxAio();
+        aio.maxParallel(0);
+        AtomicIntegerArray calls = submitMany(aio, dir.toString());
+        AioContext other = aio.newContext();
+        AtomicIntegerArray otherCalls = submitMany(other, dir.toString());
+        assertEquals(0, aio.nthreads());
+        aio.close();
+        assertEachOnce(calls);
+        assertEachOnce(otherCalls);
+        assertEquals(0, aio.nthreads());
     }
 
     @Test

@@ -37,8 +37,9 @@ import java.util.Objects;
  * epoll set as an {@link io.netty.channel.epoll.EpollIoHandle}. A NIO or any other group is refused
  * with an {@link IllegalArgumentException}.
  *
- * <p>Thread-safe. Close this before the engine: closing the engine first closes the eventfds while
- * the loops still watch them.
+ * <p>Thread-safe. Callbacks run on their loop even while contexts close, whichever is closed
+ * first: this, the group or the engine (the engine's close, or its drain at JVM exit, hands each
+ * context's drain to its loop).
  */
 public final class AioEventLoops implements AutoCloseable {
     private final LinuxAio engine;
@@ -80,7 +81,7 @@ public final class AioEventLoops implements AutoCloseable {
         boolean done = false;
         try {
             for (IoEventLoop loop : loops) {
-                LoopBinding binding = new LoopBinding(loop, aio.newContext());
+                LoopBinding binding = LoopBinding.open(loop, aio);
                 bindings.put(loop, binding);
                 binding.register();
             }
@@ -126,11 +127,10 @@ public final class AioEventLoops implements AutoCloseable {
     }
 
     /**
-     * On each loop, cancels the registration and then closes the context there, which runs the
-     * callbacks of every request still outstanding on that loop. A loop already shut down closes
-     * its context itself as it goes; one that has terminated without doing so has its context
-     * closed from the calling thread. Blocks until every context is closed; calling it again does
-     * nothing.
+     * Closes each loop's context on that loop: its registration is cancelled there and every
+     * callback still outstanding runs there, on the loop, as all its callbacks do. A loop that has
+     * shut down closed its context itself as it went. Blocks until every context is closed;
+     * calling it again does nothing. Closing the engine first does the same for every loop.
      *
      * @throws IllegalStateException if called on one of the group's loops, which would wait for itself
      */
@@ -150,10 +150,7 @@ public final class AioEventLoops implements AutoCloseable {
 
     private static void closeAll(Iterable<LoopBinding> bindings) {
         for (LoopBinding binding : bindings) {
-            binding.requestClose();
-        }
-        for (LoopBinding binding : bindings) {
-            binding.awaitClosed();
+            binding.context().close();
         }
     }
 

@@ -32,9 +32,9 @@ import java.util.function.Consumer;
  *
  * <p>Threads: call it on the handler's executor ({@code ctx.executor()}, the channel's loop unless
  * the handler was added with another). Callbacks given to it run there, with one exception: if
- * that executor has terminated when a completion arrives (only while {@link AioEventLoops} closes
- * a context whose loop is gone), the session releases what the completion carried, closes its
- * file and runs its {@code onGone} task on the completing thread, and the callback does not run.
+ * that executor has terminated when a completion arrives, the session releases what the
+ * completion carried, closes its file and runs its {@code onGone} task on the completing thread,
+ * and the callback does not run.
  */
 final class FileSession {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(FileSession.class);
@@ -268,12 +268,12 @@ final class FileSession {
     }
 
     /**
-     * The one place that brings an engine completion to the handler's executor. Completions arrive
-     * there already while the loops run, since each context is polled on its own loop; they arrive
-     * on another thread only while {@link AioEventLoops} closes a context whose loop has terminated.
-     * Then {@code ifGone} releases what the completion carried, the file is closed and the owner's
-     * {@code onGone} runs, all on the completing thread. Once aio-core runs a context's callbacks on
-     * its own loop even while closing, this method becomes {@code return then;}.
+     * The one place that brings an engine completion to the handler's executor. Completions run on
+     * the channel's loop, even while contexts close (the loop is each context's poller), so they
+     * arrive on the handler's executor already unless the handler was added with an executor of
+     * its own, when they are handed over. Once that executor has terminated (a loop whose context
+     * was closed after it stopped runs nothing more), {@code ifGone} releases what the completion
+     * carried, the file is closed and the owner's {@code onGone} runs, all on the completing thread.
      */
     private <T> AioCallback<T> onLoop(AioCallback<T> then, AioCallback<T> ifGone) {
         return (result, error) -> {

@@ -1,37 +1,42 @@
 package io.linuxaio.netty;
 
 import io.linuxaio.AioContext;
+import io.linuxaio.AioPoller;
+import io.linuxaio.LinuxAio;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One completion context watched by one epoll event loop: the loop calls {@code pollCb} whenever
- * the context's eventfd is readable, so the context's callbacks run on that loop's thread.
+ * One completion context watched by one epoll event loop, and that loop as the context's
+ * {@link AioPoller}: the loop calls {@code pollCb} whenever the context's eventfd is readable, so
+ * the context's callbacks run on the loop's thread, and a close from anywhere (the program, the
+ * engine's own close, the JVM exit hook) drains the context on the loop too.
  *
- * <p>Closing cancels the registration before the context closes its eventfd: the loop keys its
- * registrations by fd number, so an fd closed while registered could take a reused number's events.
- * {@link #closeHere()} runs on the loop (Netty calls {@link #close()} there when the loop shuts
- * down), or on another thread only once the loop has terminated.
+ * <p>The engine calls {@link #closing} on the loop after the context's last callback and before it
+ * closes the eventfd: the registration is cancelled there, since the loop keys its registrations by
+ * fd number and a closed number may be reused at once. When the loop shuts down it closes what it
+ * watches ({@link #close()}), which closes the context on the loop as it goes.
  */
-final class LoopBinding implements EpollIoHandle {
+final class LoopBinding implements EpollIoHandle, AioPoller {
     private final IoEventLoop loop;
-    private final AioContext context;
-    private final BorrowedFd fd;
-    private final AtomicBoolean closing = new AtomicBoolean();
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private AioContext context; // set once, right after construction
+    private FileDescriptor fd;
     private volatile IoRegistration registration;
 
-    LoopBinding(IoEventLoop loop, AioContext context) {
+    private LoopBinding(IoEventLoop loop) {
         this.loop = loop;
-        this.context = context;
-        this.fd = new BorrowedFd(context.pollFileno());
+    }
+
+    /** A new context of {@code aio} polled by {@code loop}; not yet watched (see {@link #register()}). */
+    static LoopBinding open(IoEventLoop loop, LinuxAio aio) {
+        LoopBinding binding = new LoopBinding(loop);
+        binding.context = aio.newContext(binding);
+        binding.fd = new BorrowedFd(binding.context.pollFileno());
+        return binding;
     }
 
     /** From a thread outside the loop: registers with the loop and starts watching for readability. */
@@ -51,6 +56,33 @@ final class LoopBinding implements EpollIoHandle {
         return context;
     }
 
+    // ---------------------------------------------------------------- AioPoller
+
+    @Override
+    public void execute(Runnable task) {
+        loop.execute(task);
+    }
+
+    /**
+     * The loop's own thread; or any thread before the loop watches the context (nothing was
+     * submitted through it yet) or once the loop has terminated (nothing runs there any more).
+     */
+    @Override
+    public boolean inPoller() {
+        return registration == null || loop.inEventLoop() || loop.isTerminated();
+    }
+
+    /** On the loop, before the context closes its eventfd: stop watching it. */
+    @Override
+    public void closing(AioContext closingContext) {
+        IoRegistration r = registration;
+        if (r != null) {
+            r.cancel(); // on the loop this removes the fd from epoll before returning
+        }
+    }
+
+    // ---------------------------------------------------------------- EpollIoHandle
+
     @Override
     public FileDescriptor fd() {
         return fd;
@@ -62,59 +94,10 @@ final class LoopBinding implements EpollIoHandle {
         context.pollCb();
     }
 
-    /** Netty calls this on the loop as the loop shuts down, after cancelling the registration. */
+    /** Netty calls this on the loop as the loop shuts down: the context closes here, on its loop. */
     @Override
     public void close() {
-        closeHere();
-    }
-
-    /**
-     * Asks the loop to close this binding. If the loop no longer takes tasks it is shutting down and
-     * closes every registered handle itself; {@link #awaitClosed()} covers the rest.
-     */
-    void requestClose() {
-        try {
-            loop.execute(this::closeHere);
-        } catch (RejectedExecutionException shutDown) {
-            // The loop closes us in its own shutdown, or has terminated: awaitClosed sees to it.
-        }
-    }
-
-    /** Blocks until closed; if the loop terminated without closing us, closes from this thread. */
-    void awaitClosed() {
-        CompletableFuture<Void> terminated = new CompletableFuture<>();
-        loop.terminationFuture().addListener(f -> terminated.complete(null));
-        CompletableFuture.anyOf(closed, terminated).join();
-        if (!closed.isDone()) {
-            // The loop has terminated: nothing runs there any more, so this thread may drain.
-            closeHere();
-        }
-        closed.join();
-    }
-
-    /** On the loop, or on any thread after the loop terminated: cancel, then drain and close the context. */
-    void closeHere() {
-        if (!closing.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            if (context.isClosed()) {
-                // The engine was closed first and closed our eventfd; its number may belong to another
-                // file by now, so Netty must not epoll_ctl(DEL) it on our behalf.
-                fd.forget();
-            }
-            IoRegistration r = registration;
-            if (r != null) {
-                try {
-                    r.cancel(); // on the loop this removes the fd from epoll before returning
-                } catch (RejectedExecutionException terminated) {
-                    // Off the loop only after termination, when the epoll fd itself is gone.
-                }
-            }
-            context.close(); // runs the last callbacks here, then closes the eventfd
-        } finally {
-            closed.complete(null);
-        }
+        context.close();
     }
 
     @Override
@@ -123,8 +106,8 @@ final class LoopBinding implements EpollIoHandle {
     }
 
     /**
-     * The context's eventfd as Netty sees it. The context owns the descriptor, so closing this view
-     * never closes it.
+     * The context's eventfd as Netty sees it. The context owns the descriptor and closes it after
+     * {@link #closing}, so closing this view never closes it.
      */
     private static final class BorrowedFd extends FileDescriptor {
         BorrowedFd(int fd) {
@@ -133,12 +116,7 @@ final class LoopBinding implements EpollIoHandle {
 
         @Override
         public void close() {
-            // Owned by the AioContext: it closes the descriptor after the registration is cancelled.
-        }
-
-        /** Marks the number as no longer ours, so Netty skips removing it from epoll. */
-        void forget() {
-            markClosed();
+            // Owned by the AioContext.
         }
     }
 }

@@ -226,6 +226,43 @@ class AioEventLoopsTest {
         Fixtures.await(() -> Fixtures.eventFds() == eventFdsBefore, () -> "eventfds left: " + Fixtures.openFds());
     }
 
+    /**
+     * The engine closed first, while its loops still run and requests are outstanding on them: the
+     * engine hands each context's drain to its loop, so every callback still runs there.
+     */
+    @Test
+    void closingTheEngineFirstRunsEveryCallbackOnItsOwnLoop() throws Exception {
+        long eventFdsBefore = Fixtures.eventFds();
+        LinuxAio aio = new LinuxAio();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+        AioEventLoops loops = AioEventLoops.register(group, aio);
+        aio.maxParallel(0); // every request below waits in the queue until the close
+        ConcurrentLinkedQueue<String> offLoop = new ConcurrentLinkedQueue<>();
+        AtomicInteger ran = new AtomicInteger();
+        int perLoop = 2_000;
+        for (EventExecutor executor : group) {
+            EventLoop loop = (EventLoop) executor;
+            AioContext context = loops.forLoop(loop);
+            for (int i = 0; i < perLoop; i++) {
+                context.stat(dir.toString(), (stat, error) -> {
+                    ran.incrementAndGet();
+                    if (!loop.inEventLoop()) {
+                        offLoop.add(Thread.currentThread().getName());
+                    }
+                });
+            }
+        }
+        assertEquals(0, ran.get(), "nothing ran before the close");
+        aio.close(); // the engine first: AioEventLoops and the group are still open
+        assertEquals(2 * perLoop, ran.get(), "every callback ran before the engine's close returned");
+        assertTrue(offLoop.isEmpty(), () -> offLoop.size() + " callbacks ran off their loop, on " + new HashSet<>(offLoop));
+        assertThrows(IllegalStateException.class, () -> loops.forLoop(group.next()).stat(dir.toString(), null));
+        loops.close(); // nothing left to do, and no fd Netty still watches was closed under it
+        group.shutdownGracefully(0, 10, TimeUnit.SECONDS).sync();
+        Fixtures.await(() -> Fixtures.aioWorkers().isEmpty(), () -> "workers left: " + Fixtures.aioWorkers());
+        Fixtures.await(() -> Fixtures.eventFds() == eventFdsBefore, () -> "eventfds left: " + Fixtures.openFds());
+    }
+
     @Test
     void closeWorksOnceTheGroupIsShuttingDownOrGone() throws Exception {
         for (boolean waitForTermination : new boolean[] {false, true}) {
