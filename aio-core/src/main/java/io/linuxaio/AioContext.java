@@ -1,5 +1,7 @@
 package io.linuxaio;
 
+import com.sun.jna.LastErrorException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.time.Duration;
@@ -39,6 +41,7 @@ public class AioContext implements AutoCloseable {
     /** The engine's workers; package-private for tests. */
     final WorkerPool pool;
     private final Shared shared;
+    private final Inline inline;
     private final Completions completions;
     /** The context this one is a priority view of, or itself. */
     private final AioContext base;
@@ -51,9 +54,10 @@ public class AioContext implements AutoCloseable {
 
     AioContext(Shared shared, AioPoller poller) {
         this.shared = shared;
+        this.inline = shared.inline;
         this.pool = shared.pool;
         this.poller = poller;
-        this.completions = new Completions(pool.spinBudget(), shared.failures);
+        this.completions = new Completions(pool.spinBudget(), shared.failures, poller);
         this.base = this;
         this.priority = PRI_DEFAULT;
         this.level = PRI_MAX - PRI_DEFAULT;
@@ -61,6 +65,7 @@ public class AioContext implements AutoCloseable {
 
     private AioContext(AioContext base, int priority) {
         this.shared = base.shared;
+        this.inline = base.inline;
         this.pool = base.pool;
         this.poller = base.poller;
         this.completions = base.completions;
@@ -181,7 +186,11 @@ public class AioContext implements AutoCloseable {
         if ((mode & ~07777) != 0) {
             throw new IllegalArgumentException("mode has bits beyond 07777: 0" + Integer.toOctalString(mode));
         }
-        return submit("open", path, null, scratch -> Syscalls.open(cPath, path, flags, mode), callback);
+        Attempt<AioFile> first = !inline.triesOpen(null, path, flags) ? null : scratch -> {
+            OpenedFile opened = inline.open(scratch, null, cPath, path, flags, 0);
+            return opened == null ? TO_POOL : opened.file();
+        };
+        return submit("open", path, null, scratch -> Syscalls.open(scratch, cPath, path, flags, mode), first, callback);
     }
 
     /**
@@ -211,7 +220,12 @@ public class AioContext implements AutoCloseable {
                                       AioCallback<? super AioFile> callback) {
         byte[] cPath = checkOpenat(path, flags, mode, resolve);
         String name = joinedName(dir, path);
-        return submit("openat", name, dir, scratch -> Syscalls.openat(scratch, dir, cPath, name, flags, mode, resolve), callback);
+        Attempt<AioFile> first = !inline.triesOpen(dir, path, flags) ? null : scratch -> {
+            OpenedFile opened = inline.open(scratch, dir, cPath, name, flags, resolve);
+            return opened == null ? TO_POOL : opened.file();
+        };
+        return submit("openat", name, dir, scratch -> Syscalls.openat(scratch, dir, cPath, name, flags, mode, resolve),
+                first, callback);
     }
 
     /**
@@ -224,7 +238,12 @@ public class AioContext implements AutoCloseable {
                                              AioCallback<? super OpenedFile> callback) {
         byte[] cPath = checkOpenat(path, flags, mode, resolve);
         String name = joinedName(dir, path);
-        return submit("openat", name, dir, scratch -> Syscalls.openatStat(scratch, dir, cPath, name, flags, mode, resolve), callback);
+        Attempt<OpenedFile> first = !inline.triesOpen(dir, path, flags) ? null : scratch -> {
+            OpenedFile opened = inline.open(scratch, dir, cPath, name, flags, resolve);
+            return opened == null ? TO_POOL : opened;
+        };
+        return submit("openat", name, dir, scratch -> Syscalls.openatStat(scratch, dir, cPath, name, flags, mode, resolve),
+                first, callback);
     }
 
     /** Bits of O_TMPFILE beyond O_DIRECTORY; with them openat2 takes a mode, as with O_CREAT. */
@@ -266,16 +285,24 @@ public class AioContext implements AutoCloseable {
         }, callback);
         boolean unused;
         try {
-            unused = file.markClosing(() -> {
-                close.run(null);
-                completions.add(close);
-            });
+            // Queued for a worker by the last request still using the descriptor, whatever thread that is.
+            unused = file.markClosing(() -> pool.submit(close));
         } catch (IllegalStateException alreadyClosing) {
             completions.uncount();
             throw alreadyClosing;
         }
-        if (unused) {
-            pool.submit(close); // else the last request still using the descriptor runs it
+        if (!unused) {
+            return close;
+        }
+        if (inline.triesClose(file)) {
+            try {
+                inline.close(file);
+            } catch (LastErrorException e) {
+                close.fail(AioException.of("close", file.path(), e));
+            }
+            completions.addInline(close);
+        } else {
+            pool.submit(close);
         }
         return close;
     }
@@ -289,7 +316,7 @@ public class AioContext implements AutoCloseable {
                                     AioCallback<? super Integer> callback) {
         checkRange(file, offset, length);
         Objects.checkFromIndexSize(dataOffset, length, data.length);
-        return submit("read", file.path(), file, scratch -> Syscalls.readArray(scratch, file, offset, data, dataOffset, length), callback);
+        return readArray(file, offset, data, dataOffset, length, callback);
     }
 
     /**
@@ -315,13 +342,57 @@ public class AioContext implements AutoCloseable {
         };
         if (dst.isDirect()) {
             // The address is taken here, so the worker touches neither the buffer nor JNI for it.
-            long address = Syscalls.address(dst) + position;
-            return submit("read", file.path(), file, scratch -> Syscalls.readDirect(file, offset, dst, address, length), advance);
+            return readDirect(file, offset, dst, Syscalls.address(dst) + position, length, advance);
         }
-        byte[] array = dst.array();
-        int at = dst.arrayOffset() + position;
-        return submit("read", file.path(), file, scratch -> Syscalls.readArray(scratch, file, offset, array, at, length), advance);
+        return readArray(file, offset, dst.array(), dst.arrayOffset() + position, length, advance);
     }
+
+    /** A read into memory at {@code address} within {@code dst}, tried here first. */
+    private AioRequest<Integer> readDirect(AioFile file, long offset, ByteBuffer dst, long address, int length,
+                                           AioCallback<? super Integer> callback) {
+        reserveFor(file);
+        long first = TRIED_NOTHING;
+        if (inline.triesReads(file)) {
+            try {
+                first = inline.read(Scratch.ofThisThread(), file, offset, address, length);
+            } finally {
+                Reference.reachabilityFence(dst); // the kernel wrote into its memory
+            }
+        }
+        return readRest(file, first, callback, done ->
+                scratch -> done + Syscalls.readDirect(file, offset + done, dst, address + done, length - done));
+    }
+
+    /** A read into a Java array, through the reading thread's bounce buffer; tried here first. */
+    private AioRequest<Integer> readArray(AioFile file, long offset, byte[] data, int at, int length,
+                                          AioCallback<? super Integer> callback) {
+        reserveFor(file);
+        long first = TRIED_NOTHING;
+        if (inline.triesReads(file)) {
+            first = inline.read(Scratch.ofThisThread(), file, offset, data, at, length);
+        }
+        return readRest(file, first, callback, done ->
+                scratch -> done + Syscalls.readArray(scratch, file, offset + done, data, at + done, length - done));
+    }
+
+    /** What a read tried first left: nothing (done here), or the rest for a worker, {@code rest(done)}. */
+    private AioRequest<Integer> readRest(AioFile file, long first, AioCallback<? super Integer> callback,
+                                         java.util.function.IntFunction<Request.Op<Integer>> rest) {
+        String path = file.path();
+        if (first >= 0) {
+            Request<Integer> request = new Request<>(completions, level, "read", path, file, null, callback);
+            request.succeed((int) first);
+            deliverTriedHere(request);
+            return request;
+        }
+        int done = Inline.bytesRead(first);
+        Request<Integer> request = new Request<>(completions, level, "read", path, file, rest.apply(done), callback);
+        pool.submit(request);
+        return request;
+    }
+
+    /** {@code inline.read}'s "nothing read, all for a worker" when nothing was tried. */
+    private static final long TRIED_NOTHING = Inline.TO_POOL;
 
     /**
      * Writes {@code data[dataOffset...]} at file {@code offset}, as Perl's {@code aio_write}. The
@@ -371,19 +442,31 @@ public class AioContext implements AutoCloseable {
     /** Stats a path, following symbolic links. */
     public AioRequest<Stat> stat(String path, AioCallback<? super Stat> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("stat", path, null, scratch -> Syscalls.stat(scratch, cPath, 0), callback);
+        return submit("stat", path, null, scratch -> Syscalls.stat(scratch, cPath, 0), statFirst(path, cPath, true), callback);
     }
 
     /** Stats an open file ({@code fstat}). */
     public AioRequest<Stat> stat(AioFile file, AioCallback<? super Stat> callback) {
         Objects.requireNonNull(file, "file");
-        return submit("fstat", file.path(), file, scratch -> Syscalls.fstat(scratch, file), callback);
+        Attempt<Stat> first = !inline.triesStat(file) ? null : scratch -> inline.stat(scratch, file);
+        return submit("fstat", file.path(), file, scratch -> Syscalls.fstat(scratch, file), first, callback);
     }
 
     /** Stats a path without following a final symbolic link. */
     public AioRequest<Stat> lstat(String path, AioCallback<? super Stat> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("lstat", path, null, scratch -> Syscalls.stat(scratch, cPath, Posix.AT_SYMLINK_NOFOLLOW), callback);
+        return submit("lstat", path, null, scratch -> Syscalls.stat(scratch, cPath, Posix.AT_SYMLINK_NOFOLLOW),
+                statFirst(path, cPath, false), callback);
+    }
+
+    private Attempt<Stat> statFirst(String path, byte[] cPath, boolean followLast) {
+        if (!inline.triesPathStat(path)) {
+            return null;
+        }
+        return scratch -> {
+            Stat stat = inline.statPath(scratch, cPath, followLast);
+            return stat == null ? TO_POOL : stat;
+        };
     }
 
     /** Removes a name from the file system, as {@code unlink(2)}. */
@@ -497,6 +580,59 @@ public class AioContext implements AutoCloseable {
 
     private <T> AioRequest<T> submit(String call, String path, AioFile file, Request.Op<T> op,
                                      AioCallback<? super T> callback) {
+        return submit(call, path, file, op, null, callback);
+    }
+
+    /**
+     * Makes a request; {@code first}, if not null, is tried on this thread before the request goes
+     * to a worker: its result, a final error, or {@link #TO_POOL}.
+     */
+    private <T> AioRequest<T> submit(String call, String path, AioFile file, Request.Op<T> op, Attempt<T> first,
+                                     AioCallback<? super T> callback) {
+        reserveFor(file);
+        Request<T> request = new Request<>(completions, level, call, path, file, op, callback);
+        if (first != null && triedHere(request, first)) {
+            deliverTriedHere(request);
+        } else {
+            pool.submit(request);
+        }
+        return request;
+    }
+
+    /** What a request tries on the submitting thread: its result, or {@link #TO_POOL} if a worker must run it. */
+    @FunctionalInterface
+    private interface Attempt<T> {
+        Object run(Scratch scratch) throws LastErrorException;
+    }
+
+    private static final Object TO_POOL = new Object();
+
+    @SuppressWarnings("unchecked")
+    private static <T> boolean triedHere(Request<T> request, Attempt<T> first) {
+        Object outcome;
+        try {
+            outcome = first.run(Scratch.ofThisThread());
+        } catch (LastErrorException finalAnswer) {
+            request.fail(AioException.of(request.call, request.path, finalAnswer));
+            return true;
+        }
+        if (outcome == TO_POOL) {
+            return false;
+        }
+        request.succeed((T) outcome);
+        return true;
+    }
+
+    /** A request completed on this thread: queued for pollCb like any other, then lets go of its file. */
+    private void deliverTriedHere(Request<?> request) {
+        completions.addInline(request);
+        if (request.file != null) {
+            request.file.release();
+        }
+    }
+
+    /** Counts a request in and takes a use of its file (if any); throws, with nothing counted, if either is closed. */
+    private void reserveFor(AioFile file) {
         reserve();
         if (file != null) {
             try {
@@ -506,9 +642,6 @@ public class AioContext implements AutoCloseable {
                 throw closedFile;
             }
         }
-        Request<T> request = new Request<>(completions, level, call, path, file, op, callback);
-        pool.submit(request);
-        return request;
     }
 
     /** Counts a request in, or throws if this context takes no more. */

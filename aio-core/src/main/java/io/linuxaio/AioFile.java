@@ -16,14 +16,25 @@ public final class AioFile {
 
     private final int fd;
     private final String path;
+    /** The flags it was opened with; a read-only file may be closed on the submitting thread. */
+    final int flags;
+    /**
+     * Whether it lives on a local disk file system (see {@link Inline}): its stat and close then
+     * never wait for a server or a FUSE daemon, and may run on the submitting thread.
+     */
+    final boolean local;
+    /** The file system refused {@code RWF_NOWAIT} for it: its reads all go to the workers. */
+    volatile boolean noNowaitReads;
     /** Requests using the descriptor, plus one held by the owner until close; CLOSING once close was asked. */
     private final AtomicInteger users = new AtomicInteger(1);
     /** What closes the descriptor once the last user is done; set by close, before the owner lets go. */
     private volatile Runnable closer;
 
-    AioFile(int fd, String path) {
+    AioFile(int fd, String path, int flags, boolean local) {
         this.fd = fd;
         this.path = path;
+        this.flags = flags;
+        this.local = local;
     }
 
     /** The path this file was opened with. */
@@ -86,11 +97,16 @@ public final class AioFile {
 
     /**
      * After a request that used the descriptor has run: lets go of it, and if the file is closing
-     * and this was the last user, runs the close on this thread.
+     * and this was the last user, sets the close going ({@code closer} queues it for a worker).
      */
     void release() {
         if (users.decrementAndGet() == CLOSING) {
             closer.run();
         }
+    }
+
+    /** Whether the descriptor is open for reading only (or {@code O_PATH}): nothing to flush at close. */
+    boolean readOnly() {
+        return (flags & Fcntl.O_PATH) != 0 || (flags & Fcntl.O_ACCMODE) == Fcntl.O_RDONLY;
     }
 }

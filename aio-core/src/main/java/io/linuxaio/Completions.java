@@ -2,6 +2,8 @@ package io.linuxaio;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,17 +23,26 @@ final class Completions {
     private final ResultSignal signal = new ResultSignal();
     private final Sleepers sleepers;
     private final CallbackFailures failures;
+    /** The context's event loop, or null when its caller polls it. */
+    private final AioPoller poller;
+    /** The thread inside pollCb now, or null. */
+    private volatile Thread pollingThread;
+    /** A pollCb task has been handed to the poller and has not started yet. */
+    private final AtomicBoolean pollScheduled = new AtomicBoolean();
 
     /** Serialises callbacks: held while pollCb runs them. */
     private final ReentrantLock pollLock = new ReentrantLock();
     private final ArrayDeque<Request<?>> batch = new ArrayDeque<>(); // guarded by pollLock
+    /** Completed on the polling thread by the running pollCb's callbacks; guarded by pollLock. */
+    private final ArrayDeque<Request<?>> deferred = new ArrayDeque<>();
     private volatile int maxPollReqs;
     private final LongAdder added = new LongAdder();
     private volatile long taken; // written under pollLock
 
-    Completions(SpinBudget spinBudget, CallbackFailures failures) {
+    Completions(SpinBudget spinBudget, CallbackFailures failures, AioPoller poller) {
         this.sleepers = new Sleepers(spinBudget);
         this.failures = failures;
+        this.poller = poller;
     }
 
     /** Queues a finished request for pollCb; from any thread. */
@@ -43,6 +54,56 @@ final class Completions {
         }
         // A late announcement can leave the fd up with nothing behind it until the next pollCb;
         // the fd heals itself that way, but a thread in pollWait must not sleep through this one.
+        sleepers.wake();
+    }
+
+    /**
+     * Queues a request finished on the thread that submitted it, by the cheapest way back into a
+     * pollCb: inside pollCb already, the running pass takes it; on the poller's thread, a pollCb
+     * task on its queue costs no system call (Netty's loop takes its own tasks without a wakeup);
+     * elsewhere, as a worker's result, through the eventfd.
+     */
+    void addInline(Request<?> request) {
+        if (pollingThread == Thread.currentThread()) {
+            // A callback of the running pollCb made it: it waits for the next pollCb, which the
+            // running one arranges as it returns. Taken in the same pass, a callback that submits
+            // again each time (a reader going through a cached file) would keep pollCb, and the
+            // event loop calling it, from ever returning.
+            added.increment();
+            deferred.add(request);
+            return;
+        }
+        if (poller != null && poller.inPoller()) {
+            added.increment();
+            queue.add(request);
+            schedulePoll();
+            return;
+        }
+        add(request);
+    }
+
+    /** On the poller's thread, with results queued: a pollCb task on the poller, unless one is on its way. */
+    private void schedulePoll() {
+        if (pollScheduled.compareAndSet(false, true)) {
+            try {
+                poller.execute(this::scheduledPoll);
+            } catch (RejectedExecutionException stopped) {
+                pollScheduled.set(false);
+                announce();
+            }
+        }
+    }
+
+    private void scheduledPoll() {
+        pollScheduled.set(false);
+        pollCb();
+    }
+
+    /** Results wait that nobody was told of: make the fd readable and wake pollWait. */
+    private void announce() {
+        if (!signal.announced()) {
+            signal.announce();
+        }
         sleepers.wake();
     }
 
@@ -59,6 +120,8 @@ final class Completions {
 
     int pollCb() {
         pollLock.lock();
+        Thread outer = pollingThread;
+        pollingThread = Thread.currentThread();
         try {
             int limit = maxPollReqs;
             int ran = 0;
@@ -75,13 +138,33 @@ final class Completions {
                     ran++;
                 }
             }
-            // Stopped at maxPollReqs. If nothing is left after all, the fd must not stay readable.
+            // Stopped at maxPollReqs. If nothing is left after all, the fd must not stay readable;
+            // if results are left, it must be, even for those added here without a word.
             if (queue.isEmpty()) {
                 take(0);
+            } else {
+                announce();
             }
             return ran;
         } finally {
+            pollingThread = outer;
+            if (!deferred.isEmpty()) {
+                queueDeferred();
+            }
             pollLock.unlock();
+        }
+    }
+
+    /** Under pollLock, as pollCb returns: what its callbacks completed here, for the next pollCb. */
+    private void queueDeferred() {
+        Request<?> request;
+        while ((request = deferred.poll()) != null) {
+            queue.add(request);
+        }
+        if (poller != null && poller.inPoller()) {
+            schedulePoll();
+        } else {
+            announce();
         }
     }
 

@@ -2,8 +2,9 @@ package io.linuxaio;
 
 /** Linux errno numbers (generic and x86_64 share them) and their symbolic names. */
 final class Errno {
-    /** The two the engine itself tests for; the rest are named by {@link #name}. */
-    static final int EIO = 5, EAGAIN = 11;
+    /** The ones the engine itself tests for; the rest are named by {@link #name}. */
+    static final int EPERM = 1, ENOENT = 2, EIO = 5, E2BIG = 7, EAGAIN = 11, EACCES = 13, EXDEV = 18, ENOTDIR = 20,
+            EISDIR = 21, EINVAL = 22, ENAMETOOLONG = 36, ENOSYS = 38, ELOOP = 40, EOPNOTSUPP = 95;
 
     private static final String[] NAMES = new String[134];
 

@@ -156,6 +156,30 @@ public final class LinuxAio extends AioContext {
         shared.failures.handler(handler);
     }
 
+    /**
+     * Whether requests are tried on the submitting thread first, in a form the kernel promises
+     * will not wait for a disk (on by default): a read with {@code preadv2(RWF_NOWAIT)}, an open
+     * for reading with {@code openat2(RESOLVE_CACHED)}, a {@code statx} or a read-only close on a
+     * local file system. What would wait goes to a worker, as everything else does. Either way the
+     * callback runs inside {@code pollCb()}, never inside the call that submitted it: a request
+     * completed here is queued like any other, and costs a poller on an event loop
+     * ({@link AioPoller}) no system call to deliver. {@code false} gives Perl's behaviour, every
+     * call on a worker. {@link #inlineStats()} says how it goes.
+     */
+    public void inline(boolean enabled) {
+        shared.inline.enabled(enabled);
+    }
+
+    /** Counts of what was tried on submitting threads and how it went (see {@link #inline(boolean)}). */
+    public InlineStats inlineStats() {
+        return shared.inline.stats();
+    }
+
+    /** What the engine's contexts share; for tests in this package. */
+    Shared shared() {
+        return shared;
+    }
+
     /** Worker threads alive now. */
     public int nthreads() {
         return pool.started();

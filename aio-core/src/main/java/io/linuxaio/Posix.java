@@ -59,6 +59,31 @@ final class Posix {
 
     static native long pwrite(int fd, long buf, long count, long offset) throws LastErrorException;
 
+    // For trying a request on the submitting thread first (see Inline).
+
+    /** preadv2(2) flag: fail with EAGAIN rather than wait for the disk (Linux 4.14). */
+    static final int RWF_NOWAIT = 0x08;
+    static final int F_SETFL = 4;
+    /** {@code struct iovec}: void *base, size_t len. */
+    static final int IOVEC_BYTES = 16;
+    /** {@code struct statfs} on 64-bit Linux begins with {@code long f_type}; 120 bytes in all. */
+    static final int STATFS_BYTES = 120;
+    static final int POSIX_FADV_DONTNEED = 4;
+
+    /** {@code iov} points to {@code iovcnt} {@code struct iovec}s. */
+    static native long preadv2(int fd, long iov, int iovcnt, long offset, int flags) throws LastErrorException;
+
+    /** {@code buf} points to {@link #STATFS_BYTES} bytes. */
+    static native int fstatfs(int fd, long buf) throws LastErrorException;
+
+    static native int statfs(byte[] path, long buf) throws LastErrorException;
+
+    /** fcntl(2) with an int argument (F_SETFL); variadic in C, passed in a register on x86-64 and aarch64 alike. */
+    static native int fcntl(int fd, int cmd, int arg) throws LastErrorException;
+
+    /** Returns the error number, not -1 with errno, as posix_fadvise(3) does. */
+    static native int posix_fadvise(int fd, long offset, long len, int advice);
+
     static native int statx(int dirfd, byte[] path, int flags, int mask, long buf) throws LastErrorException;
 
     static native int unlink(byte[] path) throws LastErrorException;

@@ -19,13 +19,13 @@ final class Syscalls {
 
     private Syscalls() {}
 
-    static AioFile open(byte[] path, String name, int flags, int mode) {
-        return new AioFile(Posix.open(path, flags | Fcntl.O_CLOEXEC, mode), name);
+    static AioFile open(Scratch scratch, byte[] path, String name, int flags, int mode) {
+        return adopt(scratch, Posix.open(path, flags | Fcntl.O_CLOEXEC, mode), name, flags);
     }
 
     /** openat2(2) relative to {@code dir} ({@code AT_FDCWD} when null), {@code O_CLOEXEC} added. */
     static AioFile openat(Scratch scratch, AioFile dir, byte[] path, String name, int flags, int mode, int resolve) {
-        return new AioFile(openat2(scratch, dir, path, flags, mode, resolve), name);
+        return adopt(scratch, openat2(scratch, dir, path, flags, mode, resolve), name, flags);
     }
 
     /** openat2(2), then statx(2) of the new descriptor; closes it again if the stat fails. */
@@ -34,31 +34,36 @@ final class Syscalls {
         int fd = openat2(scratch, dir, path, flags, mode, resolve);
         boolean handedOver = false;
         try {
-            Stat stat = statx(scratch, fd, EMPTY_PATH, Posix.AT_EMPTY_PATH);
-            OpenedFile opened = new OpenedFile(new AioFile(fd, name), stat);
+            Stat stat = statx(scratch, fd);
+            OpenedFile opened = new OpenedFile(adopt(scratch, fd, name, flags), stat);
             handedOver = true;
             return opened;
         } finally {
             if (!handedOver) {
-                closeAfterFailure(fd);
+                closeQuietly(fd);
             }
         }
     }
 
-    private static int openat2(Scratch scratch, AioFile dir, byte[] path, int flags, int mode, int resolve) {
-        // The stat buffer carries struct open_how: the kernel has copied it in before openat2
+    /** A descriptor just opened on a worker, as an AioFile that knows whether its file system is local. */
+    private static AioFile adopt(Scratch scratch, int fd, String name, int flags) {
+        return new AioFile(fd, name, flags, Inline.fdIsLocal(scratch, fd));
+    }
+
+    /** openat2(2) through syscall(2), {@code O_CLOEXEC} added; the new descriptor. */
+    static int openat2(Scratch scratch, AioFile dir, byte[] path, int flags, int mode, int resolve) {
+        // The struct block carries struct open_how: the kernel has copied it in before openat2
         // returns, so a statx after it may overwrite the bytes.
         ByteBuffer how = scratch.fields();
         how.putLong(0, Integer.toUnsignedLong(flags | Fcntl.O_CLOEXEC));
         how.putLong(8, mode);
         how.putLong(16, resolve);
         long dirfd = dir == null ? Posix.AT_FDCWD : dir.fd();
-        long address = scratch.struct();
-        return (int) Posix.syscall(Posix.SYS_OPENAT2, dirfd, path, address, Posix.OPEN_HOW_BYTES);
+        return (int) Posix.syscall(Posix.SYS_OPENAT2, dirfd, path, scratch.struct(), Posix.OPEN_HOW_BYTES);
     }
 
-    /** The caller is told of the failure that came first; a close error after it adds nothing. */
-    private static void closeAfterFailure(int fd) {
+    /** Closes after a failure: the caller is told of what failed first, and a close error adds nothing. */
+    static void closeQuietly(int fd) {
         try {
             Posix.close(fd);
         } catch (LastErrorException ignored) {
@@ -159,7 +164,12 @@ final class Syscalls {
     }
 
     static Stat fstat(Scratch scratch, AioFile file) {
-        return statx(scratch, file.fd(), EMPTY_PATH, Posix.AT_EMPTY_PATH);
+        return statx(scratch, file.fd());
+    }
+
+    /** statx(2) of an open descriptor. */
+    static Stat statx(Scratch scratch, int fd) {
+        return statx(scratch, fd, EMPTY_PATH, Posix.AT_EMPTY_PATH);
     }
 
     private static Stat statx(Scratch scratch, int dirfd, byte[] path, int flags) {
@@ -234,7 +244,7 @@ final class Syscalls {
         Pointer stream = Posix.fdopendir(fd);
         if (stream == null) {
             int errno = Native.getLastError();
-            closeAfterFailure(fd);
+            closeQuietly(fd);
             throw new LastErrorException(errno);
         }
         return DirectoryOrder.sort(readAndClose(stream), flags);

@@ -17,6 +17,11 @@ class ConcurrencyTest {
     @TempDir Path dir;
     private final LinuxAio aio = new LinuxAio();
 
+    {
+        // About workers and pollers running at once: every request must go to a worker, none be completed on the submitting thread.
+        aio.inline(false);
+    }
+
     @AfterEach
     void closeEngine() {
         aio.close();

@@ -21,6 +21,11 @@ class PollingTest {
     @TempDir Path dir;
     private final LinuxAio aio = new LinuxAio();
 
+    {
+        // About results coming from workers and the eventfd: every request must go to a worker, none be completed on the submitting thread.
+        aio.inline(false);
+    }
+
     @AfterEach
     void closeEngine() {
         aio.close();

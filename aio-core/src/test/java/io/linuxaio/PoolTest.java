@@ -16,6 +16,11 @@ class PoolTest {
     @TempDir Path dir;
     private final LinuxAio aio = new LinuxAio();
 
+    {
+        // About the pool: every request must go to a worker, none be completed on the submitting thread.
+        aio.inline(false);
+    }
+
     @AfterEach
     void closeEngine() {
         aio.close();

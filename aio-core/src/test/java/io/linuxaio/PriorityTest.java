@@ -21,6 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 class PriorityTest {
     @TempDir Path dir;
     private final LinuxAio aio = new LinuxAio();
+
+    {
+        // About the pool's queues: every request must go to a worker, none be completed on the submitting thread.
+        aio.inline(false);
+    }
     private BlockedWorkers blocked;
 
     @AfterEach

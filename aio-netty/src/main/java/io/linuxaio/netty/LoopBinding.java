@@ -72,11 +72,16 @@ final class LoopBinding implements EpollIoHandle, AioPoller {
         return registration == null || loop.inEventLoop() || loop.isTerminated();
     }
 
-    /** On the loop, before the context closes its eventfd: stop watching it. */
+    /**
+     * On the loop, before the context closes its eventfd: stop watching it. After the loop has
+     * terminated (it may stop without closing what it watches: Netty 4.2 skips that when a
+     * shutdown with no quiet period begins while it runs tasks), its epoll set is gone already,
+     * and there is nothing to cancel or anyone to do it.
+     */
     @Override
     public void closing(AioContext closingContext) {
         IoRegistration r = registration;
-        if (r != null) {
+        if (r != null && loop.inEventLoop()) {
             r.cancel(); // on the loop this removes the fd from epoll before returning
         }
     }

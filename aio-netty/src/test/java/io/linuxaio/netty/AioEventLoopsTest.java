@@ -236,6 +236,7 @@ class AioEventLoopsTest {
         LinuxAio aio = new LinuxAio();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
         AioEventLoops loops = AioEventLoops.register(group, aio);
+        aio.inline(false);
         aio.maxParallel(0); // every request below waits in the queue until the close
         ConcurrentLinkedQueue<String> offLoop = new ConcurrentLinkedQueue<>();
         AtomicInteger ran = new AtomicInteger();

@@ -141,4 +141,55 @@ final class Fixtures {
         }
         return reads;
     }
+
+    /** The bits of libc the tests need that the JDK lacks. */
+    private interface LibC extends com.sun.jna.Library {
+        LibC INSTANCE = com.sun.jna.Native.load("c", LibC.class);
+        int POSIX_FADV_DONTNEED = 4;
+        int O_RDONLY = 0;
+
+        int open(String path, int flags);
+
+        int close(int fd);
+
+        int posix_fadvise(int fd, long offset, long len, int advice);
+    }
+
+    /**
+     * Drops a file's pages from the page cache, so that reading it needs the disk again. The file
+     * must be clean (written and synced) and on a disk file system: tmpfs keeps every page.
+     */
+    static void evict(Path file) throws IOException {
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDONLY);
+        if (fd < 0) {
+            throw new IOException("cannot open " + file);
+        }
+        try {
+            int error = LibC.INSTANCE.posix_fadvise(fd, 0, 0, LibC.POSIX_FADV_DONTNEED);
+            if (error != 0) {
+                throw new IOException("posix_fadvise: " + error);
+            }
+        } finally {
+            LibC.INSTANCE.close(fd);
+        }
+    }
+
+    /** A directory on the build's own (disk) file system for files a test evicts; /tmp may be tmpfs. */
+    static Path diskDirectory() throws IOException {
+        Path target = Path.of(System.getProperty("user.dir"), "target");
+        Files.createDirectories(target);
+        return Files.createTempDirectory(target, "disk-");
+    }
+
+    /** Deletes a directory and everything under it. */
+    static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
 }

@@ -1,0 +1,439 @@
+package io.linuxaio;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Trying a request on the submitting thread first, in a form the kernel promises will not wait for
+ * a disk, so that a page-cached read, open, stat or close costs no trip through the worker pool:
+ * one per engine, shared by its contexts; any thread may use it.
+ *
+ * <ul>
+ *   <li>reads: {@code preadv2(RWF_NOWAIT)}; what it leaves (nothing cached, or only part) goes to a
+ *       worker;</li>
+ *   <li>opens for reading: {@code openat2} with {@code RESOLVE_CACHED} (the lookup must be answered
+ *       from the dentry cache) and {@code RESOLVE_NO_XDEV} (it must stay on the starting directory's
+ *       file system, which must be a local one), and {@code O_NONBLOCK}, so a FIFO or a device does
+ *       not wait for its other end; anything but a regular file or a directory is closed again and
+ *       opened by a worker, as are opens that create, truncate or write;</li>
+ *   <li>{@code statx} of an open file on a local file system, and {@code close} of one opened for
+ *       reading.</li>
+ * </ul>
+ *
+ * <p>"Local" is decided by the file system's magic number ({@code statfs}): ext2/3/4, xfs, btrfs,
+ * f2fs, tmpfs, ramfs, overlayfs and a few more. A network file system or a FUSE daemon may answer an
+ * open or a stat as slowly as it likes, so their files are opened, stat'ed and closed by workers.
+ *
+ * <p>A kernel, a file system or a seccomp profile may refuse the flags ({@code ENOSYS},
+ * {@code EINVAL}, {@code EPERM}, {@code EOPNOTSUPP}). Then that path is switched off, with one
+ * warning: for the engine, or for one file when only its file system refuses {@code RWF_NOWAIT};
+ * and everything goes through the pool as before. The counters say how it goes, so a kernel that
+ * quietly stops honouring the flags shows: completed here, handed on to the pool, refused, and
+ * calls that took over a millisecond ({@link InlineStats#slow()}), which a call that cannot wait for
+ * a disk should never take.
+ */
+final class Inline {
+    private static final System.Logger LOG = System.getLogger(LinuxAio.class.getName());
+    static final long SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** Flags an open tried here may not carry: they create, truncate or write. */
+    private static final int WRITES = Fcntl.O_CREAT | Fcntl.O_TRUNC | Fcntl.O_ACCMODE;
+    /** What openat2 takes (it refuses unknown bits, where open(2) ignores them), less what creates. */
+    private static final int OPEN_FLAGS = Fcntl.O_ACCMODE | Fcntl.O_EXCL | Fcntl.O_NOCTTY | Fcntl.O_APPEND
+            | Fcntl.O_NONBLOCK | Fcntl.O_DSYNC | Fcntl.O_SYNC | Fcntl.O_DIRECT | Fcntl.O_LARGEFILE | Fcntl.O_DIRECTORY
+            | Fcntl.O_NOFOLLOW | Fcntl.O_NOATIME | Fcntl.O_CLOEXEC;
+    /** What openat2 takes with O_PATH. */
+    private static final int O_PATH_FLAGS = Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC;
+
+    private volatile boolean enabled = true;
+    private final AtomicBoolean readsRefused = new AtomicBoolean();
+    private final AtomicBoolean opensRefused = new AtomicBoolean();
+    private final AtomicBoolean nowaitRefusedByAFileSystem = new AtomicBoolean();
+    /** Whether absolute paths, and relative ones, start on a local file system. */
+    private final boolean rootLocal;
+    private final boolean cwdLocal;
+
+    final LongAdder reads = new LongAdder();
+    final LongAdder readsToPool = new LongAdder();
+    final LongAdder opens = new LongAdder();
+    final LongAdder opensToPool = new LongAdder();
+    final LongAdder stats = new LongAdder();
+    final LongAdder closes = new LongAdder();
+    final LongAdder refused = new LongAdder();
+    final LongAdder slow = new LongAdder();
+
+    /** For tests: the errno the next tried call fails with instead of calling the kernel, or 0. */
+    private volatile int injectedErrno;
+
+    Inline() {
+        Scratch scratch = Scratch.ofThisThread();
+        this.rootLocal = pathIsLocal(scratch, new byte[] {'/', 0});
+        this.cwdLocal = pathIsLocal(scratch, new byte[] {'.', 0});
+        int refusal = probeResolveCached(scratch);
+        if (refusal != 0) {
+            opensRefused(refusal);
+        }
+    }
+
+    void enabled(boolean on) {
+        enabled = on;
+    }
+
+    boolean enabled() {
+        return enabled;
+    }
+
+    InlineStats stats() {
+        return new InlineStats(reads.sum(), readsToPool.sum(), opens.sum(), opensToPool.sum(), stats.sum(),
+                closes.sum(), refused.sum(), slow.sum());
+    }
+
+    /** Makes the next call tried here fail as if the kernel had said {@code errno}. */
+    void injectErrno(int errno) {
+        injectedErrno = errno;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** {@link #read}'s answer when nothing was read and a worker must do it all. */
+    static final long TO_POOL = -2;
+
+    /** The bytes a {@link #read} outcome says were read, finished or not. */
+    static int bytesRead(long outcome) {
+        return (int) (outcome >= 0 ? outcome : -outcome - 2);
+    }
+
+    /** Whether reads of {@code file} are tried here. */
+    boolean triesReads(AioFile file) {
+        return enabled && !readsRefused.get() && !file.noNowaitReads;
+    }
+
+    /**
+     * Reads what the page cache holds of {@code length} bytes at {@code offset} into
+     * {@code address}, without waiting for the disk. Returns the count read if the read is
+     * finished (every byte, or the end of the file reached); otherwise {@code -(n + 2)} where
+     * {@code n} bytes were read and a worker must read the rest ({@link #TO_POOL} for none).
+     */
+    long read(Scratch scratch, AioFile file, long offset, long address, int length) {
+        long started = System.nanoTime();
+        try {
+            return counted(readRange(scratch, file, offset, address, length));
+        } finally {
+            countIfSlow(started);
+        }
+    }
+
+    /** As {@link #read(Scratch, AioFile, long, long, int)}, into a Java array through this thread's bounce buffer. */
+    long read(Scratch scratch, AioFile file, long offset, byte[] data, int at, int length) {
+        long started = System.nanoTime();
+        try {
+            Memory bounce = scratch.bounce();
+            long bounceAddress = Pointer.nativeValue(bounce);
+            int done = 0;
+            for (;;) {
+                int chunk = Math.min(length - done, Scratch.BOUNCE_BYTES);
+                long outcome = readRange(scratch, file, offset + done, bounceAddress, chunk);
+                int n = bytesRead(outcome);
+                bounce.read(0, data, at + done, n);
+                done += n;
+                if (outcome < 0) {
+                    return counted(-(done + 2L));
+                }
+                if (n < chunk || done == length) {
+                    return counted(done);
+                }
+            }
+        } finally {
+            countIfSlow(started);
+        }
+    }
+
+    private long counted(long outcome) {
+        (outcome >= 0 ? reads : readsToPool).increment();
+        return outcome;
+    }
+
+    private long readRange(Scratch scratch, AioFile file, long offset, long address, int length) {
+        ByteBuffer iov = scratch.fields();
+        long iovAddress = scratch.struct();
+        int done = 0;
+        while (done < length) {
+            iov.putLong(0, address + done);
+            iov.putLong(8, length - done);
+            long n;
+            try {
+                n = preadv2(file.fd(), iovAddress, offset + done);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EAGAIN) {
+                    readRefused(file, e.getErrorCode());
+                }
+                return -(done + 2L);
+            }
+            if (n == 0) {
+                break; // the end of the file
+            }
+            // Short: only part was cached, or the file ends there. Ask once more: the end of the
+            // file answers 0 and finishes the read here; a page not cached answers EAGAIN.
+            done += (int) n;
+        }
+        return done;
+    }
+
+    private long preadv2(int fd, long iov, long offset) {
+        int injected = injectedErrno;
+        if (injected != 0) {
+            injectedErrno = 0;
+            throw new LastErrorException(injected);
+        }
+        return Posix.preadv2(fd, iov, 1, offset, Posix.RWF_NOWAIT);
+    }
+
+    /** Not EAGAIN: the kernel, a seccomp profile or the file's file system does not take RWF_NOWAIT. */
+    private void readRefused(AioFile file, int errno) {
+        refused.increment();
+        if (errno == Errno.EOPNOTSUPP) {
+            file.noNowaitReads = true; // this file system only; other files may take it
+            if (nowaitRefusedByAFileSystem.compareAndSet(false, true)) {
+                warn("the file system of " + file.path() + " refuses preadv2(RWF_NOWAIT) (EOPNOTSUPP): its files are"
+                        + " read by the worker pool only");
+            }
+        } else if (errno == Errno.ENOSYS || errno == Errno.EINVAL || errno == Errno.EPERM) {
+            if (readsRefused.compareAndSet(false, true)) {
+                warn("preadv2(RWF_NOWAIT) is refused here (" + Errno.name(errno) + "): every read goes to the worker"
+                        + " pool from now on");
+            }
+        }
+        // Anything else (EIO, ...) the worker will meet again and report.
+    }
+
+    // ---------------------------------------------------------------- opens
+
+    /**
+     * Whether an open of {@code path} relative to {@code dir} (null: the current directory) with
+     * these flags is tried here: for reading only, with flags openat2 takes as open(2) does, starting
+     * on a local file system.
+     */
+    boolean triesOpen(AioFile dir, String path, int flags) {
+        if (!enabled || opensRefused.get()) {
+            return false;
+        }
+        boolean readOnly = (flags & Fcntl.O_PATH) != 0 ? (flags & ~O_PATH_FLAGS) == 0
+                : (flags & ~OPEN_FLAGS) == 0 && (flags & WRITES) == 0;
+        return readOnly && startsLocal(dir, path);
+    }
+
+    private boolean startsLocal(AioFile dir, String path) {
+        return path.startsWith("/") ? rootLocal : dir == null ? cwdLocal : dir.local;
+    }
+
+    /**
+     * Opens for reading without waiting for a disk: the new file and its stat, or null if a worker
+     * must open it (the lookup needs the disk, the path leaves the file system, the file is neither
+     * a regular file nor a directory).
+     *
+     * @throws LastErrorException for an answer that is final (ENOENT, EACCES, ELOOP, ...)
+     */
+    OpenedFile open(Scratch scratch, AioFile dir, byte[] cPath, String name, int flags, int resolve) {
+        long started = System.nanoTime();
+        try {
+            OpenedFile opened = openOrNull(scratch, dir, cPath, name, flags, resolve);
+            (opened != null ? opens : opensToPool).increment();
+            return opened;
+        } catch (LastErrorException finalAnswer) {
+            opens.increment();
+            throw finalAnswer;
+        } finally {
+            countIfSlow(started);
+        }
+    }
+
+    /** Whether a stat of a path is tried here: by a path-only open, as {@link #triesOpen} would. */
+    boolean triesPathStat(String path) {
+        return enabled && !opensRefused.get() && startsLocal(null, path);
+    }
+
+    /**
+     * Stats a path without waiting for a disk: an {@code O_PATH} open answered from the dentry
+     * cache, {@code statx} of it, and its close. Null if a worker must stat it.
+     *
+     * @throws LastErrorException for an answer that is final (ENOENT, ...)
+     */
+    Stat statPath(Scratch scratch, byte[] cPath, boolean followLast) {
+        long started = System.nanoTime();
+        try {
+            OpenedFile opened = openOrNull(scratch, null, cPath, null, Fcntl.O_PATH | (followLast ? 0 : Fcntl.O_NOFOLLOW), 0);
+            if (opened == null) {
+                opensToPool.increment();
+                return null;
+            }
+            Syscalls.closeQuietly(opened.file().fd()); // an O_PATH descriptor: nothing to flush
+            stats.increment();
+            return opened.stat();
+        } catch (LastErrorException finalAnswer) {
+            stats.increment();
+            throw finalAnswer;
+        } finally {
+            countIfSlow(started);
+        }
+    }
+
+    private OpenedFile openOrNull(Scratch scratch, AioFile dir, byte[] cPath, String name, int flags, int resolve) {
+        boolean pathOnly = (flags & Fcntl.O_PATH) != 0;
+        int fd;
+        try {
+            int injected = injectedErrno;
+            if (injected != 0) {
+                injectedErrno = 0;
+                throw new LastErrorException(injected);
+            }
+            fd = Syscalls.openat2(scratch, dir, cPath, flags | (pathOnly ? 0 : Fcntl.O_NONBLOCK), 0,
+                    resolve | Resolve.RESOLVE_CACHED | Resolve.RESOLVE_NO_XDEV);
+        } catch (LastErrorException e) {
+            int errno = e.getErrorCode();
+            boolean askedFor = errno == Errno.EAGAIN && (resolve & Resolve.RESOLVE_CACHED) != 0
+                    || errno == Errno.EXDEV && (resolve & Resolve.RESOLVE_NO_XDEV) != 0;
+            switch (errno) {
+                case Errno.ENOENT, Errno.ENOTDIR, Errno.EACCES, Errno.ENAMETOOLONG, Errno.ELOOP, Errno.EISDIR ->
+                    throw e; // the dentry cache's answer is final
+                case Errno.ENOSYS, Errno.EPERM -> opensRefused(errno);
+                default -> {
+                    if (askedFor) {
+                        throw e; // the caller's own RESOLVE_CACHED or RESOLVE_NO_XDEV said so
+                    }
+                    // EAGAIN: the lookup needs the disk. EXDEV: another file system, or a limit of
+                    // the caller's a worker will judge. EINVAL: a combination open(2) takes and
+                    // openat2 does not. A worker answers them all as the caller asked.
+                }
+            }
+            return null;
+        }
+        boolean handedOver = false;
+        try {
+            Stat stat = Syscalls.statx(scratch, fd);
+            int type = stat.mode() & Stat.S_IFMT;
+            if (!pathOnly && type != Stat.S_IFREG && type != Stat.S_IFDIR) {
+                return null; // a FIFO or a device: its blocking open is the worker's to make
+            }
+            if (!pathOnly && (flags & Fcntl.O_NONBLOCK) == 0) {
+                Posix.fcntl(fd, Posix.F_SETFL, flags); // as asked: without the O_NONBLOCK added here
+            }
+            OpenedFile opened = new OpenedFile(new AioFile(fd, name, flags, true), stat);
+            handedOver = true;
+            return opened;
+        } finally {
+            if (!handedOver) {
+                Syscalls.closeQuietly(fd);
+            }
+        }
+    }
+
+    /** At start: whether openat2 takes RESOLVE_CACHED here (Linux 5.12, and a seccomp profile that allows openat2). */
+    private static int probeResolveCached(Scratch scratch) {
+        try {
+            Syscalls.closeQuietly(Syscalls.openat2(scratch, null, new byte[] {'/', 0}, Fcntl.O_PATH | Fcntl.O_DIRECTORY, 0,
+                    Resolve.RESOLVE_CACHED));
+            return 0;
+        } catch (LastErrorException e) {
+            return e.getErrorCode() == Errno.EAGAIN ? 0 : e.getErrorCode();
+        }
+    }
+
+    private void opensRefused(int errno) {
+        refused.increment();
+        if (opensRefused.compareAndSet(false, true)) {
+            warn("openat2 with RESOLVE_CACHED is refused here (" + Errno.name(errno) + "; it needs Linux 5.12): every"
+                    + " open goes to the worker pool from now on");
+        }
+    }
+
+    // ---------------------------------------------------------------- stat and close
+
+    /** Whether a stat of {@code file} is tried here. */
+    boolean triesStat(AioFile file) {
+        return enabled && file.local;
+    }
+
+    Stat stat(Scratch scratch, AioFile file) {
+        long started = System.nanoTime();
+        try {
+            Stat stat = Syscalls.statx(scratch, file.fd());
+            stats.increment();
+            return stat;
+        } finally {
+            countIfSlow(started);
+        }
+    }
+
+    /** Whether a close of {@code file} is tried here: opened for reading, on a local file system. */
+    boolean triesClose(AioFile file) {
+        return enabled && file.local && file.readOnly();
+    }
+
+    void close(AioFile file) {
+        long started = System.nanoTime();
+        try {
+            closes.increment();
+            Posix.close(file.fd());
+        } finally {
+            countIfSlow(started);
+        }
+    }
+
+    // ---------------------------------------------------------------- machinery
+
+    private void countIfSlow(long started) {
+        if (System.nanoTime() - started > SLOW_NANOS) {
+            slow.increment();
+        }
+    }
+
+    /** Whether the file system the descriptor is on is a local one (see the class comment). */
+    static boolean fdIsLocal(Scratch scratch, int fd) {
+        try {
+            Posix.fstatfs(fd, scratch.struct());
+        } catch (LastErrorException e) {
+            return false;
+        }
+        return localMagic(scratch.fields().getLong(0));
+    }
+
+    private static boolean pathIsLocal(Scratch scratch, byte[] path) {
+        try {
+            Posix.statfs(path, scratch.struct());
+        } catch (LastErrorException e) {
+            return false;
+        }
+        return localMagic(scratch.fields().getLong(0));
+    }
+
+    /** {@code f_type} values from linux/magic.h of file systems that keep their data on this machine. */
+    private static boolean localMagic(long fType) {
+        return switch ((int) fType) {
+            case 0xEF53, // ext2, ext3, ext4
+                    0x58465342, // xfs
+                    0x9123683E, // btrfs
+                    0xF2F52010, // f2fs
+                    0x01021994, // tmpfs
+                    0x858458F6, // ramfs
+                    0x794C7630, // overlayfs
+                    0x2FC12FC1, // zfs
+                    0xCA451A4E, // bcachefs
+                    0xE0F5E1E2, // erofs
+                    0x73717368, // squashfs
+                    0x3153464A, // jfs
+                    0x52654973 // reiserfs
+                    -> true;
+            default -> false;
+        };
+    }
+
+    private static void warn(String message) {
+        LOG.log(Level.WARNING, "linux-aio: " + message);
+    }
+}

@@ -1,0 +1,22 @@
+package io.linuxaio;
+
+/**
+ * How an engine's requests fared when tried first on the thread that submitted them (see
+ * {@link LinuxAio#inline(boolean)}): counts since the engine started, for watching. A healthy
+ * server on page-cached files shows reads and opens mostly here; a rising {@code readsToPool} is
+ * the disk being needed; {@code refused} and {@code slow} should stay 0, and a non-zero
+ * {@code slow} says the kernel took over a millisecond for a call it promised would not wait.
+ *
+ * @param reads        reads that completed here
+ * @param readsToPool  reads that found bytes missing from the page cache and went to a worker
+ *                     (with whatever part was cached read already)
+ * @param opens        opens (and path stats) the dentry cache answered here, with a file or a final error
+ * @param opensToPool  opens that needed the disk, left the starting file system, or met a FIFO or
+ *                     device, and went to a worker
+ * @param stats        stats that completed here
+ * @param closes       closes that completed here
+ * @param refused      calls the kernel refused the flags for (the path is switched off after)
+ * @param slow         calls tried here that took over a millisecond
+ */
+public record InlineStats(long reads, long readsToPool, long opens, long opensToPool, long stats, long closes,
+                          long refused, long slow) {}
