@@ -1,6 +1,6 @@
 package io.linuxaio;
 
-/** Linux errno numbers (generic and x86_64 share them) and their symbolic names. */
+/** Linux errno numbers ({@code asm-generic/errno.h}, which x86_64 and aarch64 share) and their symbolic names. */
 final class Errno {
     /** The two the engine itself tests for; the rest are named by {@link #name}. */
     static final int EIO = 5, EAGAIN = 11;
