@@ -6,20 +6,20 @@ import java.util.List;
  * The values the engine hands the kernel that differ between CPU architectures, one table per
  * architecture that was checked, and the refusal of every other one.
  *
- * <p>Each table is copied from the C headers of that architecture, and checked by a program built
- * against them for that CPU (the kernel's {@code asm/fcntl.h}, glibc's {@code bits/fcntl.h} and
- * {@code asm/unistd.h}, from Debian bookworm's {@code linux-libc-dev} and
- * {@code linux-libc-dev-arm64-cross} 6.1, {@code libc6-dev} and {@code libc6-dev-arm64-cross}
- * 2.36). Everything else the engine passes is the same on both, so it is not in the tables: the
- * other open flags ({@code asm-generic/fcntl.h}), {@code AT_*}, {@code EFD_*} (equal to
- * {@code O_CLOEXEC} and {@code O_NONBLOCK}), {@code POLLIN}, the errno numbers
- * ({@code asm-generic/errno.h}), and the layouts of {@code struct statx}, {@code struct open_how},
- * glibc's {@code struct dirent64} and {@code struct pollfd}, all with 64-bit {@code long},
- * pointers and {@code off_t}, little-endian.
+ * <p>Each table is copied from the C headers of that architecture (the kernel's
+ * {@code asm/fcntl.h} and {@code asm/unistd.h}, glibc's {@code bits/fcntl.h}: Debian bookworm's
+ * {@code linux-libc-dev} and {@code linux-libc-dev-arm64-cross} 6.1, {@code libc6-dev} and
+ * {@code libc6-dev-arm64-cross} 2.36), as {@code .ci/arch-values.c} prints them when built for
+ * each CPU. Everything else the engine passes is the same on both, so it is not in the tables: the
+ * other open flags ({@code asm-generic/fcntl.h}, {@code O_TMPFILE}'s own bit included),
+ * {@code AT_*}, {@code EFD_*} (equal to {@code O_CLOEXEC} and {@code O_NONBLOCK}), {@code POLLIN},
+ * {@code RESOLVE_*}, {@code RWF_*}, the errno numbers ({@code asm-generic/errno.h}), and the
+ * layouts of {@code struct statx}, {@code struct open_how}, {@code struct iovec}, glibc's
+ * {@code struct dirent64} and {@code struct pollfd}, all with 64-bit {@code long}, pointers and
+ * {@code off_t}, little-endian.
  *
- * <p>A table for another CPU must check all of that again: powerpc moves the same four flags
- * elsewhere, while alpha, mips, parisc and sparc also move other open flags, the errno numbers
- * and the system call numbers; 32-bit CPUs have other struct layouts.
+ * <p>A table for another CPU must check all of that again: alpha, mips, parisc and sparc move
+ * other open flags and the errno numbers too, and 32-bit CPUs have other struct layouts.
  */
 final class Arch {
     //                                                   O_DIRECT  O_LARGEFILE O_DIRECTORY O_NOFOLLOW SYS_openat2
