@@ -1,6 +1,6 @@
 package io.linuxaio;
 
-/** Linux errno numbers (generic and x86_64 share them) and their symbolic names. */
+/** Linux errno numbers ({@code asm-generic/errno.h}, which x86_64 and aarch64 share) and their symbolic names. */
 final class Errno {
     /** The ones the engine itself tests for; the rest are named by {@link #name}. */
     static final int EPERM = 1, ENOENT = 2, EIO = 5, E2BIG = 7, EAGAIN = 11, EACCES = 13, EXDEV = 18, ENOTDIR = 20,

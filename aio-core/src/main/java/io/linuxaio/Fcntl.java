@@ -2,10 +2,19 @@ package io.linuxaio;
 
 /**
  * Open flags and mode bits for {@link AioContext#open}, under the names Perl's {@code Fcntl} gives
- * them, with Linux x86_64 values. Combine flags with {@code |}; write modes as octal ({@code 0644}).
- * {@code O_CLOEXEC} is always added by the engine.
+ * them, with the Linux values of the CPU the JVM runs on. Combine flags with {@code |}; write modes
+ * as octal ({@code 0644}). {@code O_CLOEXEC} is always added by the engine.
+ *
+ * <p>{@code O_DIRECT}, {@code O_LARGEFILE}, {@code O_DIRECTORY} and {@code O_NOFOLLOW} differ
+ * between CPUs (aarch64 swaps them around), so they are read from the running CPU's table when
+ * this class is loaded and are not compile-time constants. The others are the same on every
+ * supported CPU (x86_64 and aarch64). On any other CPU the first use of one of those four throws
+ * {@link ExceptionInInitializerError}, caused by the {@link UnsupportedOperationException} that
+ * {@code new LinuxAio()} throws there: a wrong flag would open the wrong thing.
  */
 public final class Fcntl {
+    private static final Arch ARCH = Arch.host();
+
     private Fcntl() {}
 
     public static final int O_RDONLY = 0;
@@ -19,10 +28,10 @@ public final class Fcntl {
     public static final int O_APPEND = 02000;
     public static final int O_NONBLOCK = 04000;
     public static final int O_DSYNC = 010000;
-    public static final int O_DIRECT = 040000;
-    public static final int O_LARGEFILE = 0100000;
-    public static final int O_DIRECTORY = 0200000;
-    public static final int O_NOFOLLOW = 0400000;
+    public static final int O_DIRECT = ARCH.oDirect;
+    public static final int O_LARGEFILE = ARCH.oLargefile;
+    public static final int O_DIRECTORY = ARCH.oDirectory;
+    public static final int O_NOFOLLOW = ARCH.oNofollow;
     public static final int O_NOATIME = 01000000;
     public static final int O_CLOEXEC = 02000000;
     public static final int O_SYNC = 04010000;

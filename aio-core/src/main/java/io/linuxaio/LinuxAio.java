@@ -51,9 +51,19 @@ public final class LinuxAio extends AioContext {
     final Thread exitHook = new Thread(this::close, "aio-exit-drain");
     private volatile boolean closed;
 
-    /** Starts an engine with the default pool settings and {@code minParallel} workers running. */
+    /**
+     * Starts an engine with the default pool settings and {@code minParallel} workers running.
+     *
+     * @throws UnsupportedOperationException on a CPU architecture other than x86_64 and aarch64,
+     *         whose open flags, system call numbers and struct layouts the engine does not know
+     */
     public LinuxAio() {
-        this(new Shared(new WorkerPool(DEFAULT_MIN_PARALLEL, DEFAULT_MAX_PARALLEL, DEFAULT_IDLE_TIMEOUT.toNanos())));
+        this(newShared());
+    }
+
+    private static Shared newShared() {
+        Arch.host(); // before anything reaches the kernel with another CPU's values
+        return new Shared(new WorkerPool(DEFAULT_MIN_PARALLEL, DEFAULT_MAX_PARALLEL, DEFAULT_IDLE_TIMEOUT.toNanos()));
     }
 
     private LinuxAio(Shared shared) {

@@ -28,12 +28,8 @@ final class Posix {
     static final int STATX_BASIC_STATS = 0x7ff;
     static final int STATX_SIZE_BYTES = 256;
 
-    /**
-     * glibc (2.36 here) has no wrapper for openat2(2), so it is called through syscall(2).
-     * System calls numbered from 424 on share one number on every architecture but
-     * alpha (x86_64 and aarch64 included).
-     */
-    static final long SYS_OPENAT2 = 437;
+    /** glibc (2.36 here) has no wrapper for openat2(2), so it is called through syscall(2). */
+    static final long SYS_OPENAT2 = Arch.host().sysOpenat2;
     /** {@code struct open_how}: u64 flags, u64 mode, u64 resolve. */
     static final int OPEN_HOW_BYTES = 24;
 

@@ -8,8 +8,10 @@ import io.linuxaio.AioCallback;
 import io.linuxaio.AioException;
 import io.linuxaio.AioFile;
 import io.linuxaio.AioRequest;
+import io.linuxaio.DirEntry;
 import io.linuxaio.Fcntl;
 import io.linuxaio.LinuxAio;
+import io.linuxaio.Resolve;
 import io.linuxaio.Stat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,13 +20,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
  * Runs the engine end to end on the machine it is started on, and says what it saw. It opens,
- * writes, reads back, stats, lstats a symbolic link, watches {@code pollFileno()} with poll(2),
- * closes, unlinks, and closes an engine with requests still outstanding. Each check prints one
+ * writes, reads back, stats, lstats a symbolic link, opens with the flags whose values differ
+ * between CPUs and through openat2, reads the directory, watches {@code pollFileno()} with poll(2),
+ * closes, unlinks, and closes an engine with requests still outstanding. The first line names the
+ * CPU and the values of those flags in effect. Each check prints one
  * line, {@code ok <check> <what was seen>} or {@code FAIL <check>: <why>}, and a summary line
  * follows; the exit status is 0 only if every check passed.
  *
@@ -105,7 +110,8 @@ public final class EngineSelfCheck {
         LinuxAio[] started = new LinuxAio[1];
         report.check("engine", () -> {
             started[0] = new LinuxAio();
-            return "started: pollFileno " + started[0].pollFileno() + ", " + started[0].nthreads() + " worker(s)";
+            return "started: pollFileno " + started[0].pollFileno() + ", " + started[0].nthreads() + " worker(s); "
+                    + cpuFlags();
         });
         return started[0];
     }
@@ -116,6 +122,8 @@ public final class EngineSelfCheck {
         report.check("read", this::read);
         report.check("stat", this::stat);
         report.check("lstat", this::lstat);
+        report.check("openat", this::openat);
+        report.check("readdir", this::readdir);
         report.check("pollFileno", this::pollFileno);
         report.check("close", this::close);
         report.check("errors", this::errors);
@@ -189,6 +197,76 @@ public final class EngineSelfCheck {
         expect(through.ino() == dataStat.ino(), "stat through the link reached inode " + through.ino() + ", not " + dataStat.ino());
         return link.getFileName() + " -> " + data.getFileName() + " is a symbolic link (inode " + linkStat.ino()
                 + "); stat through it reaches inode " + dataStat.ino();
+    }
+
+    /** The CPU as the JVM names it, and the open flags whose values depend on it, as the engine passes them. */
+    static String cpuFlags() {
+        return "os.arch " + System.getProperty("os.arch") + ": O_DIRECT " + octal(Fcntl.O_DIRECT)
+                + ", O_LARGEFILE " + octal(Fcntl.O_LARGEFILE) + ", O_DIRECTORY " + octal(Fcntl.O_DIRECTORY)
+                + ", O_NOFOLLOW " + octal(Fcntl.O_NOFOLLOW);
+    }
+
+    private static String octal(int value) {
+        return "0" + Integer.toOctalString(value);
+    }
+
+    /**
+     * The flags whose values differ between CPUs mean what they say to this kernel, and openat2
+     * (called by its number, with a struct) resolves beneath a directory and no further.
+     */
+    private String openat() throws Exception {
+        AioException notDir = failure(aio, aio.open(data.toString(), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY, 0, null));
+        expect(notDir.errnoName().equals("ENOTDIR"), "O_DIRECTORY on a file gave " + notDir.errnoName() + ", expected ENOTDIR");
+        AioException loop = failure(aio, aio.open(link.toString(), Fcntl.O_RDONLY | Fcntl.O_NOFOLLOW, 0, null));
+        expect(loop.errnoName().equals("ELOOP"), "O_NOFOLLOW on a link gave " + loop.errnoName() + ", expected ELOOP");
+        String name = data.getFileName().toString();
+        String out = "../" + dir.getFileName() + "/" + name;
+        AioFile top = await(aio, aio.open(dir.toString(), Fcntl.O_PATH | Fcntl.O_DIRECTORY, 0, null));
+        try {
+            AioFile beneath = await(aio, aio.openat(top, name, Fcntl.O_RDONLY, 0, Resolve.RESOLVE_BENEATH, null));
+            byte[] head = new byte[4096];
+            int n;
+            try {
+                n = await(aio, aio.read(beneath, 0, head.length, head, 0, null));
+            } finally {
+                await(aio, aio.close(beneath, null));
+            }
+            expect(n == head.length, "read " + n + " of " + head.length + " bytes through the openat2 descriptor");
+            expectPattern(head, 0, "the file opened by openat2");
+            AioException escape = failure(aio, aio.openat(top, out, Fcntl.O_RDONLY, 0, Resolve.RESOLVE_BENEATH, null));
+            expect(escape.errnoName().equals("EXDEV"), "openat2 beneath of " + out + " gave " + escape.errnoName() + ", expected EXDEV");
+        } finally {
+            await(aio, aio.close(top, null));
+        }
+        return "O_DIRECTORY refused a file (ENOTDIR), O_NOFOLLOW a link (ELOOP); openat2 beneath the directory opened "
+                + name + " and refused " + out + " (EXDEV)";
+    }
+
+    /** readdir's entries carry the names, types and inodes the files have (glibc's struct dirent64, read in Java). */
+    private String readdir() throws Exception {
+        expect(dataStat != null, "no stat of the data file to compare with (stat failed)");
+        List<DirEntry> entries = await(aio, aio.readdirx(dir.toString(), 0, null));
+        DirEntry dataEntry = entry(entries, data);
+        DirEntry linkEntry = entry(entries, link);
+        expect(entries.size() == 2, "expected 2 entries, got " + entries);
+        expect(dataEntry.inode() == dataStat.ino(), data.getFileName() + " listed with inode " + dataEntry.inode()
+                + ", stat says " + dataStat.ino());
+        expect(dataEntry.type() == DirEntry.Type.REGULAR_FILE || dataEntry.type() == DirEntry.Type.UNKNOWN,
+                data.getFileName() + " listed as " + dataEntry.type());
+        expect(linkEntry.type() == DirEntry.Type.SYMBOLIC_LINK || linkEntry.type() == DirEntry.Type.UNKNOWN,
+                link.getFileName() + " listed as " + linkEntry.type());
+        return entries.size() + " entries: " + data.getFileName() + " (" + dataEntry.type() + ", inode " + dataEntry.inode()
+                + "), " + link.getFileName() + " (" + linkEntry.type() + ")";
+    }
+
+    private static DirEntry entry(List<DirEntry> entries, Path path) throws CheckReport.CheckFailed {
+        String name = path.getFileName().toString();
+        for (DirEntry entry : entries) {
+            if (entry.name().equals(name)) {
+                return entry;
+            }
+        }
+        throw new CheckReport.CheckFailed(name + " is not listed: " + entries);
     }
 
     private String pollFileno() throws Exception {

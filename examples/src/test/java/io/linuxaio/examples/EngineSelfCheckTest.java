@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The self-check programs run in this JVM, on the host: what the container tests run in a container. */
 class EngineSelfCheckTest {
     static final List<String> CHECKS = List.of("engine", "open", "write", "read", "stat", "lstat",
-            "pollFileno", "close", "errors", "unlink", "close-outstanding");
+            "openat", "readdir", "pollFileno", "close", "errors", "unlink", "close-outstanding");
 
     @TempDir
     Path base;
