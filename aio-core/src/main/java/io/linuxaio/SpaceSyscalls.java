@@ -25,8 +25,14 @@ final class SpaceSyscalls {
     private static final int FIEMAP_HEADER_BYTES = 32;
     /** {@code struct fiemap_extent}: u64 fe_logical, u64 fe_physical, u64 fe_length, u64 fe_reserved64[2], u32 fe_flags, u32 fe_reserved[3]. */
     private static final int FIEMAP_EXTENT_BYTES = 56;
-    /** How many extents one ioctl reports into the worker's bounce buffer. */
-    static final int EXTENTS_PER_CALL = (Scratch.BOUNCE_BYTES - FIEMAP_HEADER_BYTES) / FIEMAP_EXTENT_BYTES;
+    /**
+     * How many extents one ioctl may report (14 KiB of the worker's bounce buffer). Most files
+     * have a handful; a badly fragmented one takes a call per this many, each a lookup in the
+     * file system's extent tree, so a larger batch would save little.
+     */
+    static final int EXTENTS_PER_CALL = 256;
+
+    private static final int FIEMAP_BYTES = FIEMAP_HEADER_BYTES + EXTENTS_PER_CALL * FIEMAP_EXTENT_BYTES;
 
     private SpaceSyscalls() {}
 
@@ -52,7 +58,7 @@ final class SpaceSyscalls {
      */
     static List<Extent> fiemap(Scratch scratch, int fd, long start, long end, int flags) {
         Memory bounce = scratch.bounce();
-        ByteBuffer buf = bounce.getByteBuffer(0, Scratch.BOUNCE_BYTES).order(ByteOrder.nativeOrder());
+        ByteBuffer buf = bounce.getByteBuffer(0, FIEMAP_BYTES).order(ByteOrder.nativeOrder());
         long address = Pointer.nativeValue(bounce);
         List<Extent> extents = new ArrayList<>();
         long at = start;
