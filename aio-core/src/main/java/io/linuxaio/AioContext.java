@@ -596,7 +596,10 @@ public class AioContext implements AutoCloseable {
                 scratch -> LinkSyscalls.readlink(scratch, link.fd(), LinkSyscalls.EMPTY_PATH), callback);
     }
 
-    /** {@link #readlink(String, AioCallback)} of a path relative to {@code dir} ({@code readlinkat(2)}); a null {@code dir} is the current directory. */
+    /**
+     * {@link #readlink(String, AioCallback)} of a path relative to {@code dir} ({@code readlinkat(2)}); a null
+     * {@code dir} is the current directory.
+     */
     public AioRequest<String> readlinkat(AioFile dir, String path, AioCallback<? super String> callback) {
         byte[] cPath = NativePath.encode(path);
         String name = joinedName(dir, path);
@@ -803,7 +806,10 @@ public class AioContext implements AutoCloseable {
         }, callback);
     }
 
-    /** {@link #chmod(String, int, AioCallback)} of a path relative to {@code dir} ({@code fchmodat(2)}); a null {@code dir} is the current directory. */
+    /**
+     * {@link #chmod(String, int, AioCallback)} of a path relative to {@code dir} ({@code fchmodat(2)}); a null
+     * {@code dir} is the current directory.
+     */
     public AioRequest<Void> chmodat(AioFile dir, String path, int mode, AioCallback<? super Void> callback) {
         byte[] cPath = NativePath.encode(path);
         checkMode(mode);
