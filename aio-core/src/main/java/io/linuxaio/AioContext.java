@@ -679,6 +679,40 @@ public class AioContext implements AutoCloseable {
         }, callback);
     }
 
+    /** {@link #rename(String, String, int, AioCallback)} flag, {@code <linux/fs.h>}: fail with {@code EEXIST} rather than replace {@code to}. */
+    public static final int RENAME_NOREPLACE = 1;
+    /** {@link #rename(String, String, int, AioCallback)} flag: swap the two names, both of which must exist. */
+    public static final int RENAME_EXCHANGE = 2;
+    /** {@link #rename(String, String, int, AioCallback)} flag: leave a whiteout at {@code from} (overlay file systems; needs privilege). */
+    public static final int RENAME_WHITEOUT = 4;
+
+    /**
+     * Renames with flags, as {@code renameat2(2)}: IO::AIO's {@code aio_rename2}; flags 0 is
+     * {@link #rename(String, String, AioCallback)}. A file system that cannot honour a flag fails
+     * with {@code EINVAL}. Failures name {@code from}.
+     *
+     * @param flags {@link #RENAME_NOREPLACE}, {@link #RENAME_EXCHANGE} or {@link #RENAME_WHITEOUT}
+     *              (the kernel refuses some combinations with {@code EINVAL})
+     */
+    public AioRequest<Void> rename(String from, String to, int flags, AioCallback<? super Void> callback) {
+        return renameat(null, from, to, flags, callback);
+    }
+
+    /**
+     * {@link #rename(String, String, int, AioCallback)} with both paths relative to {@code dir}
+     * ({@code renameat2(2)}; an absolute path ignores it, a null {@code dir} is the current directory).
+     */
+    public AioRequest<Void> renameat(AioFile dir, String from, String to, int flags, AioCallback<? super Void> callback) {
+        byte[] cFrom = NativePath.encode(from);
+        byte[] cTo = NativePath.encode(to);
+        checkFlags("rename", flags, RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT);
+        String name = joinedName(dir, from);
+        return submit("renameat2", name, dir, scratch -> {
+            Posix.renameat2(dirfd(dir), cFrom, dirfd(dir), cTo, flags);
+            return null;
+        }, callback);
+    }
+
     /**
      * Makes a FIFO, a device node, a socket's name or an empty regular file, as {@code mknod(2)}:
      * IO::AIO's {@code aio_mknod}. Device nodes need {@code CAP_MKNOD} (root outside a container
@@ -949,6 +983,19 @@ public class AioContext implements AutoCloseable {
         Objects.requireNonNull(file, "file");
         return submit("syncfs", file.path(), file, scratch -> {
             Posix.syncfs(file.fd());
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Opens {@code path} read-only, fsyncs it and closes it, in one trip: IO::AIO's
+     * {@code aio_pathsync}, for making a directory's changes (a rename, a new file) durable. Works
+     * on anything that opens read-only, directories included.
+     */
+    public AioRequest<Void> pathsync(String path, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("pathsync", path, null, scratch -> {
+            SyncSyscalls.pathsync(cPath);
             return null;
         }, callback);
     }

@@ -132,6 +132,8 @@ final class Posix {
 
     static native int linkat(int oldDirfd, byte[] oldPath, int newDirfd, byte[] newPath, int flags) throws LastErrorException;
 
+    static native int renameat2(int oldDirfd, byte[] oldPath, int newDirfd, byte[] newPath, int flags) throws LastErrorException;
+
     static native int truncate(byte[] path, long length) throws LastErrorException;
 
     static native int ftruncate(int fd, long length) throws LastErrorException;

@@ -155,6 +155,43 @@ class LinkRequestsTest {
         refused(IllegalStateException.class, () -> aio.link(anonymous, path("again"), null));
     }
 
+    // ---------------------------------------------------------------- rename with flags
+
+    @Test
+    void renameNoreplaceRefusesAnExistingNameAndExchangeSwapsTwo() throws Exception {
+        Files.writeString(dir.resolve("a"), "A");
+        Files.writeString(dir.resolve("b"), "B");
+        AioException exists = failure(aio, aio.rename(path("a"), path("b"), AioContext.RENAME_NOREPLACE, null));
+        assertEquals("EEXIST", exists.errnoName());
+        assertEquals("renameat2", exists.call());
+        assertEquals(path("a"), exists.path());
+        assertEquals("B", Files.readString(dir.resolve("b")), "nothing replaced");
+        await(aio, aio.rename(path("a"), path("b"), AioContext.RENAME_EXCHANGE, null));
+        assertEquals("B", Files.readString(dir.resolve("a")));
+        assertEquals("A", Files.readString(dir.resolve("b")));
+        await(aio, aio.rename(path("a"), path("c"), AioContext.RENAME_NOREPLACE, null));
+        assertEquals("B", Files.readString(dir.resolve("c")));
+        assertEquals("ENOENT", failure(aio, aio.rename(path("a"), path("b"), AioContext.RENAME_EXCHANGE, null)).errnoName(),
+                "EXCHANGE needs both names");
+        await(aio, aio.rename(path("c"), path("b"), 0, null));
+        assertEquals("B", Files.readString(dir.resolve("b")), "flags 0: a plain rename, replacing");
+    }
+
+    @Test
+    void renameatWorksBelowADirectoryAndRefusesUnknownFlags() throws Exception {
+        Files.writeString(dir.resolve("a"), "A");
+        AioFile d = openDir();
+        await(aio, aio.renameat(d, "a", "moved", AioContext.RENAME_NOREPLACE, null));
+        assertEquals("A", Files.readString(dir.resolve("moved")));
+        AioException missing = failure(aio, aio.renameat(d, "a", "x", 0, null));
+        assertEquals("ENOENT", missing.errnoName());
+        assertEquals(path("a"), missing.path());
+        refused(IllegalArgumentException.class, () -> aio.renameat(d, "moved", "x", 8, null));
+        refused(IllegalArgumentException.class, () -> aio.rename(path("moved"), path("x"), -1, null));
+        await(aio, aio.close(d, null));
+        refused(IllegalStateException.class, () -> aio.renameat(d, "moved", "x", 0, null));
+    }
+
     // ---------------------------------------------------------------- mknod
 
     @Test

@@ -63,6 +63,25 @@ class SyncRequestsTest {
     }
 
     @Test
+    void pathsyncSyncsAFileOrADirectoryByItsPath() throws Exception {
+        Files.writeString(dir.resolve("f"), "x");
+        assertNull(await(aio, aio.pathsync(path("f"), null)));
+        assertNull(await(aio, aio.pathsync(dir.toString(), null)), "a directory, after a change in it");
+        AioException missing = failure(aio, aio.pathsync(path("missing"), null));
+        assertEquals("ENOENT", missing.errnoName());
+        assertEquals("pathsync", missing.call());
+        assertEquals(path("missing"), missing.path());
+        Files.writeString(dir.resolve("unreadable"), "x");
+        await(aio, aio.chmod(path("unreadable"), 0, null));
+        AioRequest<Void> unreadable = aio.pathsync(path("unreadable"), null);
+        if (LinkRequestsTest.hasCapability(1)) { // CAP_DAC_OVERRIDE opens it all the same
+            await(aio, unreadable);
+        } else {
+            assertEquals("EACCES", failure(aio, unreadable).errnoName());
+        }
+    }
+
+    @Test
     void syncFileRangeWritesARangeAndFailsOnAPipe() throws Exception {
         AioFile file = await(aio, aio.open(path("f"), O_RDWR | O_CREAT, 0644, null));
         await(aio, aio.write(file, 0, 8192, new byte[8192], 0, null));
