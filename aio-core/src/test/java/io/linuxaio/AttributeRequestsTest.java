@@ -6,6 +6,7 @@ import static io.linuxaio.AioContext.UTIME_OMIT;
 import static io.linuxaio.Fcntl.*;
 import static io.linuxaio.Polling.await;
 import static io.linuxaio.Polling.failure;
+import static io.linuxaio.Refused.refused;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.FileStore;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** truncate, chmod, chown, utime and statvfs: a file's size, permissions, owner and times, and its file system's room. */
@@ -34,11 +34,6 @@ class AttributeRequestsTest {
 
     private String path(String name) {
         return dir.resolve(name).toString();
-    }
-
-    private void refused(Class<? extends Throwable> type, Executable call) {
-        assertThrows(type, call);
-        assertEquals(0, aio.nreqs(), "a refused call must not leave a request behind");
     }
 
     private Stat lstat(String name) throws AioException {
@@ -75,8 +70,8 @@ class AttributeRequestsTest {
         assertEquals("EINVAL", notWritable.errnoName(), "ftruncate of a descriptor not open for writing");
         assertEquals("ftruncate", notWritable.call());
         await(aio, aio.close(readOnly, null));
-        refused(IllegalStateException.class, () -> aio.truncate(readOnly, 0, null));
-        refused(IllegalArgumentException.class, () -> aio.truncate(path("ro"), -1, null));
+        refused(aio, IllegalStateException.class, () -> aio.truncate(readOnly, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.truncate(path("ro"), -1, null));
     }
 
     // ---------------------------------------------------------------- chmod
@@ -97,9 +92,9 @@ class AttributeRequestsTest {
         assertEquals("ENOENT", missing.errnoName());
         assertEquals(path("none"), missing.path());
         await(aio, aio.close(d, null));
-        refused(IllegalStateException.class, () -> aio.chmodat(d, "f", 0600, null));
-        refused(IllegalArgumentException.class, () -> aio.chmod(path("f"), 010000, null));
-        refused(IllegalArgumentException.class, () -> aio.chmod(path("f"), -1, null));
+        refused(aio, IllegalStateException.class, () -> aio.chmodat(d, "f", 0600, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.chmod(path("f"), 010000, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.chmod(path("f"), -1, null));
         assertEquals("ENOENT", failure(aio, aio.chmod(path("none"), 0600, null)).errnoName());
     }
 
@@ -114,7 +109,7 @@ class AttributeRequestsTest {
         await(aio, aio.chown(path("f"), before.uid(), before.gid(), null)); // to oneself: always allowed
         AioFile file = await(aio, aio.open(path("f"), O_RDONLY, 0, null));
         AioRequest<Void> toOther = aio.chown(file, 4321, -1, null);
-        if (LinkRequestsTest.hasCapability(0)) { // CAP_CHOWN
+        if (Capabilities.has(Capabilities.CAP_CHOWN)) {
             await(aio, toOther);
             assertEquals(4321, lstat("f").uid());
             assertEquals(before.gid(), lstat("f").gid(), "the group was left");
@@ -127,9 +122,9 @@ class AttributeRequestsTest {
             assertEquals(before.uid(), lstat("f").uid());
         }
         await(aio, aio.close(file, null));
-        refused(IllegalStateException.class, () -> aio.chown(file, -1, -1, null));
-        refused(IllegalArgumentException.class, () -> aio.chown(path("f"), -2, 0, null));
-        refused(IllegalArgumentException.class, () -> aio.chown(path("f"), 0, 1L << 32, null));
+        refused(aio, IllegalStateException.class, () -> aio.chown(file, -1, -1, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.chown(path("f"), -2, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.chown(path("f"), 0, 1L << 32, null));
     }
 
     @Test
@@ -138,7 +133,7 @@ class AttributeRequestsTest {
         Files.createSymbolicLink(dir.resolve("link"), Path.of("target"));
         AioFile d = await(aio, aio.open(dir.toString(), O_PATH | O_DIRECTORY, 0, null));
         AioRequest<Void> chown = aio.chownat(d, "link", 4321, 4321, AT_SYMLINK_NOFOLLOW, null);
-        if (LinkRequestsTest.hasCapability(0)) {
+        if (Capabilities.has(Capabilities.CAP_CHOWN)) {
             await(aio, chown);
             assertEquals(4321, lstat("link").uid());
             assertNotEquals(4321, lstat("target").uid());
@@ -146,7 +141,7 @@ class AttributeRequestsTest {
             assertEquals("EPERM", failure(aio, chown).errnoName());
         }
         assertEquals("ENOENT", failure(aio, aio.chownat(d, "none", -1, -1, 0, null)).errnoName());
-        refused(IllegalArgumentException.class, () -> aio.chownat(d, "link", -1, -1, 0x400, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.chownat(d, "link", -1, -1, 0x400, null));
         await(aio, aio.close(d, null));
     }
 
@@ -181,7 +176,7 @@ class AttributeRequestsTest {
         assertEquals(OLD, lstat("f").atime(), "futimens");
         assertEquals(stat.mtime(), lstat("f").mtime());
         await(aio, aio.close(file, null));
-        refused(IllegalStateException.class, () -> aio.utime(file, OLD, OLD, null));
+        refused(aio, IllegalStateException.class, () -> aio.utime(file, OLD, OLD, null));
     }
 
     @Test
@@ -199,10 +194,10 @@ class AttributeRequestsTest {
         assertEquals("ENOENT", missing.errnoName());
         assertEquals("utimensat", missing.call());
         assertEquals(path("none"), missing.path());
-        refused(IllegalArgumentException.class, () -> aio.utimeat(d, "link", OLD, OLD, 1, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.utimeat(d, "link", OLD, OLD, 1, null));
         await(aio, aio.close(d, null));
-        refused(NullPointerException.class, () -> aio.utime(path("target"), null, OLD, null));
-        refused(NullPointerException.class, () -> aio.utime(path("target"), OLD, null, null));
+        refused(aio, NullPointerException.class, () -> aio.utime(path("target"), null, OLD, null));
+        refused(aio, NullPointerException.class, () -> aio.utime(path("target"), OLD, null, null));
     }
 
     // ---------------------------------------------------------------- statvfs
@@ -224,7 +219,7 @@ class AttributeRequestsTest {
         assertEquals(vfs.fsid(), ofFile.fsid(), "the same file system, by an O_PATH descriptor");
         assertEquals(vfs.blocks(), ofFile.blocks());
         await(aio, aio.close(file, null));
-        refused(IllegalStateException.class, () -> aio.statvfs(file, null));
+        refused(aio, IllegalStateException.class, () -> aio.statvfs(file, null));
     }
 
     @Test

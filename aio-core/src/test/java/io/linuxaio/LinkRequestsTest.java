@@ -3,6 +3,7 @@ package io.linuxaio;
 import static io.linuxaio.Fcntl.*;
 import static io.linuxaio.Polling.await;
 import static io.linuxaio.Polling.failure;
+import static io.linuxaio.Refused.refused;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** readlink, symlink, link and mknod: the requests that make or read names. */
@@ -31,11 +31,6 @@ class LinkRequestsTest {
     /** Joined as text: a name that is not UTF-8 has no java.nio Path. */
     private String path(String name) {
         return dir + "/" + name;
-    }
-
-    private void refused(Class<? extends Throwable> type, Executable call) {
-        assertThrows(type, call);
-        assertEquals(0, aio.nreqs(), "a refused call must not leave a request behind");
     }
 
     private AioFile openDir() throws AioException {
@@ -88,7 +83,7 @@ class LinkRequestsTest {
         Files.delete(dir.resolve("link"));
         assertEquals("target-of-link", await(aio, aio.readlink(link, null)), "the link opened, though its name is gone");
         await(aio, aio.close(link, null));
-        refused(IllegalStateException.class, () -> aio.readlink(link, null));
+        refused(aio, IllegalStateException.class, () -> aio.readlink(link, null));
 
         Files.writeString(dir.resolve("plain"), "x");
         AioFile plain = await(aio, aio.open(path("plain"), O_PATH, 0, null));
@@ -107,8 +102,8 @@ class LinkRequestsTest {
         assertEquals(path("none"), missing.path(), "the directory's path joined with the name");
         assertEquals("../up", await(aio, aio.readlinkat(null, path("rel"), null)), "a null directory: as readlink");
         await(aio, aio.close(d, null));
-        refused(IllegalStateException.class, () -> aio.readlinkat(d, "rel", null));
-        refused(IllegalStateException.class, () -> aio.symlinkat("x", d, "y", null));
+        refused(aio, IllegalStateException.class, () -> aio.readlinkat(d, "rel", null));
+        refused(aio, IllegalStateException.class, () -> aio.symlinkat("x", d, "y", null));
     }
 
     // ---------------------------------------------------------------- link
@@ -138,9 +133,9 @@ class LinkRequestsTest {
         assertFalse(Files.isSymbolicLink(dir.resolve("followed")));
         assertEquals(Files.getAttribute(dir.resolve("target"), "unix:ino"),
                 Files.getAttribute(dir.resolve("followed"), "unix:ino", LinkOption.NOFOLLOW_LINKS));
-        refused(IllegalArgumentException.class, () -> aio.linkat(d, "sym", "x", AioContext.AT_SYMLINK_NOFOLLOW, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.linkat(d, "sym", "x", AioContext.AT_SYMLINK_NOFOLLOW, null));
         await(aio, aio.close(d, null));
-        refused(IllegalStateException.class, () -> aio.linkat(d, "sym", "x", 0, null));
+        refused(aio, IllegalStateException.class, () -> aio.linkat(d, "sym", "x", 0, null));
     }
 
     @Test
@@ -152,7 +147,7 @@ class LinkRequestsTest {
         assertEquals("anon", Files.readString(dir.resolve("named")));
         assertEquals("EEXIST", failure(aio, aio.link(anonymous, path("named"), null)).errnoName());
         await(aio, aio.close(anonymous, null));
-        refused(IllegalStateException.class, () -> aio.link(anonymous, path("again"), null));
+        refused(aio, IllegalStateException.class, () -> aio.link(anonymous, path("again"), null));
     }
 
     // ---------------------------------------------------------------- rename with flags
@@ -186,10 +181,10 @@ class LinkRequestsTest {
         AioException missing = failure(aio, aio.renameat(d, "a", "x", 0, null));
         assertEquals("ENOENT", missing.errnoName());
         assertEquals(path("a"), missing.path());
-        refused(IllegalArgumentException.class, () -> aio.renameat(d, "moved", "x", 8, null));
-        refused(IllegalArgumentException.class, () -> aio.rename(path("moved"), path("x"), -1, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.renameat(d, "moved", "x", 8, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.rename(path("moved"), path("x"), -1, null));
         await(aio, aio.close(d, null));
-        refused(IllegalStateException.class, () -> aio.renameat(d, "moved", "x", 0, null));
+        refused(aio, IllegalStateException.class, () -> aio.renameat(d, "moved", "x", 0, null));
     }
 
     // ---------------------------------------------------------------- mknod
@@ -215,7 +210,7 @@ class LinkRequestsTest {
         assertEquals(S_IFIFO, await(aio, aio.lstat(path("fifo"), null)).mode() & S_IFMT);
         assertEquals("ENOENT", failure(aio, aio.mknodat(d, "no/dir/fifo", S_IFIFO | 0600, 0, null)).errnoName());
         await(aio, aio.close(d, null));
-        refused(IllegalStateException.class, () -> aio.mknodat(d, "other", S_IFIFO | 0600, 0, null));
+        refused(aio, IllegalStateException.class, () -> aio.mknodat(d, "other", S_IFIFO | 0600, 0, null));
     }
 
     @Test
@@ -225,7 +220,7 @@ class LinkRequestsTest {
         assertEquals(3, AioContext.minor(devNull));
         assertEquals(devNull, AioContext.makedev(1, 3));
         AioRequest<Void> mknod = aio.mknod(path("null"), S_IFCHR | 0666, devNull, null);
-        if (hasCapability(27)) { // CAP_MKNOD
+        if (Capabilities.has(Capabilities.CAP_MKNOD)) {
             await(aio, mknod);
             Stat stat = await(aio, aio.lstat(path("null"), null));
             assertEquals(S_IFCHR, stat.mode() & S_IFMT);
@@ -250,21 +245,21 @@ class LinkRequestsTest {
 
     @Test
     void mknodRefusesTypesItCannotMakeInTheCaller() {
-        refused(IllegalArgumentException.class, () -> aio.mknod(path("d"), S_IFDIR | 0755, 0, null));
-        refused(IllegalArgumentException.class, () -> aio.mknod(path("l"), S_IFLNK | 0777, 0, null));
-        refused(IllegalArgumentException.class, () -> aio.mknod(path("f"), S_IFIFO | 0600 | 0200000000, 0, null));
-        refused(IllegalArgumentException.class, () -> aio.mknodat(null, path("d"), 0170000 | 0600, 0, null));
-        refused(NullPointerException.class, () -> aio.mknod(null, S_IFIFO | 0600, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.mknod(path("d"), S_IFDIR | 0755, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.mknod(path("l"), S_IFLNK | 0777, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.mknod(path("f"), S_IFIFO | 0600 | 0200000000, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.mknodat(null, path("d"), 0170000 | 0600, 0, null));
+        refused(aio, NullPointerException.class, () -> aio.mknod(null, S_IFIFO | 0600, 0, null));
     }
 
     @Test
     void namesWithNulAreRefusedInTheCaller() {
-        refused(IllegalArgumentException.class, () -> aio.symlink("a\0b", path("l"), null));
-        refused(IllegalArgumentException.class, () -> aio.symlink("t", path("l\0"), null));
-        refused(IllegalArgumentException.class, () -> aio.link(path("a"), "b\0", null));
-        refused(IllegalArgumentException.class, () -> aio.readlink("x\0y", null));
-        refused(NullPointerException.class, () -> aio.readlink((String) null, null));
-        refused(NullPointerException.class, () -> aio.readlink((AioFile) null, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.symlink("a\0b", path("l"), null));
+        refused(aio, IllegalArgumentException.class, () -> aio.symlink("t", path("l\0"), null));
+        refused(aio, IllegalArgumentException.class, () -> aio.link(path("a"), "b\0", null));
+        refused(aio, IllegalArgumentException.class, () -> aio.readlink("x\0y", null));
+        refused(aio, NullPointerException.class, () -> aio.readlink((String) null, null));
+        refused(aio, NullPointerException.class, () -> aio.readlink((AioFile) null, null));
     }
 
     /** The process's umask, read from /proc without changing it. */
@@ -275,15 +270,5 @@ class LinkRequestsTest {
             }
         }
         throw new AssertionError("no Umask in /proc/self/status");
-    }
-
-    /** Whether this process has capability {@code bit} in its effective set (root in a container may lack some). */
-    static boolean hasCapability(int bit) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("CapEff:")) {
-                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << bit)) != 0;
-            }
-        }
-        throw new AssertionError("no CapEff in /proc/self/status");
     }
 }

@@ -4,6 +4,7 @@ import static io.linuxaio.AioContext.*;
 import static io.linuxaio.Fcntl.*;
 import static io.linuxaio.Polling.await;
 import static io.linuxaio.Polling.failure;
+import static io.linuxaio.Refused.refused;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,7 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** allocate, fiemap and seek: where a file's bytes are, and making or freeing room for them. */
@@ -33,11 +33,6 @@ class SpaceRequestsTest {
 
     private String path(String name) {
         return dir.resolve(name).toString();
-    }
-
-    private void refused(Class<? extends Throwable> type, Executable call) {
-        assertThrows(type, call);
-        assertEquals(0, aio.nreqs(), "a refused call must not leave a request behind");
     }
 
     /** A file of {@code size} bytes holding {@code 0x5A} only in the given [start, end) ranges: holes elsewhere. */
@@ -105,13 +100,13 @@ class SpaceRequestsTest {
         await(aio, aio.close(file, null));
         AioFile readOnly = await(aio, aio.open(path("f"), O_RDONLY, 0, null));
         assertEquals("EBADF", failure(aio, aio.allocate(readOnly, 0, 0, 4096, null)).errnoName());
-        refused(IllegalArgumentException.class, () -> aio.allocate(readOnly, 0x04, 0, 4096, null)); // FALLOC_FL_NO_HIDE_STALE
-        refused(IllegalArgumentException.class, () -> aio.allocate(readOnly, 0x80, 0, 4096, null));
-        refused(IllegalArgumentException.class, () -> aio.allocate(readOnly, 0, 0, 0, null));
-        refused(IllegalArgumentException.class, () -> aio.allocate(readOnly, 0, -1, 10, null));
-        refused(IllegalArgumentException.class, () -> aio.allocate(readOnly, 0, Long.MAX_VALUE, 10, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.allocate(readOnly, 0x04, 0, 4096, null)); // FALLOC_FL_NO_HIDE_STALE
+        refused(aio, IllegalArgumentException.class, () -> aio.allocate(readOnly, 0x80, 0, 4096, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.allocate(readOnly, 0, 0, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.allocate(readOnly, 0, -1, 10, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.allocate(readOnly, 0, Long.MAX_VALUE, 10, null));
         await(aio, aio.close(readOnly, null));
-        refused(IllegalStateException.class, () -> aio.allocate(readOnly, 0, 0, 4096, null));
+        refused(aio, IllegalStateException.class, () -> aio.allocate(readOnly, 0, 0, 4096, null));
     }
 
     // ---------------------------------------------------------------- fiemap
@@ -210,12 +205,12 @@ class SpaceRequestsTest {
     void fiemapArgumentsAreCheckedInTheCaller() throws Exception {
         Files.write(dir.resolve("f"), new byte[10]);
         AioFile f = open(dir.resolve("f"), O_RDONLY);
-        refused(IllegalArgumentException.class, () -> aio.fiemap(f, 4, null)); // FIEMAP_FLAG_CACHE: not IO::AIO's
-        refused(IllegalArgumentException.class, () -> aio.fiemap(f, -1, 10, 0, null));
-        refused(IllegalArgumentException.class, () -> aio.fiemap(f, 1, Long.MAX_VALUE, 0, null));
-        refused(NullPointerException.class, () -> aio.fiemap(null, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.fiemap(f, 4, null)); // FIEMAP_FLAG_CACHE: not IO::AIO's
+        refused(aio, IllegalArgumentException.class, () -> aio.fiemap(f, -1, 10, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.fiemap(f, 1, Long.MAX_VALUE, 0, null));
+        refused(aio, NullPointerException.class, () -> aio.fiemap(null, 0, null));
         await(aio, aio.close(f, null));
-        refused(IllegalStateException.class, () -> aio.fiemap(f, 0, null));
+        refused(aio, IllegalStateException.class, () -> aio.fiemap(f, 0, null));
     }
 
     // ---------------------------------------------------------------- seek
@@ -253,11 +248,11 @@ class SpaceRequestsTest {
         await(aio, aio.mknod(path("fifo"), S_IFIFO | 0600, 0, null));
         AioFile fifo = await(aio, aio.open(path("fifo"), O_RDWR, 0, null));
         assertEquals("ESPIPE", failure(aio, aio.seek(fifo, 0, SEEK_SET, null)).errnoName());
-        refused(IllegalArgumentException.class, () -> aio.seek(fifo, 0, 5, null));
-        refused(IllegalArgumentException.class, () -> aio.seek(fifo, 0, -1, null));
-        refused(IllegalArgumentException.class, () -> aio.seek(fifo, -1, SEEK_SET, null));
-        refused(IllegalArgumentException.class, () -> aio.seek(fifo, -1, SEEK_DATA, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.seek(fifo, 0, 5, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.seek(fifo, 0, -1, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.seek(fifo, -1, SEEK_SET, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.seek(fifo, -1, SEEK_DATA, null));
         await(aio, aio.close(fifo, null));
-        refused(IllegalStateException.class, () -> aio.seek(fifo, 0, SEEK_SET, null));
+        refused(aio, IllegalStateException.class, () -> aio.seek(fifo, 0, SEEK_SET, null));
     }
 }

@@ -4,6 +4,7 @@ import static io.linuxaio.AioContext.*;
 import static io.linuxaio.Fcntl.*;
 import static io.linuxaio.Polling.await;
 import static io.linuxaio.Polling.failure;
+import static io.linuxaio.Refused.refused;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
@@ -36,11 +36,6 @@ class SyncRequestsTest {
         return dir.resolve(name).toString();
     }
 
-    private void refused(Class<? extends Throwable> type, Executable call) {
-        assertThrows(type, call);
-        assertEquals(0, aio.nreqs(), "a refused call must not leave a request behind");
-    }
-
     /** A file of {@code size} bytes mapped read-write. */
     private MappedByteBuffer map(String name, int size) throws Exception {
         try (FileChannel channel = FileChannel.open(dir.resolve(name), StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -58,8 +53,8 @@ class SyncRequestsTest {
         AioFile file = await(aio, aio.open(path("f"), O_RDONLY, 0, null));
         assertNull(await(aio, aio.syncfs(file, null)));
         await(aio, aio.close(file, null));
-        refused(IllegalStateException.class, () -> aio.syncfs(file, null));
-        refused(NullPointerException.class, () -> aio.syncfs(null, null));
+        refused(aio, IllegalStateException.class, () -> aio.syncfs(file, null));
+        refused(aio, NullPointerException.class, () -> aio.syncfs(null, null));
     }
 
     @Test
@@ -74,7 +69,7 @@ class SyncRequestsTest {
         Files.writeString(dir.resolve("unreadable"), "x");
         await(aio, aio.chmod(path("unreadable"), 0, null));
         AioRequest<Void> unreadable = aio.pathsync(path("unreadable"), null);
-        if (LinkRequestsTest.hasCapability(1)) { // CAP_DAC_OVERRIDE opens it all the same
+        if (Capabilities.has(Capabilities.CAP_DAC_OVERRIDE)) { // it opens it all the same
             await(aio, unreadable);
         } else {
             assertEquals("EACCES", failure(aio, unreadable).errnoName());
@@ -88,9 +83,9 @@ class SyncRequestsTest {
         await(aio, aio.syncFileRange(file, 0, 4096, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE
                 | SYNC_FILE_RANGE_WAIT_AFTER, null));
         await(aio, aio.syncFileRange(file, 4096, 0, SYNC_FILE_RANGE_WRITE, null)); // 0: to the end
-        refused(IllegalArgumentException.class, () -> aio.syncFileRange(file, 0, 0, 8, null));
-        refused(IllegalArgumentException.class, () -> aio.syncFileRange(file, -1, 0, 0, null));
-        refused(IllegalArgumentException.class, () -> aio.syncFileRange(file, 0, -1, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.syncFileRange(file, 0, 0, 8, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.syncFileRange(file, -1, 0, 0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.syncFileRange(file, 0, -1, 0, null));
         await(aio, aio.close(file, null));
 
         await(aio, aio.mknod(path("fifo"), S_IFIFO | 0600, 0, null));
@@ -121,13 +116,13 @@ class SyncRequestsTest {
     @Test
     void msyncArgumentsAreCheckedInTheCaller() throws Exception {
         MappedByteBuffer mapped = map("mapped", 8192);
-        refused(IllegalArgumentException.class, () -> aio.msync(ByteBuffer.allocate(4096), 0, 10, MS_SYNC, null));
-        refused(IndexOutOfBoundsException.class, () -> aio.msync(mapped, 8000, 193, MS_SYNC, null));
-        refused(IndexOutOfBoundsException.class, () -> aio.msync(mapped, -1, 10, MS_SYNC, null));
-        refused(IndexOutOfBoundsException.class, () -> aio.msync(mapped, 0, -1, MS_SYNC, null));
-        refused(IllegalArgumentException.class, () -> aio.msync(mapped, 0, 10, MS_SYNC | MS_ASYNC, null));
-        refused(IllegalArgumentException.class, () -> aio.msync(mapped, 0, 10, 8, null));
-        refused(NullPointerException.class, () -> aio.msync(null, 0, 10, MS_SYNC, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.msync(ByteBuffer.allocate(4096), 0, 10, MS_SYNC, null));
+        refused(aio, IndexOutOfBoundsException.class, () -> aio.msync(mapped, 8000, 193, MS_SYNC, null));
+        refused(aio, IndexOutOfBoundsException.class, () -> aio.msync(mapped, -1, 10, MS_SYNC, null));
+        refused(aio, IndexOutOfBoundsException.class, () -> aio.msync(mapped, 0, -1, MS_SYNC, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.msync(mapped, 0, 10, MS_SYNC | MS_ASYNC, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.msync(mapped, 0, 10, 8, null));
+        refused(aio, NullPointerException.class, () -> aio.msync(null, 0, 10, MS_SYNC, null));
     }
 
     // ---------------------------------------------------------------- mlock, mlockall
@@ -141,7 +136,7 @@ class SyncRequestsTest {
         assertEquals(0, lockedKib(address, 16 * page), "nothing locked yet");
         AioRequest<Void> mlock = aio.mlock(mapped, page + 1, 2 * page, null);
         long limit = memlockLimitKib();
-        if (!LinkRequestsTest.hasCapability(14) && limit < 3 * page / 1024) { // CAP_IPC_LOCK
+        if (!Capabilities.has(Capabilities.CAP_IPC_LOCK) && limit < 3 * page / 1024) {
             assertEquals(limit == 0 ? "EPERM" : "ENOMEM", failure(aio, mlock).errnoName());
             return;
         }
@@ -156,8 +151,8 @@ class SyncRequestsTest {
             AioContext.munlock(mapped, page + 1, 2 * page);
         }
         assertEquals(0, lockedKib(address, 16 * page));
-        refused(IllegalArgumentException.class, () -> aio.mlock(ByteBuffer.allocate(10), 0, 10, null));
-        refused(IndexOutOfBoundsException.class, () -> aio.mlock(mapped, 1, 16 * page, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.mlock(ByteBuffer.allocate(10), 0, 10, null));
+        refused(aio, IndexOutOfBoundsException.class, () -> aio.mlock(mapped, 1, 16 * page, null));
         assertThrows(IndexOutOfBoundsException.class, () -> AioContext.munlock(mapped, 0, 16 * page + 1));
     }
 
@@ -166,7 +161,7 @@ class SyncRequestsTest {
     void mlockallLocksTheProcessAndMunlockallUnlocksIt() throws Exception {
         assertEquals(0, statusKib("VmLck"), "nothing locked before");
         AioRequest<Void> mlockall = aio.mlockall(MCL_CURRENT | MCL_ONFAULT, null); // ONFAULT: reads nothing in
-        if (!LinkRequestsTest.hasCapability(14)) {
+        if (!Capabilities.has(Capabilities.CAP_IPC_LOCK)) {
             String errno = failure(aio, mlockall).errnoName();
             assertTrue(errno.equals("ENOMEM") || errno.equals("EPERM"), errno);
             return;
@@ -178,9 +173,9 @@ class SyncRequestsTest {
             AioContext.munlockall();
         }
         assertEquals(0, statusKib("VmLck"));
-        refused(IllegalArgumentException.class, () -> aio.mlockall(0, null));
-        refused(IllegalArgumentException.class, () -> aio.mlockall(MCL_ONFAULT, null));
-        refused(IllegalArgumentException.class, () -> aio.mlockall(MCL_CURRENT | 8, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.mlockall(0, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.mlockall(MCL_ONFAULT, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.mlockall(MCL_CURRENT | 8, null));
     }
 
     /**

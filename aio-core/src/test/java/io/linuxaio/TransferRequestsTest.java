@@ -3,6 +3,7 @@ package io.linuxaio;
 import static io.linuxaio.Fcntl.*;
 import static io.linuxaio.Polling.await;
 import static io.linuxaio.Polling.failure;
+import static io.linuxaio.Refused.refused;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.ByteArrayOutputStream;
@@ -18,7 +19,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** sendfile, slurp, nop and busy: the requests that move a file's bytes as a whole, and the two that move none. */
@@ -49,11 +49,6 @@ class TransferRequestsTest {
         byte[] data = new byte[n];
         new Random(seed).nextBytes(data);
         return data;
-    }
-
-    private void refused(Class<? extends Throwable> type, Executable call) {
-        assertThrows(type, call);
-        assertEquals(0, aio.nreqs(), "a refused call must not leave a request behind");
     }
 
     // ---------------------------------------------------------------- sendfile
@@ -140,9 +135,8 @@ class TransferRequestsTest {
         byte[] data = random(1 << 20, 3);
         Files.write(dir.resolve("in"), data);
         Path fifo = dir.resolve("fifo");
-        await(aio, aio.mknod(fifo.toString(), S_IFIFO | 0600, 0, null));
         AioFile in = open("in", O_RDONLY);
-        AioFile out = await(aio, aio.open(fifo.toString(), O_RDWR, 0, null)); // O_RDWR: the open does not wait for a reader
+        AioFile out = openFifo(fifo);
         CompletableFuture<byte[]> drained = drain(fifo, data.length);
         try {
             assertEquals((long) data.length, await(aio, aio.sendfile(out, in, 0, data.length, null)));
@@ -151,6 +145,12 @@ class TransferRequestsTest {
         }
         assertArrayEquals(data, drained.get());
         close(in);
+    }
+
+    /** Makes a FIFO and opens it to write to; O_RDWR, so the open does not wait for a reader. */
+    private AioFile openFifo(Path fifo) throws AioException {
+        await(aio, aio.mknod(fifo.toString(), S_IFIFO | 0600, 0, null));
+        return await(aio, aio.open(fifo.toString(), O_RDWR, 0, null));
     }
 
     /** Reads {@code n} bytes from a FIFO on another thread. */
@@ -178,9 +178,8 @@ class TransferRequestsTest {
         byte[] data = random(1 << 20, 4);
         Files.write(dir.resolve("in"), data);
         Path fifo = dir.resolve("fifo");
-        await(aio, aio.mknod(fifo.toString(), S_IFIFO | 0600, 0, null));
         AioFile in = open("in", O_RDONLY);
-        AioFile out = await(aio, aio.open(fifo.toString(), O_RDWR, 0, null));
+        AioFile out = openFifo(fifo);
         // Nobody reads yet: the sendfile fills the pipe and waits in the kernel for room.
         AioRequest<Long> send = aio.sendfile(out, in, 0, data.length, null);
         AioRequest<Void> closing;
@@ -234,17 +233,17 @@ class TransferRequestsTest {
     void sendfileArgumentsAreCheckedInTheCaller() throws Exception {
         AioFile in = open("in", O_RDWR | O_CREAT);
         AioFile out = open("out", O_WRONLY | O_CREAT);
-        refused(NullPointerException.class, () -> aio.sendfile(null, in, 0, 1, null));
-        refused(NullPointerException.class, () -> aio.sendfile(out, null, 0, 1, null));
-        refused(IllegalArgumentException.class, () -> aio.sendfile(out, in, -1, 1, null));
-        refused(IllegalArgumentException.class, () -> aio.sendfile(out, in, 0, -1, null));
-        refused(IllegalArgumentException.class, () -> aio.sendfile(out, in, Long.MAX_VALUE, 2, null));
+        refused(aio, NullPointerException.class, () -> aio.sendfile(null, in, 0, 1, null));
+        refused(aio, NullPointerException.class, () -> aio.sendfile(out, null, 0, 1, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.sendfile(out, in, -1, 1, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.sendfile(out, in, 0, -1, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.sendfile(out, in, Long.MAX_VALUE, 2, null));
         close(out);
-        refused(IllegalStateException.class, () -> aio.sendfile(out, in, 0, 1, null));
+        refused(aio, IllegalStateException.class, () -> aio.sendfile(out, in, 0, 1, null));
         // The input was acquired before the closed output was refused: it must have been let go,
         // or this close would wait forever.
         close(in);
-        refused(IllegalStateException.class, () -> aio.sendfile(out, in, 0, 1, null));
+        refused(aio, IllegalStateException.class, () -> aio.sendfile(out, in, 0, 1, null));
     }
 
     // ---------------------------------------------------------------- slurp
@@ -314,12 +313,12 @@ class TransferRequestsTest {
 
     @Test
     void slurpArgumentsAreCheckedInTheCaller() {
-        refused(IllegalArgumentException.class, () -> aio.slurp(path("f"), -1, null));
-        refused(IllegalArgumentException.class, () -> aio.slurp(path("f"), Integer.MAX_VALUE, null));
-        refused(IllegalArgumentException.class, () -> aio.slurp(path("f"), -1, 10, null));
-        refused(IllegalArgumentException.class, () -> aio.slurp(path("f"), Long.MAX_VALUE, 10, null));
-        refused(NullPointerException.class, () -> aio.slurp((String) null, 10, null));
-        refused(IllegalArgumentException.class, () -> aio.slurp("a\0b", 10, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.slurp(path("f"), -1, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.slurp(path("f"), Integer.MAX_VALUE, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.slurp(path("f"), -1, 10, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.slurp(path("f"), Long.MAX_VALUE, 10, null));
+        refused(aio, NullPointerException.class, () -> aio.slurp((String) null, 10, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.slurp("a\0b", 10, null));
     }
 
     // ---------------------------------------------------------------- nop, busy
@@ -342,7 +341,7 @@ class TransferRequestsTest {
         assertTrue(busy.isDone(), "the one worker was busy first");
         assertTrue(System.nanoTime() - start >= Duration.ofMillis(200).toNanos(), "busy for its delay at least");
         await(aio, aio.busy(Duration.ZERO, null));
-        refused(IllegalArgumentException.class, () -> aio.busy(Duration.ofMillis(-1), null));
-        refused(NullPointerException.class, () -> aio.busy(null, null));
+        refused(aio, IllegalArgumentException.class, () -> aio.busy(Duration.ofMillis(-1), null));
+        refused(aio, NullPointerException.class, () -> aio.busy(null, null));
     }
 }
