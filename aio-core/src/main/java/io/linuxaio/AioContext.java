@@ -547,6 +547,13 @@ public class AioContext implements AutoCloseable {
     /** {@link #linkat} flag: link what a symbolic link names rather than the link itself. */
     public static final int AT_SYMLINK_FOLLOW = Posix.AT_SYMLINK_FOLLOW;
 
+    /** {@link #rename(String, String, int, AioCallback)} flag, {@code <linux/fs.h>}: fail with {@code EEXIST} rather than replace {@code to}. */
+    public static final int RENAME_NOREPLACE = 1;
+    /** {@link #rename(String, String, int, AioCallback)} flag: swap the two names, both of which must exist. */
+    public static final int RENAME_EXCHANGE = 2;
+    /** {@link #rename(String, String, int, AioCallback)} flag: leave a whiteout at {@code from} (overlay file systems; needs privilege). */
+    public static final int RENAME_WHITEOUT = 4;
+
     /** A time for {@link #utime}: the current time, as the kernel reads its clock ({@code UTIME_NOW}). The value is {@link Instant#MAX}. */
     public static final Instant UTIME_NOW = Instant.MAX;
     /** A time for {@link #utime}: leave this one as it is ({@code UTIME_OMIT}). The value is {@link Instant#MIN}. */
@@ -678,13 +685,6 @@ public class AioContext implements AutoCloseable {
             return null;
         }, callback);
     }
-
-    /** {@link #rename(String, String, int, AioCallback)} flag, {@code <linux/fs.h>}: fail with {@code EEXIST} rather than replace {@code to}. */
-    public static final int RENAME_NOREPLACE = 1;
-    /** {@link #rename(String, String, int, AioCallback)} flag: swap the two names, both of which must exist. */
-    public static final int RENAME_EXCHANGE = 2;
-    /** {@link #rename(String, String, int, AioCallback)} flag: leave a whiteout at {@code from} (overlay file systems; needs privilege). */
-    public static final int RENAME_WHITEOUT = 4;
 
     /**
      * Renames with flags, as {@code renameat2(2)}: IO::AIO's {@code aio_rename2}; flags 0 is
@@ -990,7 +990,9 @@ public class AioContext implements AutoCloseable {
     /**
      * Opens {@code path} read-only, fsyncs it and closes it, in one trip: IO::AIO's
      * {@code aio_pathsync}, for making a directory's changes (a rename, a new file) durable. Works
-     * on anything that opens read-only, directories included.
+     * on anything that opens read-only, directories included. The open does not wait for a FIFO's
+     * writer (it is non-blocking), so a FIFO fails at the fsync with {@code EINVAL} rather than
+     * holding a worker.
      */
     public AioRequest<Void> pathsync(String path, AioCallback<? super Void> callback) {
         byte[] cPath = NativePath.encode(path);
@@ -1132,8 +1134,9 @@ public class AioContext implements AutoCloseable {
      * Moves an open file's position, as {@code lseek(2)}: IO::AIO's {@code aio_seek}; the result is
      * the new position. With {@link Fcntl#SEEK_DATA} or {@link Fcntl#SEEK_HOLE} it finds the next
      * data or hole at or after {@code offset} (the end of the file counts as a hole; past the last
-     * data, {@code SEEK_DATA} fails with {@code ENXIO}). The position is the file's own, shared by
-     * every request that uses it ({@link #read} and {@link #write} do not).
+     * data, {@code SEEK_DATA} fails with {@code ENXIO}). The position belongs to the open file:
+     * {@link #read} and {@link #write} take offsets and leave it alone; {@link #sendfile} writes at
+     * its output's.
      *
      * @param whence {@link Fcntl#SEEK_SET}, {@code SEEK_CUR}, {@code SEEK_END}, {@code SEEK_DATA} or {@code SEEK_HOLE}
      * @param offset from where {@code whence} says; may be negative only for {@code SEEK_CUR} and {@code SEEK_END}
@@ -1211,8 +1214,8 @@ public class AioContext implements AutoCloseable {
 
     /**
      * Does nothing, on a worker: IO::AIO's {@code aio_nop}. It waits its turn in the queue like any
-     * request, so its callback runs once every request queued before it at its priority was taken
-     * by a worker: for measuring a request's cost, or as a marker.
+     * request, so its callback runs once every request queued before it (at its priority or a
+     * higher one) was taken by a worker: for measuring a request's cost, or as a marker.
      */
     public AioRequest<Void> nop(AioCallback<? super Void> callback) {
         return submit("nop", null, null, scratch -> null, callback);
@@ -1232,8 +1235,13 @@ public class AioContext implements AutoCloseable {
         long nanos = Durations.nanos(delay);
         return submit("busy", null, null, scratch -> {
             long deadline = System.nanoTime() + nanos;
+            boolean interrupted = false;
             for (long left = nanos; left > 0; left = deadline - System.nanoTime()) {
                 LockSupport.parkNanos(left); // wakes early on an unpark or interrupt: sleep on
+                interrupted |= Thread.interrupted(); // a pending interrupt would make every park return at once
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
             return null;
         }, callback);

@@ -66,6 +66,9 @@ class SyncRequestsTest {
         assertEquals("ENOENT", missing.errnoName());
         assertEquals("pathsync", missing.call());
         assertEquals(path("missing"), missing.path());
+        await(aio, aio.mknod(path("fifo"), S_IFIFO | 0600, 0, null));
+        assertEquals("EINVAL", failure(aio, aio.pathsync(path("fifo"), null)).errnoName(),
+                "a FIFO with no writer fails at the fsync rather than holding the worker in open");
         Files.writeString(dir.resolve("unreadable"), "x");
         await(aio, aio.chmod(path("unreadable"), 0, null));
         AioRequest<Void> unreadable = aio.pathsync(path("unreadable"), null);
