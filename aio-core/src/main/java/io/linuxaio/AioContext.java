@@ -1157,9 +1157,10 @@ public class AioContext implements AutoCloseable {
      * array. A file that holds more than {@code maxLength} bytes fails with {@code EFBIG} and
      * nothing is kept: the bound is yours to choose, so a file larger than expected cannot take
      * the heap. The array is sized by the file's size, not by {@code maxLength}; files whose size
-     * says 0 but which hold bytes ({@code /proc}) are read all the same.
+     * says 0 but which hold bytes ({@code /proc}) are read all the same. A FIFO is read as it is
+     * written, to its end: the worker waits for its writer, as IO::AIO's does.
      *
-     * @param maxLength the most bytes to accept, at most {@code Integer.MAX_VALUE - 8}
+     * @param maxLength the most bytes to accept, at most {@code Integer.MAX_VALUE - 9}
      */
     public AioRequest<byte[]> slurp(String path, int maxLength, AioCallback<? super byte[]> callback) {
         byte[] cPath = NativePath.encode(path);

@@ -11,8 +11,12 @@ import java.util.Arrays;
  * IO::AIO's read-and-write emulation where the kernel refuses it) and slurp. Runs on a worker.
  */
 final class TransferSyscalls {
-    /** The longest array a JVM reliably allocates. */
-    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /**
+     * The largest slurp: one below the longest array a JVM reliably allocates
+     * ({@code Integer.MAX_VALUE - 8}), since a whole-file slurp reads one byte more to see that
+     * the file holds no more than its bound.
+     */
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 9;
 
     private static final byte[] EMPTY_PATH = {0};
     private static final int STATX_TYPE = 0x1;
