@@ -5,12 +5,14 @@ import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A completion context: where requests are submitted and where their callbacks run.
@@ -574,6 +576,814 @@ public class AioContext implements AutoCloseable {
         if ((flags & ~DirEntry.ALL_FLAGS) != 0) {
             throw new IllegalArgumentException("unknown readdirx flags: 0x" + Integer.toHexString(flags & ~DirEntry.ALL_FLAGS));
         }
+    }
+
+    // ---------------------------------------------------------------- IO::AIO's further requests
+
+    /** {@link #allocate} mode, {@code <linux/falloc.h>}: leave the file's size as it is. */
+    public static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    /** {@link #allocate} mode: free the range, leaving a hole that reads as zeros; needs {@link #FALLOC_FL_KEEP_SIZE}. */
+    public static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    /** {@link #allocate} mode: remove the range, moving what follows down, without leaving a hole. */
+    public static final int FALLOC_FL_COLLAPSE_RANGE = 0x08;
+    /** {@link #allocate} mode: make the range read as zeros, allocating it. */
+    public static final int FALLOC_FL_ZERO_RANGE = 0x10;
+    /** {@link #allocate} mode: insert a hole of the range's length at its offset, moving what follows up. */
+    public static final int FALLOC_FL_INSERT_RANGE = 0x20;
+    /** {@link #allocate} mode: give the range blocks of its own where they are shared with another file. */
+    public static final int FALLOC_FL_UNSHARE_RANGE = 0x40;
+    private static final int FALLOC_ALL = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE
+            | FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE;
+
+    /** {@link #syncFileRange} flag, {@code <fcntl.h>}: wait for writes of the range already under way. */
+    public static final int SYNC_FILE_RANGE_WAIT_BEFORE = 1;
+    /** {@link #syncFileRange} flag: start writing the range's dirty pages. */
+    public static final int SYNC_FILE_RANGE_WRITE = 2;
+    /** {@link #syncFileRange} flag: wait until the range's writes are done. */
+    public static final int SYNC_FILE_RANGE_WAIT_AFTER = 4;
+    private static final int SYNC_FILE_RANGE_ALL = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+
+    // msync and mlockall flags: <sys/mman.h> by way of asm-generic/mman-common.h and mman.h. The
+    // same on x86_64 and aarch64; architecture-dependent elsewhere (alpha, mips, parisc, powerpc,
+    // sparc differ).
+    /** {@link #msync} flag: schedule the writes and return. */
+    public static final int MS_ASYNC = 1;
+    /** {@link #msync} flag: drop other mappings' cached copies of the range. */
+    public static final int MS_INVALIDATE = 2;
+    /** {@link #msync} flag: write the range and wait until it is written. */
+    public static final int MS_SYNC = 4;
+    /** {@link #mlockall} flag: lock every page mapped now. */
+    public static final int MCL_CURRENT = 1;
+    /** {@link #mlockall} flag: lock every page mapped from now on. */
+    public static final int MCL_FUTURE = 2;
+    /** {@link #mlockall} flag, with one of the others: lock pages as they are first touched, not at once. */
+    public static final int MCL_ONFAULT = 4;
+
+    /** {@link #fiemap} flag, {@code <linux/fiemap.h>}: write the file's dirty data first, so delayed allocations have places. */
+    public static final int FIEMAP_FLAG_SYNC = 1;
+    /** {@link #fiemap} flag: map the file's extended attribute tree instead of its data. */
+    public static final int FIEMAP_FLAG_XATTR = 2;
+
+    /** {@code *at} flag, {@code <fcntl.h>}: act on a symbolic link itself rather than on what it names. */
+    public static final int AT_SYMLINK_NOFOLLOW = Posix.AT_SYMLINK_NOFOLLOW;
+    /** {@link #linkat} flag: link what a symbolic link names rather than the link itself. */
+    public static final int AT_SYMLINK_FOLLOW = Posix.AT_SYMLINK_FOLLOW;
+
+    /** {@link #rename(String, String, int, AioCallback)} flag, {@code <linux/fs.h>}: fail with {@code EEXIST} rather than replace {@code to}. */
+    public static final int RENAME_NOREPLACE = 1;
+    /** {@link #rename(String, String, int, AioCallback)} flag: swap the two names, both of which must exist. */
+    public static final int RENAME_EXCHANGE = 2;
+    /** {@link #rename(String, String, int, AioCallback)} flag: leave a whiteout at {@code from} (overlay file systems; needs privilege). */
+    public static final int RENAME_WHITEOUT = 4;
+
+    /** A time for {@link #utime}: the current time, as the kernel reads its clock ({@code UTIME_NOW}). The value is {@link Instant#MAX}. */
+    public static final Instant UTIME_NOW = Instant.MAX;
+    /** A time for {@link #utime}: leave this one as it is ({@code UTIME_OMIT}). The value is {@link Instant#MIN}. */
+    public static final Instant UTIME_OMIT = Instant.MIN;
+
+    /**
+     * Sends {@code length} bytes of {@code in}, from its {@code offset}, to {@code out} at
+     * {@code out}'s own file position, which moves on; {@code in}'s position is neither used nor
+     * moved. IO::AIO's {@code aio_sendfile}: the result is the number of bytes sent, all of them
+     * unless {@code in} ended first or an error came after some went out (then the next call meets
+     * it). The kernel moves at most 0x7ffff000 bytes a call, so the worker calls again until done;
+     * a length past 2 GiB is one request. Where the kernel refuses the pair before anything went
+     * ({@code out} opened with {@code O_APPEND}, an {@code in} that sendfile cannot read), the bytes
+     * are read and written through the worker's memory instead, as IO::AIO does.
+     *
+     * <p>Two sendfiles to one {@code out} at once interleave at its position; give each its own
+     * output or wait for one before the next, as with IO::AIO. A non-blocking socket as {@code out}
+     * gives a short count, or {@code EAGAIN} if nothing went.
+     *
+     * @throws IllegalStateException if either file is closed; a close of either submitted later
+     *     waits for this request
+     */
+    public AioRequest<Long> sendfile(AioFile out, AioFile in, long offset, long length, AioCallback<? super Long> callback) {
+        Objects.requireNonNull(out, "out");
+        checkRange(in, offset, length);
+        return submitWith("sendfile", in.path(), in, out, scratch -> TransferSyscalls.sendfile(scratch, out, in, offset, length),
+                callback);
+    }
+
+    /**
+     * What a symbolic link holds, as {@code readlink(2)}: IO::AIO's {@code aio_readlink}. The name is
+     * decoded losslessly ({@link FileNames}), so handed back it names the same file even when it is
+     * not UTF-8.
+     */
+    public AioRequest<String> readlink(String path, AioCallback<? super String> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("readlink", path, null, scratch -> LinkSyscalls.readlink(scratch, Posix.AT_FDCWD, cPath), callback);
+    }
+
+    /**
+     * What an open symbolic link holds: {@code link} opened with {@code O_PATH | O_NOFOLLOW}
+     * ({@code readlinkat(fd, "")}); any other file fails with {@code ENOENT}.
+     */
+    public AioRequest<String> readlink(AioFile link, AioCallback<? super String> callback) {
+        Objects.requireNonNull(link, "link");
+        return submit("readlink", link.path(), link,
+                scratch -> LinkSyscalls.readlink(scratch, link.fd(), LinkSyscalls.EMPTY_PATH), callback);
+    }
+
+    /**
+     * {@link #readlink(String, AioCallback)} of a path relative to {@code dir} ({@code readlinkat(2)}); a null
+     * {@code dir} is the current directory.
+     */
+    public AioRequest<String> readlinkat(AioFile dir, String path, AioCallback<? super String> callback) {
+        byte[] cPath = NativePath.encode(path);
+        String name = joinedName(dir, path);
+        return submit("readlinkat", name, dir, scratch -> LinkSyscalls.readlink(scratch, dirfd(dir), cPath), callback);
+    }
+
+    /**
+     * Makes {@code linkPath} a symbolic link holding {@code target}, as {@code symlink(2)}:
+     * IO::AIO's {@code aio_symlink}. {@code target} is stored as it is (its bytes, see
+     * {@link FileNames}), not resolved: it need not exist. Failures name {@code linkPath}.
+     */
+    public AioRequest<Void> symlink(String target, String linkPath, AioCallback<? super Void> callback) {
+        byte[] cTarget = NativePath.encode(target);
+        byte[] cLink = NativePath.encode(linkPath);
+        return submit("symlink", linkPath, null, scratch -> {
+            Posix.symlinkat(cTarget, Posix.AT_FDCWD, cLink);
+            return null;
+        }, callback);
+    }
+
+    /** {@link #symlink} with {@code linkPath} relative to {@code dir} ({@code symlinkat(2)}); a null {@code dir} is the current directory. */
+    public AioRequest<Void> symlinkat(String target, AioFile dir, String linkPath, AioCallback<? super Void> callback) {
+        byte[] cTarget = NativePath.encode(target);
+        byte[] cLink = NativePath.encode(linkPath);
+        String name = joinedName(dir, linkPath);
+        return submit("symlinkat", name, dir, scratch -> {
+            Posix.symlinkat(cTarget, dirfd(dir), cLink);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Makes {@code to} another name of the file {@code from} names, as {@code link(2)}: IO::AIO's
+     * {@code aio_link}. A symbolic link {@code from} is linked itself, not what it names. Failures
+     * name {@code from}, as {@link #rename} does.
+     */
+    public AioRequest<Void> link(String from, String to, AioCallback<? super Void> callback) {
+        byte[] cFrom = NativePath.encode(from);
+        byte[] cTo = NativePath.encode(to);
+        return submit("link", from, null, scratch -> {
+            Posix.linkat(Posix.AT_FDCWD, cFrom, Posix.AT_FDCWD, cTo, 0);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Gives an open file the name {@code to}: the way a file made with {@code O_TMPFILE} gets a
+     * name once written. Done as {@code open(2)} documents it for unprivileged callers,
+     * {@code linkat} of {@code /proc/self/fd/N} with {@code AT_SYMLINK_FOLLOW}, so it needs
+     * {@code /proc}. A file made with {@code O_TMPFILE | O_EXCL} can never be linked
+     * ({@code ENOENT}).
+     */
+    public AioRequest<Void> link(AioFile file, String to, AioCallback<? super Void> callback) {
+        Objects.requireNonNull(file, "file");
+        byte[] cTo = NativePath.encode(to);
+        byte[] cProc = NativePath.encode("/proc/self/fd/" + file.fd());
+        return submit("link", file.path(), file, scratch -> {
+            Posix.linkat(Posix.AT_FDCWD, cProc, Posix.AT_FDCWD, cTo, Posix.AT_SYMLINK_FOLLOW);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * {@link #link(String, String, AioCallback)} with both paths relative to {@code dir}
+     * ({@code linkat(2)}; an absolute path ignores it, a null {@code dir} is the current directory).
+     *
+     * @param flags 0, or {@link #AT_SYMLINK_FOLLOW} to link what a symbolic link {@code from} names
+     */
+    public AioRequest<Void> linkat(AioFile dir, String from, String to, int flags, AioCallback<? super Void> callback) {
+        byte[] cFrom = NativePath.encode(from);
+        byte[] cTo = NativePath.encode(to);
+        checkFlags("linkat", flags, AT_SYMLINK_FOLLOW);
+        String name = joinedName(dir, from);
+        return submit("linkat", name, dir, scratch -> {
+            Posix.linkat(dirfd(dir), cFrom, dirfd(dir), cTo, flags);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Renames with flags, as {@code renameat2(2)}: IO::AIO's {@code aio_rename2}; flags 0 is
+     * {@link #rename(String, String, AioCallback)}. A file system that cannot honour a flag fails
+     * with {@code EINVAL}. Failures name {@code from}.
+     *
+     * @param flags {@link #RENAME_NOREPLACE}, {@link #RENAME_EXCHANGE} or {@link #RENAME_WHITEOUT}
+     *              (the kernel refuses some combinations with {@code EINVAL})
+     */
+    public AioRequest<Void> rename(String from, String to, int flags, AioCallback<? super Void> callback) {
+        return renameat(null, from, to, flags, callback);
+    }
+
+    /**
+     * {@link #rename(String, String, int, AioCallback)} with both paths relative to {@code dir}
+     * ({@code renameat2(2)}; an absolute path ignores it, a null {@code dir} is the current directory).
+     */
+    public AioRequest<Void> renameat(AioFile dir, String from, String to, int flags, AioCallback<? super Void> callback) {
+        byte[] cFrom = NativePath.encode(from);
+        byte[] cTo = NativePath.encode(to);
+        checkFlags("rename", flags, RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT);
+        String name = joinedName(dir, from);
+        return submit("renameat2", name, dir, scratch -> {
+            Posix.renameat2(dirfd(dir), cFrom, dirfd(dir), cTo, flags);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Makes a FIFO, a device node, a socket's name or an empty regular file, as {@code mknod(2)}:
+     * IO::AIO's {@code aio_mknod}. Device nodes need {@code CAP_MKNOD} (root outside a container
+     * that drops it); without it they fail with {@code EPERM}.
+     *
+     * @param mode one file type, {@link Fcntl#S_IFIFO}, {@link Fcntl#S_IFCHR}, {@link Fcntl#S_IFBLK},
+     *             {@link Fcntl#S_IFSOCK} or {@link Fcntl#S_IFREG} (0 is a regular file), with
+     *             permission bits, such as {@code S_IFIFO | 0600}; the umask applies
+     * @param dev  the device number for {@code S_IFCHR} and {@code S_IFBLK}, from
+     *             {@link #makedev(int, int)} or a {@link Stat#rdev()}; ignored for the others
+     * @throws IllegalArgumentException for a directory, a symbolic link, or bits beyond a type and 07777
+     */
+    public AioRequest<Void> mknod(String path, int mode, long dev, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkMknodMode(mode);
+        return submit("mknod", path, null, scratch -> {
+            LinkSyscalls.mknod(Posix.AT_FDCWD, cPath, mode, dev);
+            return null;
+        }, callback);
+    }
+
+    /** {@link #mknod} of a path relative to {@code dir} ({@code mknodat(2)}); a null {@code dir} is the current directory. */
+    public AioRequest<Void> mknodat(AioFile dir, String path, int mode, long dev, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkMknodMode(mode);
+        String name = joinedName(dir, path);
+        return submit("mknodat", name, dir, scratch -> {
+            LinkSyscalls.mknod(dirfd(dir), cPath, mode, dev);
+            return null;
+        }, callback);
+    }
+
+    private static void checkMknodMode(int mode) {
+        int type = mode & Fcntl.S_IFMT;
+        if ((mode & ~(Fcntl.S_IFMT | 07777)) != 0) {
+            throw new IllegalArgumentException("mode has bits beyond a file type and 07777: 0" + Integer.toOctalString(mode));
+        }
+        if (type != 0 && type != Fcntl.S_IFREG && type != Fcntl.S_IFIFO && type != Fcntl.S_IFCHR && type != Fcntl.S_IFBLK
+                && type != Fcntl.S_IFSOCK) {
+            throw new IllegalArgumentException("mknod makes no file of type 0" + Integer.toOctalString(type)
+                    + " (directories by mkdir, symbolic links by symlink)");
+        }
+    }
+
+    /**
+     * The device number of {@code major} and {@code minor}, as glibc's {@code makedev} (IO::AIO's
+     * {@code IO::AIO::makedev}) encodes it: the form {@link Stat#rdev()} has and {@link #mknod}
+     * takes. Both are unsigned 32-bit numbers.
+     */
+    public static long makedev(int major, int minor) {
+        long ma = Integer.toUnsignedLong(major);
+        long mi = Integer.toUnsignedLong(minor);
+        return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
+    }
+
+    /** The major number of a device number made by {@link #makedev(int, int)}. */
+    public static int major(long dev) {
+        return (int) (((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL));
+    }
+
+    /** The minor number of a device number made by {@link #makedev(int, int)}. */
+    public static int minor(long dev) {
+        return (int) (((dev >>> 12) & 0xffffff00L) | (dev & 0xffL));
+    }
+
+    /** Cuts or extends a file to {@code length} bytes, as {@code truncate(2)}: IO::AIO's {@code aio_truncate}. */
+    public AioRequest<Void> truncate(String path, long length, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkLength(length);
+        return submit("truncate", path, null, scratch -> {
+            Posix.truncate(cPath, length);
+            return null;
+        }, callback);
+    }
+
+    /** Cuts or extends an open file, as {@code ftruncate(2)}: IO::AIO's {@code aio_truncate} of a handle. */
+    public AioRequest<Void> truncate(AioFile file, long length, AioCallback<? super Void> callback) {
+        Objects.requireNonNull(file, "file");
+        checkLength(length);
+        return submit("ftruncate", file.path(), file, scratch -> {
+            Posix.ftruncate(file.fd(), length);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Allocates or frees the disk space of a range, as {@code fallocate(2)}: IO::AIO's
+     * {@code aio_allocate}. Mode 0 allocates (the file grows if the range passes its end),
+     * {@link #FALLOC_FL_KEEP_SIZE} allocates without growing it,
+     * {@code FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE} frees the range. A file system that cannot
+     * do a mode fails with {@code EOPNOTSUPP}, a combination the kernel refuses with {@code EINVAL}.
+     *
+     * @param mode {@code FALLOC_FL_*} bits; others are refused
+     * @param length more than 0
+     */
+    public AioRequest<Void> allocate(AioFile file, int mode, long offset, long length, AioCallback<? super Void> callback) {
+        checkRange(file, offset, length);
+        if (length == 0) {
+            throw new IllegalArgumentException("allocate of an empty range");
+        }
+        checkFlags("allocate mode", mode, FALLOC_ALL);
+        return submit("fallocate", file.path(), file, scratch -> {
+            Posix.fallocate(file.fd(), mode, offset, length);
+            return null;
+        }, callback);
+    }
+
+    /** Sets a file's permission bits, as {@code chmod(2)}: IO::AIO's {@code aio_chmod}. */
+    public AioRequest<Void> chmod(String path, int mode, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkMode(mode);
+        return submit("chmod", path, null, scratch -> {
+            Posix.fchmodat(Posix.AT_FDCWD, cPath, mode, 0);
+            return null;
+        }, callback);
+    }
+
+    /** Sets an open file's permission bits, as {@code fchmod(2)}. */
+    public AioRequest<Void> chmod(AioFile file, int mode, AioCallback<? super Void> callback) {
+        Objects.requireNonNull(file, "file");
+        checkMode(mode);
+        return submit("fchmod", file.path(), file, scratch -> {
+            Posix.fchmod(file.fd(), mode);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * {@link #chmod(String, int, AioCallback)} of a path relative to {@code dir} ({@code fchmodat(2)}); a null
+     * {@code dir} is the current directory.
+     */
+    public AioRequest<Void> chmodat(AioFile dir, String path, int mode, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkMode(mode);
+        String name = joinedName(dir, path);
+        return submit("fchmodat", name, dir, scratch -> {
+            Posix.fchmodat(dirfd(dir), cPath, mode, 0);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Sets a file's owner and group, as {@code chown(2)}: IO::AIO's {@code aio_chown}. Changing the
+     * owner needs privilege ({@code EPERM} otherwise).
+     *
+     * @param uid the new owner, or -1 to leave it
+     * @param gid the new group, or -1 to leave it
+     */
+    public AioRequest<Void> chown(String path, long uid, long gid, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkIds(uid, gid);
+        return submit("chown", path, null, scratch -> {
+            Posix.fchownat(Posix.AT_FDCWD, cPath, (int) uid, (int) gid, 0);
+            return null;
+        }, callback);
+    }
+
+    /** Sets an open file's owner and group, as {@code fchown(2)}; -1 leaves one as it is. */
+    public AioRequest<Void> chown(AioFile file, long uid, long gid, AioCallback<? super Void> callback) {
+        Objects.requireNonNull(file, "file");
+        checkIds(uid, gid);
+        return submit("fchown", file.path(), file, scratch -> {
+            Posix.fchown(file.fd(), (int) uid, (int) gid);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * {@link #chown(String, long, long, AioCallback)} of a path relative to {@code dir}
+     * ({@code fchownat(2)}); a null {@code dir} is the current directory.
+     *
+     * @param flags 0, or {@link #AT_SYMLINK_NOFOLLOW} to change a symbolic link itself ({@code lchown})
+     */
+    public AioRequest<Void> chownat(AioFile dir, String path, long uid, long gid, int flags, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkIds(uid, gid);
+        checkFlags("chownat", flags, AT_SYMLINK_NOFOLLOW);
+        String name = joinedName(dir, path);
+        return submit("fchownat", name, dir, scratch -> {
+            Posix.fchownat(dirfd(dir), cPath, (int) uid, (int) gid, flags);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Sets a file's access and modification times to the nanosecond, as {@code utimensat(2)}:
+     * IO::AIO's {@code aio_utime}. Either time may be {@link #UTIME_NOW} or {@link #UTIME_OMIT};
+     * both {@code UTIME_NOW} is {@code touch}. The file system may round a time to its own
+     * granularity.
+     */
+    public AioRequest<Void> utime(String path, Instant atime, Instant mtime, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        long[] times = timespecs(atime, mtime);
+        return submit("utimensat", path, null, scratch -> {
+            AttributeSyscalls.utime(scratch, Posix.AT_FDCWD, cPath, times, 0);
+            return null;
+        }, callback);
+    }
+
+    /** Sets an open file's times, as {@code futimens(3)}; see {@link #utime(String, Instant, Instant, AioCallback)}. */
+    public AioRequest<Void> utime(AioFile file, Instant atime, Instant mtime, AioCallback<? super Void> callback) {
+        Objects.requireNonNull(file, "file");
+        long[] times = timespecs(atime, mtime);
+        return submit("futimens", file.path(), file, scratch -> {
+            AttributeSyscalls.utime(scratch, file.fd(), null, times, 0);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * {@link #utime(String, Instant, Instant, AioCallback)} of a path relative to {@code dir}
+     * ({@code utimensat(2)}); a null {@code dir} is the current directory.
+     *
+     * @param flags 0, or {@link #AT_SYMLINK_NOFOLLOW} to set a symbolic link's own times
+     */
+    public AioRequest<Void> utimeat(AioFile dir, String path, Instant atime, Instant mtime, int flags,
+                                    AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        long[] times = timespecs(atime, mtime);
+        checkFlags("utimeat", flags, AT_SYMLINK_NOFOLLOW);
+        String name = joinedName(dir, path);
+        return submit("utimensat", name, dir, scratch -> {
+            AttributeSyscalls.utime(scratch, dirfd(dir), cPath, times, flags);
+            return null;
+        }, callback);
+    }
+
+    /** {@code UTIME_NOW} and {@code UTIME_OMIT} of {@code <sys/stat.h>}: tv_nsec values, the same everywhere. */
+    private static final long UTIME_NOW_NSEC = (1L << 30) - 1, UTIME_OMIT_NSEC = (1L << 30) - 2;
+
+    /** {atime seconds, nanoseconds, mtime seconds, nanoseconds}, as two struct timespec hold them. */
+    private static long[] timespecs(Instant atime, Instant mtime) {
+        Objects.requireNonNull(atime, "atime (UTIME_NOW or UTIME_OMIT for the current time or none)");
+        Objects.requireNonNull(mtime, "mtime (UTIME_NOW or UTIME_OMIT for the current time or none)");
+        return new long[] {seconds(atime), nanos(atime), seconds(mtime), nanos(mtime)};
+    }
+
+    private static long seconds(Instant time) {
+        return time.equals(UTIME_NOW) || time.equals(UTIME_OMIT) ? 0 : time.getEpochSecond();
+    }
+
+    private static long nanos(Instant time) {
+        return time.equals(UTIME_NOW) ? UTIME_NOW_NSEC : time.equals(UTIME_OMIT) ? UTIME_OMIT_NSEC : time.getNano();
+    }
+
+    /** What the file system holding {@code path} has room for, as {@code statvfs(3)}: IO::AIO's {@code aio_statvfs}. */
+    public AioRequest<StatVfs> statvfs(String path, AioCallback<? super StatVfs> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("statvfs", path, null, scratch -> SpaceSyscalls.statvfs(scratch, -1, cPath), callback);
+    }
+
+    /** {@link #statvfs(String, AioCallback)} of the file system holding an open file ({@code fstatvfs(3)}); an {@code O_PATH} descriptor will do. */
+    public AioRequest<StatVfs> statvfs(AioFile file, AioCallback<? super StatVfs> callback) {
+        Objects.requireNonNull(file, "file");
+        return submit("fstatvfs", file.path(), file, scratch -> SpaceSyscalls.statvfs(scratch, file.fd(), null), callback);
+    }
+
+    /** Writes every file system's dirty data and metadata, as {@code sync(2)}: IO::AIO's {@code aio_sync}. It cannot fail. */
+    public AioRequest<Void> sync(AioCallback<? super Void> callback) {
+        return submit("sync", null, null, scratch -> {
+            Posix.sync();
+            return null;
+        }, callback);
+    }
+
+    /** Writes the dirty data and metadata of the file system holding {@code file}, as {@code syncfs(2)}: IO::AIO's {@code aio_syncfs}. */
+    public AioRequest<Void> syncfs(AioFile file, AioCallback<? super Void> callback) {
+        Objects.requireNonNull(file, "file");
+        return submit("syncfs", file.path(), file, scratch -> {
+            Posix.syncfs(file.fd());
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Opens {@code path} read-only, fsyncs it and closes it, in one trip: IO::AIO's
+     * {@code aio_pathsync}, for making a directory's changes (a rename, a new file) durable. Works
+     * on anything that opens read-only, directories included. The open does not wait for a FIFO's
+     * writer (it is non-blocking), so a FIFO fails at the fsync with {@code EINVAL} rather than
+     * holding a worker.
+     */
+    public AioRequest<Void> pathsync(String path, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return submit("pathsync", path, null, scratch -> {
+            SyncSyscalls.pathsync(cPath);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Starts or waits for the writing of a range of a file's data (not its metadata), as
+     * {@code sync_file_range(2)}: IO::AIO's {@code aio_sync_file_range}. Unlike IO::AIO, nothing
+     * falls back to fdatasync: Linux has had the call since 2.6.17.
+     *
+     * @param nbytes the range's length; 0 reaches to the end of the file
+     * @param flags {@code SYNC_FILE_RANGE_*} bits; others are refused
+     */
+    public AioRequest<Void> syncFileRange(AioFile file, long offset, long nbytes, int flags, AioCallback<? super Void> callback) {
+        checkRange(file, offset, nbytes);
+        checkFlags("syncFileRange", flags, SYNC_FILE_RANGE_ALL);
+        return submit("sync_file_range", file.path(), file, scratch -> {
+            Posix.sync_file_range(file.fd(), offset, nbytes, flags);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Writes the dirty pages of a mapped file's range back to it, as {@code msync(2)}: IO::AIO's
+     * {@code aio_msync}. The range is {@code buffer}'s bytes {@code [offset, offset + length)}
+     * (absolute, position and limit play no part), widened to whole pages. {@code buffer} is
+     * normally a {@link java.nio.MappedByteBuffer} from {@code FileChannel.map}; any other direct
+     * buffer is anonymous memory, where there is nothing to write. Keep {@code buffer} reachable
+     * until the callback has run.
+     *
+     * @param flags {@link #MS_SYNC} or {@link #MS_ASYNC}, optionally with {@link #MS_INVALIDATE}
+     * @throws IllegalArgumentException for a heap buffer, or flags other than those
+     * @throws IndexOutOfBoundsException for a range outside the buffer's capacity
+     */
+    public AioRequest<Void> msync(ByteBuffer buffer, int offset, int length, int flags, AioCallback<? super Void> callback) {
+        long[] pages = MemorySyscalls.pages(buffer, offset, length);
+        checkFlags("msync", flags, MS_ASYNC | MS_INVALIDATE | MS_SYNC);
+        if ((flags & (MS_ASYNC | MS_SYNC)) == (MS_ASYNC | MS_SYNC)) {
+            throw new IllegalArgumentException("msync takes MS_SYNC or MS_ASYNC, not both");
+        }
+        return submit("msync", null, null, scratch -> {
+            MemorySyscalls.msync(buffer, pages, flags);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Reads the pages of {@code buffer[offset, offset + length)} into memory (from the file, for a
+     * mapped one) and locks them there, as {@code mlock(2)}: IO::AIO's {@code aio_mlock}. Ranges as
+     * {@link #msync}. Locked memory is limited by {@code RLIMIT_MEMLOCK} unless the process has
+     * {@code CAP_IPC_LOCK} ({@code ENOMEM} or {@code EPERM} then). Undo with {@link #munlock}.
+     */
+    public AioRequest<Void> mlock(ByteBuffer buffer, int offset, int length, AioCallback<? super Void> callback) {
+        long[] pages = MemorySyscalls.pages(buffer, offset, length);
+        return submit("mlock", null, null, scratch -> {
+            MemorySyscalls.mlock(buffer, pages);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Unlocks what {@link #mlock} locked, on the calling thread: IO::AIO's {@code IO::AIO::munlock},
+     * which is synchronous too (it never waits for a disk).
+     *
+     * @throws AioException if the kernel refuses
+     */
+    public static void munlock(ByteBuffer buffer, int offset, int length) throws AioException {
+        long[] pages = MemorySyscalls.pages(buffer, offset, length);
+        try {
+            MemorySyscalls.munlock(buffer, pages);
+        } catch (LastErrorException e) {
+            throw AioException.of("munlock", null, e);
+        }
+    }
+
+    /**
+     * Locks every page of the process into memory, as {@code mlockall(2)}: IO::AIO's
+     * {@code aio_mlockall}. For a JVM that is the whole reserved heap: {@code MCL_CURRENT} alone
+     * reads it all in, so {@code MCL_CURRENT | MCL_ONFAULT} is usually what is meant. Undo with
+     * {@link #munlockall()}.
+     *
+     * @param flags {@link #MCL_CURRENT} and/or {@link #MCL_FUTURE}, optionally with {@link #MCL_ONFAULT}
+     */
+    public AioRequest<Void> mlockall(int flags, AioCallback<? super Void> callback) {
+        checkFlags("mlockall", flags, MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);
+        if ((flags & (MCL_CURRENT | MCL_FUTURE)) == 0) {
+            throw new IllegalArgumentException("mlockall needs MCL_CURRENT or MCL_FUTURE: 0x" + Integer.toHexString(flags));
+        }
+        return submit("mlockall", null, null, scratch -> {
+            Posix.mlockall(flags);
+            return null;
+        }, callback);
+    }
+
+    /**
+     * Unlocks every page of the process, on the calling thread: IO::AIO's
+     * {@code IO::AIO::munlockall}, synchronous there too.
+     *
+     * @throws AioException if the kernel refuses
+     */
+    public static void munlockall() throws AioException {
+        try {
+            Posix.munlockall();
+        } catch (LastErrorException e) {
+            throw AioException.of("munlockall", null, e);
+        }
+    }
+
+    /**
+     * The extents of a range of a file, as the {@code FS_IOC_FIEMAP} ioctl reports them: IO::AIO's
+     * {@code aio_fiemap} with an undefined count, so every extent of the range, in order, the
+     * first one possibly starting before {@code start}. Holes are where no extent is. The kernel
+     * reports a bounded number of extents a call; the worker calls again from the last one's end
+     * until the range is covered, as IO::AIO does. A file system without FIEMAP (tmpfs) fails with
+     * {@code EOPNOTSUPP}.
+     *
+     * @param flags 0, {@link #FIEMAP_FLAG_SYNC} (usually wanted: without it, data not yet written
+     *              shows as {@link Extent#FIEMAP_EXTENT_DELALLOC} or not at all) and/or
+     *              {@link #FIEMAP_FLAG_XATTR}
+     */
+    public AioRequest<List<Extent>> fiemap(AioFile file, long start, long length, int flags,
+                                           AioCallback<? super List<Extent>> callback) {
+        checkRange(file, start, length);
+        checkFlags("fiemap", flags, FIEMAP_FLAG_SYNC | FIEMAP_FLAG_XATTR);
+        return submit("fiemap", file.path(), file, scratch -> SpaceSyscalls.fiemap(scratch, file.fd(), start, start + length, flags),
+                callback);
+    }
+
+    /** {@link #fiemap(AioFile, long, long, int, AioCallback)} of the whole file. */
+    public AioRequest<List<Extent>> fiemap(AioFile file, int flags, AioCallback<? super List<Extent>> callback) {
+        return fiemap(file, 0, Long.MAX_VALUE, flags, callback);
+    }
+
+    /**
+     * Moves an open file's position, as {@code lseek(2)}: IO::AIO's {@code aio_seek}; the result is
+     * the new position. With {@link Fcntl#SEEK_DATA} or {@link Fcntl#SEEK_HOLE} it finds the next
+     * data or hole at or after {@code offset} (the end of the file counts as a hole; past the last
+     * data, {@code SEEK_DATA} fails with {@code ENXIO}). The position belongs to the open file:
+     * {@link #read} and {@link #write} take offsets and leave it alone; {@link #sendfile} writes at
+     * its output's.
+     *
+     * @param whence {@link Fcntl#SEEK_SET}, {@code SEEK_CUR}, {@code SEEK_END}, {@code SEEK_DATA} or {@code SEEK_HOLE}
+     * @param offset from where {@code whence} says; may be negative only for {@code SEEK_CUR} and {@code SEEK_END}
+     */
+    public AioRequest<Long> seek(AioFile file, long offset, int whence, AioCallback<? super Long> callback) {
+        Objects.requireNonNull(file, "file");
+        if (whence < Fcntl.SEEK_SET || whence > Fcntl.SEEK_HOLE) {
+            throw new IllegalArgumentException("unknown whence: " + whence);
+        }
+        if (offset < 0 && whence != Fcntl.SEEK_CUR && whence != Fcntl.SEEK_END) {
+            throw new IllegalArgumentException("negative offset: " + offset);
+        }
+        return submit("lseek", file.path(), file, scratch -> Posix.lseek(file.fd(), offset, whence), callback);
+    }
+
+    /**
+     * Opens, reads and closes a whole file: IO::AIO's {@code aio_slurp} of a whole file, into a new
+     * array. A file that holds more than {@code maxLength} bytes fails with {@code EFBIG} and
+     * nothing is kept: the bound is yours to choose, so a file larger than expected cannot take
+     * the heap. The array is sized by the file's size, not by {@code maxLength}; files whose size
+     * says 0 but which hold bytes ({@code /proc}) are read all the same. A FIFO is read as it is
+     * written, to its end: the worker waits for its writer, as IO::AIO's does.
+     *
+     * @param maxLength the most bytes to accept, at most {@code Integer.MAX_VALUE - 9}
+     */
+    public AioRequest<byte[]> slurp(String path, int maxLength, AioCallback<? super byte[]> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkSlurpLength(maxLength);
+        return submit("slurp", path, null,
+                scratch -> TransferSyscalls.slurp(scratch, Posix.AT_FDCWD, cPath, 0, maxLength, true), callback);
+    }
+
+    /**
+     * Opens, reads and closes a range of a file: IO::AIO's {@code aio_slurp} with an offset and a
+     * length. The array holds {@code length} bytes, fewer only if the file ends first.
+     */
+    public AioRequest<byte[]> slurp(String path, long offset, int length, AioCallback<? super byte[]> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkSlurpRange(offset, length);
+        return submit("slurp", path, null,
+                scratch -> TransferSyscalls.slurp(scratch, Posix.AT_FDCWD, cPath, offset, length, false), callback);
+    }
+
+    /** {@link #slurp(String, long, int, AioCallback)} of an open file: its range into a new array. */
+    public AioRequest<byte[]> slurp(AioFile file, long offset, int length, AioCallback<? super byte[]> callback) {
+        Objects.requireNonNull(file, "file");
+        checkSlurpRange(offset, length);
+        return submit("slurp", file.path(), file,
+                scratch -> TransferSyscalls.slurp(scratch, file.fd(), offset, length, false), callback);
+    }
+
+    /** {@link #slurp(String, int, AioCallback)} of a path relative to {@code dir}; a null {@code dir} is the current directory. */
+    public AioRequest<byte[]> slurpat(AioFile dir, String path, int maxLength, AioCallback<? super byte[]> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkSlurpLength(maxLength);
+        String name = joinedName(dir, path);
+        return submit("slurp", name, dir, scratch -> TransferSyscalls.slurp(scratch, dirfd(dir), cPath, 0, maxLength, true),
+                callback);
+    }
+
+    private static void checkSlurpLength(int length) {
+        if (length < 0 || length > TransferSyscalls.MAX_ARRAY) {
+            throw new IllegalArgumentException("slurp length must be from 0 to " + TransferSyscalls.MAX_ARRAY + ": " + length);
+        }
+    }
+
+    private static void checkSlurpRange(long offset, int length) {
+        checkSlurpLength(length);
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative file offset: " + offset);
+        }
+        if (offset > Long.MAX_VALUE - length) {
+            throw new IllegalArgumentException("offset + length overflows: " + offset + " + " + length);
+        }
+    }
+
+    /**
+     * Does nothing, on a worker: IO::AIO's {@code aio_nop}. It waits its turn in the queue like any
+     * request, so its callback runs once every request queued before it (at its priority or a
+     * higher one) was taken by a worker: for measuring a request's cost, or as a marker.
+     */
+    public AioRequest<Void> nop(AioCallback<? super Void> callback) {
+        return submit("nop", null, null, scratch -> null, callback);
+    }
+
+    /**
+     * Keeps a worker asleep for {@code delay}: IO::AIO's {@code IO::AIO::aio_busy}, for tests and
+     * benchmarks that need a busy pool. The worker is taken from every other request meanwhile.
+     *
+     * @throws IllegalArgumentException for a negative delay
+     */
+    public AioRequest<Void> busy(Duration delay, AioCallback<? super Void> callback) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("negative delay: " + delay);
+        }
+        long nanos = Durations.nanos(delay);
+        return submit("busy", null, null, scratch -> {
+            long deadline = System.nanoTime() + nanos;
+            boolean interrupted = false;
+            for (long left = nanos; left > 0; left = deadline - System.nanoTime()) {
+                LockSupport.parkNanos(left); // wakes early on an unpark or interrupt: sleep on
+                interrupted |= Thread.interrupted(); // a pending interrupt would make every park return at once
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }, callback);
+    }
+
+    /** The descriptor a {@code *at} call is relative to: the directory's, or the current directory's. */
+    private static int dirfd(AioFile dir) {
+        return dir == null ? Posix.AT_FDCWD : dir.fd();
+    }
+
+    private static void checkFlags(String what, int flags, int known) {
+        if ((flags & ~known) != 0) {
+            throw new IllegalArgumentException("unknown " + what + " flags: 0x" + Integer.toHexString(flags & ~known));
+        }
+    }
+
+    private static void checkMode(int mode) {
+        if ((mode & ~07777) != 0) {
+            throw new IllegalArgumentException("mode has bits beyond 07777: 0" + Integer.toOctalString(mode));
+        }
+    }
+
+    private static void checkLength(long length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length: " + length);
+        }
+    }
+
+    /** uid_t and gid_t are unsigned 32-bit; -1 (all ones) means "leave it". */
+    private static void checkIds(long uid, long gid) {
+        if (uid < -1 || uid > 0xffffffffL) {
+            throw new IllegalArgumentException("uid out of range: " + uid);
+        }
+        if (gid < -1 || gid > 0xffffffffL) {
+            throw new IllegalArgumentException("gid out of range: " + gid);
+        }
+    }
+
+    /** {@link #submit}, with a second open file held as the first is, for the request's whole life. */
+    private <T> AioRequest<T> submitWith(String call, String path, AioFile file, AioFile second, Request.Op<T> op,
+                                         AioCallback<? super T> callback) {
+        reserve();
+        try {
+            file.acquire();
+        } catch (IllegalStateException closedFile) {
+            completions.uncount();
+            throw closedFile;
+        }
+        try {
+            second.acquire();
+        } catch (IllegalStateException closedFile) {
+            file.release(); // nothing ran on it: a close waiting for this release runs its close here
+            completions.uncount();
+            throw closedFile;
+        }
+        Request<T> request = new Request<>(completions, level, call, path, file, op, callback);
+        request.second = second;
+        pool.submit(request);
+        return request;
     }
 
     // ---------------------------------------------------------------- machinery

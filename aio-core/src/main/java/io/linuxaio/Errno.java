@@ -2,9 +2,10 @@ package io.linuxaio;
 
 /** Linux errno numbers ({@code asm-generic/errno.h}, which x86_64 and aarch64 share) and their symbolic names. */
 final class Errno {
-    /** The ones the engine itself tests for; the rest are named by {@link #name}. */
+    /** The ones the engine itself raises or tests for; the rest are named by {@link #name}. */
     static final int EPERM = 1, ENOENT = 2, EIO = 5, E2BIG = 7, EAGAIN = 11, EACCES = 13, EXDEV = 18, ENOTDIR = 20,
-            EISDIR = 21, EINVAL = 22, ENAMETOOLONG = 36, ENOSYS = 38, ELOOP = 40, EOPNOTSUPP = 95;
+            EISDIR = 21, EINVAL = 22, EFBIG = 27, ENAMETOOLONG = 36, ENOSYS = 38, ELOOP = 40, ENOTSOCK = 88,
+            EPROTOTYPE = 91, EOPNOTSUPP = 95, EAFNOSUPPORT = 97;
 
     private static final String[] NAMES = new String[134];
 
@@ -15,8 +16,8 @@ final class Errno {
             "16 EBUSY", "17 EEXIST", "18 EXDEV", "19 ENODEV", "20 ENOTDIR", "21 EISDIR", "22 EINVAL",
             "23 ENFILE", "24 EMFILE", "25 ENOTTY", "26 ETXTBSY", "27 EFBIG", "28 ENOSPC", "29 ESPIPE",
             "30 EROFS", "31 EMLINK", "32 EPIPE", "33 EDOM", "34 ERANGE", "35 EDEADLK",
-            "36 ENAMETOOLONG", "37 ENOLCK", "38 ENOSYS", "39 ENOTEMPTY", "40 ELOOP", "61 ENODATA",
-            "75 EOVERFLOW", "84 EILSEQ", "95 EOPNOTSUPP", "110 ETIMEDOUT", "116 ESTALE", "122 EDQUOT",
+            "36 ENAMETOOLONG", "37 ENOLCK", "38 ENOSYS", "39 ENOTEMPTY", "40 ELOOP", "53 EBADR", "61 ENODATA",
+            "75 EOVERFLOW", "84 EILSEQ", "88 ENOTSOCK", "95 EOPNOTSUPP", "110 ETIMEDOUT", "116 ESTALE", "122 EDQUOT",
             "125 ECANCELED",
         };
         for (String entry : table) {

@@ -40,4 +40,15 @@ public final class Fcntl {
     public static final int S_IRWXU = 0700, S_IRUSR = 0400, S_IWUSR = 0200, S_IXUSR = 0100;
     public static final int S_IRWXG = 070, S_IRGRP = 040, S_IWGRP = 020, S_IXGRP = 010;
     public static final int S_IRWXO = 07, S_IROTH = 04, S_IWOTH = 02, S_IXOTH = 01;
+
+    // File types of st_mode, for mknod and for reading Stat.mode(): <sys/stat.h>, the same on
+    // every Linux architecture.
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFSOCK = 0140000, S_IFLNK = 0120000, S_IFREG = 0100000, S_IFBLK = 060000;
+    public static final int S_IFDIR = 040000, S_IFCHR = 020000, S_IFIFO = 010000;
+    public static final int S_ISUID = 04000, S_ISGID = 02000, S_ISVTX = 01000;
+
+    // whence for AioContext.seek: <unistd.h>, the same everywhere; SEEK_DATA and SEEK_HOLE are
+    // Linux's (3.1), as IO::AIO exports them.
+    public static final int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4;
 }

@@ -120,4 +120,86 @@ final class Posix {
 
     /** {@code struct pollfd} is 8 bytes: int fd, short events, short revents. */
     static native int poll(long fds, long nfds, int timeoutMillis) throws LastErrorException;
+
+    // ------------------------------------------------------------ IO::AIO's further requests
+    // Every symbol here is in glibc 2.28 (the oldest this engine runs on: it needs statx), so
+    // registration cannot fail on an older system; mknodat, a glibc function only from 2.33 on,
+    // goes through syscall(2) for that reason.
+
+    /**
+     * {@code __NR_mknodat}: 259 in x86_64's {@code asm/unistd_64.h}, 33 in
+     * {@code asm-generic/unistd.h} (aarch64, riscv64, loongarch64). Architecture-dependent; -1
+     * where we do not know it, and the request then fails with ENOSYS.
+     */
+    static final long SYS_MKNODAT = switch (Platform.ARCH) {
+        case "x86-64" -> 259;
+        case "aarch64", "riscv64", "loongarch64" -> 33;
+        default -> -1;
+    };
+    static final int AT_SYMLINK_FOLLOW = 0x400;
+    static final int STATX_SIZE = 0x200;
+
+    /** {@code offset} points to an off_t: where to read {@code inFd}, advanced by the kernel past what it sent. */
+    static native long sendfile(int outFd, int inFd, long offset, long count) throws LastErrorException;
+
+    static native long write(int fd, long buf, long count) throws LastErrorException;
+
+    static native long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+    /** Writes at most {@code size} bytes at {@code buf}, with no terminating NUL; returns how many. */
+    static native long readlinkat(int dirfd, byte[] path, long buf, long size) throws LastErrorException;
+
+    static native int symlinkat(byte[] target, int newDirfd, byte[] linkPath) throws LastErrorException;
+
+    static native int linkat(int oldDirfd, byte[] oldPath, int newDirfd, byte[] newPath, int flags) throws LastErrorException;
+
+    static native int renameat2(int oldDirfd, byte[] oldPath, int newDirfd, byte[] newPath, int flags) throws LastErrorException;
+
+    static native int truncate(byte[] path, long length) throws LastErrorException;
+
+    static native int ftruncate(int fd, long length) throws LastErrorException;
+
+    static native int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
+    static native int fchmodat(int dirfd, byte[] path, int mode, int flags) throws LastErrorException;
+
+    static native int fchmod(int fd, int mode) throws LastErrorException;
+
+    static native int fchownat(int dirfd, byte[] path, int uid, int gid, int flags) throws LastErrorException;
+
+    static native int fchown(int fd, int uid, int gid) throws LastErrorException;
+
+    /** {@code times} points to two {@code struct timespec} (16 bytes each on 64-bit Linux). */
+    static native int utimensat(int dirfd, byte[] path, long times, int flags) throws LastErrorException;
+
+    static native int futimens(int fd, long times) throws LastErrorException;
+
+    // glibc builds these two from statfs and may, depending on its version and the kernel, look
+    // at /proc/mounts on the way, leaving errno set while succeeding: checked by their result.
+
+    /** {@code buf} holds a {@code struct statvfs} (112 bytes on 64-bit Linux); -1 on failure. */
+    static native int statvfs(byte[] path, long buf);
+
+    static native int fstatvfs(int fd, long buf);
+
+    static native void sync();
+
+    static native int syncfs(int fd) throws LastErrorException;
+
+    static native int sync_file_range(int fd, long offset, long nbytes, int flags) throws LastErrorException;
+
+    static native int msync(long address, long length, int flags) throws LastErrorException;
+
+    static native int mlock(long address, long length) throws LastErrorException;
+
+    static native int munlock(long address, long length) throws LastErrorException;
+
+    static native int mlockall(int flags) throws LastErrorException;
+
+    static native int munlockall() throws LastErrorException;
+
+    static native int getpagesize();
+
+    /** The three-argument form of the variadic ioctl(2), its argument a pointer. */
+    static native int ioctl(int fd, long request, long argument) throws LastErrorException;
 }

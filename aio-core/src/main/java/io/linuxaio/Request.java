@@ -29,6 +29,11 @@ final class Request<T> implements AioRequest<T> {
      * request has run, so a close waits for it. Null for requests on paths, and for the close itself.
      */
     final AioFile file;
+    /**
+     * A second open file the request uses (sendfile's output), held and let go as {@link #file}
+     * is: acquired at submission, released once the request has run. Null for most requests.
+     */
+    AioFile second;
     /** The queue the request waits in: 0 is the highest priority. */
     final int level;
     private final Op<T> op;
