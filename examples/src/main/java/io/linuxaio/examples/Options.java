@@ -1,5 +1,6 @@
 package io.linuxaio.examples;
 
+import io.linuxaio.LinuxAio;
 import java.nio.file.Path;
 
 /**
@@ -14,7 +15,8 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
 
     static final int DEFAULT_PORT = 8080;
     static final String DEFAULT_BIND = "127.0.0.1";
-    static final int DEFAULT_AIO_THREADS = 8;
+    /** The engine's own cap: the pool grows past its first 8 workers only while they wait on a disk. */
+    static final int DEFAULT_AIO_THREADS = LinuxAio.DEFAULT_MAX_PARALLEL;
     /** Upper bound for both thread counts: more would only be a typo. */
     static final int MAX_THREADS = 1024;
 

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,6 +29,55 @@ class OptionsTest {
         assertFalse(options.tls());
         assertFalse(options.quiet());
         assertFalse(options.help());
+    }
+
+    /**
+     * Each default {@code --help} states, as the value {@code Options.parse()} gives with no
+     * arguments would be stated. A default given in words maps to the value it stands for here.
+     */
+    private static final Map<String, Function<Options, String>> STATED = Map.of(
+            "--root", o -> o.root() == null ? "the bundled demo site" : o.root().toString(),
+            "--port", o -> Integer.toString(o.port()),
+            "--bind", Options::bind,
+            "--threads", o -> o.threads() == Runtime.getRuntime().availableProcessors()
+                    ? "the number of processors" : Integer.toString(o.threads()),
+            "--aio-threads", o -> Integer.toString(o.aioThreads()));
+
+    @Test
+    void theDefaultsHelpStatesAreTheRealOnes() throws Exception {
+        Map<String, String> stated = statedDefaults(Options.USAGE);
+        assertTrue(stated.keySet().containsAll(STATED.keySet()), "help states no default for some of " + STATED.keySet()
+                + ": " + stated);
+        Options defaults = Options.parse();
+        for (Map.Entry<String, String> option : stated.entrySet()) {
+            Function<Options, String> actual = STATED.get(option.getKey());
+            if (actual == null) {
+                throw new AssertionError("help states a default for " + option.getKey() + " that this test does not know");
+            }
+            assertEquals(option.getValue(), actual.apply(defaults), option.getKey());
+        }
+    }
+
+    /** Option name to the text after "(default: " up to ")" or ";", across the option's wrapped lines. */
+    private static Map<String, String> statedDefaults(String usage) {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        String option = null;
+        StringBuilder text = new StringBuilder();
+        for (String line : (usage + "\n  --end").split("\n")) {
+            Matcher start = Pattern.compile("^ {2}(--[a-z-]+)").matcher(line);
+            if (start.find() || line.isBlank()) {
+                if (option != null) {
+                    Matcher stated = Pattern.compile("\\(default: ([^;)]+)[;)]").matcher(text.toString().replaceAll("\\s+", " "));
+                    if (stated.find()) {
+                        defaults.put(option, stated.group(1).trim());
+                    }
+                }
+                option = line.isBlank() ? null : start.group(1);
+                text.setLength(0);
+            }
+            text.append(' ').append(line.strip());
+        }
+        return defaults;
     }
 
     @Test
