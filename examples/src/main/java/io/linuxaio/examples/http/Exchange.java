@@ -282,11 +282,11 @@ final class Exchange {
             }
             if (!ctx.channel().isActive()) {
                 close(opened.file());
-                abandon();
+                then.accept(null, CLIENT_GONE); // so the caller closes what it holds, a directory
                 return;
             }
             then.accept(new Opened(opened.file(), relativePath, opened.stat()), null);
-        }));
+        }), () -> then.accept(null, STOPPING));
     }
 
     /**
@@ -303,7 +303,7 @@ final class Exchange {
             } else {
                 openBeneath(site.relativize(real), false, then);
             }
-        }));
+        }), () -> then.accept(null, STOPPING));
     }
 
     /** Without openat2: opens the full path, then checks the descriptor's canonical path and stats the descriptor. */
@@ -315,7 +315,7 @@ final class Exchange {
             }
             if (!ctx.channel().isActive()) {
                 close(file);
-                abandon();
+                then.accept(null, CLIENT_GONE);
                 return;
             }
             submit(() -> aio.realpath("/proc/self/fd/" + file.fd(), (real, realError) -> {
@@ -331,10 +331,25 @@ final class Exchange {
                     } else {
                         then.accept(new Opened(file, site.relativize(real), stat), null);
                     }
-                }), () -> close(file));
-            }), () -> close(file));
-        }));
+                }), () -> {
+                    close(file);
+                    then.accept(null, STOPPING);
+                });
+            }), () -> {
+                close(file);
+                then.accept(null, STOPPING);
+            });
+        }), () -> then.accept(null, STOPPING));
     }
+
+    /**
+     * What an open hands its caller when the client went away meanwhile: the caller closes what it
+     * still holds and the exchange ends without a response.
+     */
+    private static final HttpError CLIENT_GONE = new HttpError(HttpResponseStatus.valueOf(499, "Client Gone"),
+            "The client went away.");
+    /** What an open hands its caller when the engine refused it: the server is past its grace period. */
+    private static final HttpError STOPPING = new HttpError(INTERNAL_SERVER_ERROR, "The server is stopping.");
 
     private static HttpError leadsOut() {
         return new HttpError(FORBIDDEN, "That path leads out of the served directory.");
@@ -438,7 +453,12 @@ final class Exchange {
     // ---------------------------------------------------------------- responses
 
     private void fail(Throwable error) {
-        if (error instanceof HttpError e) {
+        if (error == CLIENT_GONE) {
+            abandon();
+        } else if (error == STOPPING) {
+            keepAlive = false;
+            sendError(INTERNAL_SERVER_ERROR, STOPPING.getMessage());
+        } else if (error instanceof HttpError e) {
             sendError(e.status(), e.getMessage());
         } else if (error instanceof AioException e) {
             switch (e.errnoName()) {
@@ -508,9 +528,9 @@ final class Exchange {
         try {
             call.run();
         } catch (IllegalStateException closed) {
-            onRefused.run();
             keepAlive = false;
-            sendError(INTERNAL_SERVER_ERROR, "The server is stopping.");
+            onRefused.run();
+            sendError(INTERNAL_SERVER_ERROR, STOPPING.getMessage());
         }
     }
 

@@ -112,6 +112,16 @@ public final class FileServer implements AutoCloseable {
         return site.openat2();
     }
 
+    /** The engine every file system call goes through (for tests that need to hold its workers). */
+    LinuxAio engine() {
+        return aio;
+    }
+
+    /** Connections open now. */
+    int connections() {
+        return connections.size();
+    }
+
     /** Bytes written by the server and not yet taken by the sockets, summed over connections. */
     long pendingOutboundBytes() {
         long total = 0;

@@ -108,6 +108,11 @@ abstract class ServerTestBase {
 
     /** Descriptors of this process that are files under the served root. */
     static long openFilesUnderRoot() {
+        return openFilesUnderRoot(server);
+    }
+
+    /** Descriptors of this process that are files or directories under {@code server}'s root. */
+    static long openFilesUnderRoot(FileServer server) {
         String root = server.root().toString() + "/";
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
