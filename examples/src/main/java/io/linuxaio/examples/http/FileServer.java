@@ -19,7 +19,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -406,10 +406,14 @@ public final class FileServer implements AutoCloseable {
                     if (sslContext != null) {
                         pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
                     }
-                    pipeline.addLast("http", new HttpServerCodec(decoder));
+                    // A decoder and an encoder rather than Netty's HttpServerCodec, whose decoder cannot be
+                    // paused and which closes a connection past 128 pipelined requests it has parsed.
+                    RequestDecoder requests = new RequestDecoder(decoder);
+                    pipeline.addLast("http-in", requests);
+                    pipeline.addLast("http-out", new HttpResponseEncoder());
                     pipeline.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                     pipeline.addLast("files", new AioFileHandler(loops, chunk, inFlight));
-                    pipeline.addLast("requests", new FileRequestHandler(site));
+                    pipeline.addLast("requests", new FileRequestHandler(site, requests));
                     if (stopping.get()) {
                         // Accepted just before the listener closed, after close() told the others.
                         channel.eventLoop().execute(() -> pipeline.fireUserEventTriggered(FileRequestHandler.DRAIN));

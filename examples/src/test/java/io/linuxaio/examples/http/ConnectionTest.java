@@ -87,6 +87,38 @@ class ConnectionTest extends ServerTestBase {
     }
 
     @Test
+    void twoHundredRequestsPipelinedInOneWriteGetTwoHundredResponsesInOrder() throws IOException {
+        StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            requests.append("GET /hello.txt?n=").append(i).append(" HTTP/1.1\r\nHost: t\r\n\r\n");
+        }
+        try (RawHttp http = raw()) {
+            http.send(requests.toString()); // one write: the server reads many requests at once
+            for (int i = 0; i < 200; i++) {
+                RawHttp.Response response = http.read(true);
+                assertEquals(200, response.status(), "response " + i);
+                assertEquals("hello, world\n", response.text(), "response " + i);
+            }
+            assertEquals(200, http.get("/style.css").status(), "the connection is still open");
+        }
+        // Each response is logged as it completes, in the order of the requests.
+        List<Integer> logged = new ArrayList<>();
+        java.util.regex.Pattern n = java.util.regex.Pattern.compile("\"GET /hello.txt\\?n=(\\d+) ");
+        await("every response is logged", () -> {
+            for (String line; (line = accessLog.poll()) != null; ) {
+                java.util.regex.Matcher m = n.matcher(line);
+                if (m.find()) {
+                    logged.add(Integer.parseInt(m.group(1)));
+                }
+            }
+            return logged.size() == 200;
+        });
+        for (int i = 0; i < 200; i++) {
+            assertEquals(i, logged.get(i));
+        }
+    }
+
+    @Test
     void halfSentRequestsAreClosedByTheIdleTimeoutWhileOthersAreServed() throws Exception {
         try (FileServer quick = FileServer.builder(site.root).port(0).threads(1).idleTimeout(Duration.ofMillis(500)).start();
              RawHttp slowloris = new RawHttp(quick.localAddress())) {
