@@ -41,6 +41,11 @@ class StaticFileServerTest {
     }
 
     private Process start(String... args) throws IOException {
+        return start(builder -> { }, args);
+    }
+
+    /** Starts the server in a JVM of its own; {@code setUp} may change the process's environment first. */
+    private Process start(java.util.function.Consumer<ProcessBuilder> setUp, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String[] command = new String[args.length + 4];
         command[0] = java;
@@ -49,8 +54,59 @@ class StaticFileServerTest {
         command[3] = StaticFileServer.class.getName();
         System.arraycopy(args, 0, command, 4, args.length);
         stdout = Files.createTempFile("static-file-server-", ".out");
-        process = new ProcessBuilder(command).redirectOutput(stdout.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile());
+        setUp.accept(builder);
+        process = builder.start();
         return process;
+    }
+
+    /** The C locale, as under systemd or in most containers: the JVM's own file-name charset is then ASCII. */
+    private static void cLocale(ProcessBuilder builder) {
+        builder.environment().keySet().removeIf(name -> name.equals("LANG") || name.startsWith("LC_"));
+        builder.environment().put("LC_ALL", "C");
+    }
+
+    @Test
+    void namesAreServedByTheirBytesUnderTheCLocale() throws Exception {
+        String jnu = run(StaticFileServerTest::cLocale,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XshowSettings:properties", "-version");
+        assertTrue(jnu.contains("sun.jnu.encoding = ANSI_X3.4-1968"), "the child's file-name charset is ASCII: " + jnu);
+        Path root = Files.createTempDirectory("c-locale-site-");
+        try {
+            // Made by the shell byte for byte: café.txt in UTF-8, and caf\xE9.txt, which is not UTF-8.
+            run(builder -> { }, "sh", "-c",
+                    "cd \"$0\" && printf 'utf-8 name' > \"$(printf 'caf\\303\\251.txt')\" "
+                            + "&& printf 'latin-1 name' > \"$(printf 'caf\\351.txt')\"", root.toString());
+            Process p = start(StaticFileServerTest::cLocale, "--root", root.toString(), "--port", "0", "--quiet");
+            URI uri = URI.create(serving(new Lines(stdout)).group(3));
+            LoopbackHttp.Response utf8 = LoopbackHttp.get(uri.getPort(), "/caf%C3%A9.txt", java.util.Map.of());
+            assertEquals(200, utf8.status());
+            assertEquals("utf-8 name", new String(utf8.body(), StandardCharsets.UTF_8));
+            LoopbackHttp.Response listing = LoopbackHttp.get(uri.getPort(), "/", java.util.Map.of());
+            String html = new String(listing.body(), StandardCharsets.UTF_8);
+            assertTrue(html.contains("<a href=\"caf%C3%A9.txt\">caf\u00e9.txt</a>"), html);
+            assertTrue(html.contains("<a href=\"caf%E9.txt\">caf\uFFFD.txt</a>"), html);
+            LoopbackHttp.Response latin1 = LoopbackHttp.get(uri.getPort(), "/caf%E9.txt", java.util.Map.of());
+            assertEquals(200, latin1.status());
+            assertEquals("latin-1 name", new String(latin1.body(), StandardCharsets.UTF_8));
+            p.destroy();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+        } finally {
+            run(builder -> { }, "rm", "-rf", "--", root.toString());
+        }
+    }
+
+    /** Runs a process to its end and returns its output; fails unless it exits 0. */
+    private static String run(java.util.function.Consumer<ProcessBuilder> setUp, String... command)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        setUp.accept(builder);
+        Process p = builder.start();
+        String output = read(p.getInputStream());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), builder.command().toString());
+        assertEquals(0, p.exitValue(), builder.command() + ": " + output);
+        return output;
     }
 
     private static String read(InputStream in) throws IOException {

@@ -35,8 +35,15 @@ final class DirectoryListing {
         }
         for (Entry entry : entries.stream().sorted(ORDER).toList()) {
             String suffix = entry.directory() ? "/" : "";
-            out.append("<tr><td><a href=\"").append(Html.encodeSegment(entry.name())).append(suffix).append("\">")
-                    .append(Html.escape(entry.name())).append(suffix).append("</a></td><td class=\"size\">")
+            String shown = Html.escape(Html.displayName(entry.name())) + suffix;
+            out.append("<tr><td>");
+            if (RequestTarget.canName(entry.name())) {
+                out.append("<a href=\"").append(Html.encodeSegment(entry.name())).append(suffix).append("\">")
+                        .append(shown).append("</a>");
+            } else {
+                out.append(shown); // the server refuses such a path: no link that would not work
+            }
+            out.append("</td><td class=\"size\">")
                     .append(entry.directory() || entry.size() == null ? "-" : humanSize(entry.size()))
                     .append("</td><td>")
                     .append(entry.modified() == null ? "-" : DATE.format(entry.modified()))

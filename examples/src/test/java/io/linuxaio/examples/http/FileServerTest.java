@@ -237,6 +237,55 @@ class FileServerTest extends ServerTestBase {
     }
 
     @Test
+    void aNameThatIsNotUtf8IsListedReadablyAndItsLinkServesIt() throws Exception {
+        String html = new String(get("/names/").body(), StandardCharsets.UTF_8);
+        // The name's byte 0xE9 is no UTF-8: shown as U+FFFD, linked by the byte itself.
+        assertTrue(html.contains("<a href=\"caf%E9.txt\">caf\uFFFD.txt</a>"), html);
+        HttpResponse<byte[]> file = get("/names/caf%E9.txt");
+        assertEquals(200, file.statusCode());
+        assertEquals("a Latin-1 name", new String(file.body(), StandardCharsets.UTF_8));
+        // The same byte sent raw on the request line, as some clients do, names the same file.
+        try (RawHttp http = raw()) {
+            RawHttp.Response raw = http.get("/names/caf\u00e9.txt");
+            assertEquals(200, raw.status());
+            assertEquals("a Latin-1 name", raw.text());
+        }
+    }
+
+    @Test
+    void everyLinkAListingShowsServesItsFile() throws Exception {
+        String html = new String(get("/names/").body(), StandardCharsets.UTF_8);
+        Matcher links = Pattern.compile("href=\"([^\"]+)\"").matcher(html);
+        List<String> followed = new java.util.ArrayList<>();
+        while (links.find()) {
+            String link = links.group(1);
+            // As a browser follows it: resolved against the listing's own address.
+            HttpResponse<byte[]> file = get(java.net.URI.create("/names/").resolve(link).getRawPath());
+            assertEquals(200, file.statusCode(), link + " in " + html);
+            followed.add(link);
+        }
+        assertEquals(List.of("../", "caf%E9.txt", "line%0Afeed.txt", "tab%09here.txt").stream().sorted().toList(),
+                followed.stream().sorted().toList(), html);
+        assertEquals("a name with a TAB", new String(get("/names/tab%09here.txt").body(), StandardCharsets.UTF_8));
+        assertEquals("a name with a line feed", new String(get("/names/line%0Afeed.txt").body(), StandardCharsets.UTF_8));
+        // Control characters are shown as their pictures, never raw.
+        assertTrue(html.contains(">tab\u2409here.txt</a>"), html);
+        assertTrue(html.contains(">line\u240Afeed.txt</a>"), html);
+        // The server refuses a backslash in a path, so that name is shown without a link.
+        assertTrue(html.contains("<td>back\\slash.txt</td>"), html);
+    }
+
+    @Test
+    void anOverlongDotDotNamesTheBytesC0AeC0AeNotTheParent() throws Exception {
+        HttpResponse<byte[]> file = get("/%C0%AE%C0%AE/x.txt");
+        assertEquals(200, file.statusCode());
+        assertEquals("behind an overlong dot-dot", new String(file.body(), StandardCharsets.UTF_8));
+        HttpResponse<byte[]> parent = get("/%C0%AE%C0%AE/outside/secret.txt");
+        assertEquals(404, parent.statusCode());
+        assertFalse(new String(parent.body(), StandardCharsets.UTF_8).contains(TestSite.SECRET));
+    }
+
+    @Test
     void theRootListsWithoutAParentLink() throws Exception {
         String html = new String(get("/").body(), StandardCharsets.UTF_8);
         assertTrue(html.contains("<title>Index of /</title>"), html);
