@@ -297,7 +297,7 @@ final class Exchange {
     private void openCanonical(String relativePath, BiConsumer<Opened, Throwable> then) {
         submit(() -> aio.realpath(site.resolve(relativePath), (real, error) -> {
             if (error != null) {
-                then.accept(null, error);
+                failWhereItLeads(relativePath, error, then);
             } else if (!site.contains(real)) {
                 then.accept(null, leadsOut());
             } else {
@@ -310,7 +310,7 @@ final class Exchange {
     private void openThenCheck(String relativePath, BiConsumer<Opened, Throwable> then) {
         submit(() -> aio.open(site.resolve(relativePath), OPEN_FLAGS, 0, (file, openError) -> {
             if (openError != null) {
-                then.accept(null, openError);
+                failWhereItLeads(relativePath, openError, then);
                 return;
             }
             if (!ctx.channel().isActive()) {
@@ -339,6 +339,29 @@ final class Exchange {
                 close(file);
                 then.accept(null, STOPPING);
             });
+        }), () -> then.accept(null, STOPPING));
+    }
+
+    /**
+     * A path that may lead out of the root failed to resolve (it names nothing, or something that
+     * may not be read): answers for where it leads, found from its deepest prefix that does
+     * resolve. Out of the root that is the 403 an existing file there gets, so the answer never
+     * tells whether a file outside exists; inside, it is {@code error} (a 404, say). The part
+     * past that prefix holds no link and no {@code ..}, so it cannot lead anywhere else.
+     */
+    private void failWhereItLeads(String relativePath, Throwable error, BiConsumer<Opened, Throwable> then) {
+        if (relativePath.isEmpty()) {
+            then.accept(null, error); // the root itself
+            return;
+        }
+        int slash = relativePath.lastIndexOf('/');
+        String parent = slash < 0 ? "" : relativePath.substring(0, slash);
+        submit(() -> aio.realpath(site.resolve(parent), (real, parentError) -> {
+            if (parentError != null) {
+                failWhereItLeads(parent, error, then);
+            } else {
+                then.accept(null, site.contains(real) ? error : leadsOut());
+            }
         }), () -> then.accept(null, STOPPING));
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.Arrays;
@@ -326,6 +327,26 @@ class FileServerTest extends ServerTestBase {
             assertFalse(page.contains(TestSite.SECRET), path);
             assertTrue(page.contains("That path leads out of the served directory."), path + ": " + page);
         }
+    }
+
+    /**
+     * Out of the root, a path gets one answer whether or not what it names exists there: else the
+     * server would tell anyone which files exist on the whole machine.
+     */
+    @Test
+    void aPathThatLeavesTheRootGetsOneAnswerWhetherOrNotItsTargetExists() throws Exception {
+        assertTrue(Files.exists(Path.of("/etc/passwd")));
+        HttpResponse<byte[]> exists = get("/slash/etc/passwd");
+        assertEquals(403, exists.statusCode());
+        for (String path : List.of("/slash/etc/nope", "/slash/no-such-dir/x", "/slash/etc/passwd/x", "/slash/etc/",
+                "/slash/etc/nope/", "/relative-escape.txt/x", "/outside-dir/nope", "/dir/up-link/outside/nope")) {
+            HttpResponse<byte[]> response = get(path);
+            assertEquals(exists.statusCode(), response.statusCode(), path);
+            assertEquals(new String(exists.body(), StandardCharsets.UTF_8), new String(response.body(), StandardCharsets.UTF_8), path);
+        }
+        // Inside the root, a missing file is still just missing.
+        assertEquals(404, get("/absolute-inside-site/missing.html").statusCode());
+        assertEquals(404, get("/inside-dir/missing.txt").statusCode());
     }
 
     @Test

@@ -55,6 +55,7 @@ final class TestSite implements AutoCloseable {
         Files.createSymbolicLink(root.resolve("outside-dir"), outside);
         Files.createSymbolicLink(root.resolve("relative-escape.txt"), Path.of("../outside/secret.txt"));
         Files.createSymbolicLink(dir.resolve("up-link"), Path.of("../.."));
+        Files.createSymbolicLink(root.resolve("slash"), Path.of("/"));
 
         // Names that are bytes, not text: made by the shell, which Java's own file API cannot name
         // in every locale.
