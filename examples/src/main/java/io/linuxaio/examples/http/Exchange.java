@@ -14,6 +14,7 @@ import static io.netty.handler.codec.http.HttpHeaderNames.IF_RANGE;
 import static io.netty.handler.codec.http.HttpHeaderNames.LAST_MODIFIED;
 import static io.netty.handler.codec.http.HttpHeaderNames.LOCATION;
 import static io.netty.handler.codec.http.HttpHeaderNames.RANGE;
+import static io.netty.handler.codec.http.HttpHeaderNames.RETRY_AFTER;
 import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
 import static io.netty.handler.codec.http.HttpResponseStatus.INTERNAL_SERVER_ERROR;
 import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
@@ -76,6 +77,8 @@ final class Exchange {
     private static final int OPEN_FLAGS = Fcntl.O_RDONLY | Fcntl.O_NONBLOCK | Fcntl.O_NOCTTY;
 
     private static final int BENEATH = Resolve.RESOLVE_BENEATH | Resolve.RESOLVE_NO_MAGICLINKS;
+    /** Tries after the first that an open racing renames gets before the canonical path is taken. */
+    static final int EAGAIN_RETRIES = 3;
 
     /**
      * A file opened and checked: inside the root, with the stat of the descriptor itself.
@@ -266,8 +269,26 @@ final class Exchange {
      * back inside (EXDEV, as for one that leads out); on a first EXDEV the canonical path decides.
      */
     private void openBeneath(String relativePath, boolean firstTry, BiConsumer<Opened, Throwable> then) {
+        openBeneath(relativePath, firstTry, 0, then);
+    }
+
+    /**
+     * As above, on try {@code eagains + 1}: under RESOLVE_BENEATH a {@code ..} step fails with
+     * EAGAIN when a rename anywhere on the machine races it. That is retried a few times, then the
+     * canonical path (which has no {@code ..}) is opened instead; a path that cannot get through
+     * even so is a 503, for the client to try again, never a 500.
+     */
+    private void openBeneath(String relativePath, boolean firstTry, int eagains, BiConsumer<Opened, Throwable> then) {
         String path = relativePath.isEmpty() ? "." : relativePath;
+        if (site.probes().injectEagain()) {
+            retryAfterEagain(relativePath, firstTry, eagains, then);
+            return;
+        }
         submit(() -> aio.openatStat(site.rootDir(), path, OPEN_FLAGS, 0, BENEATH, (opened, error) -> {
+            if (error != null && error.errnoName().equals("EAGAIN")) {
+                retryAfterEagain(relativePath, firstTry, eagains, then);
+                return;
+            }
             if (error != null && error.errnoName().equals("EXDEV")) {
                 if (firstTry) {
                     openCanonical(relativePath, then);
@@ -287,6 +308,16 @@ final class Exchange {
             }
             then.accept(new Opened(opened.file(), relativePath, opened.stat()), null);
         }), () -> then.accept(null, STOPPING));
+    }
+
+    private void retryAfterEagain(String relativePath, boolean firstTry, int eagains, BiConsumer<Opened, Throwable> then) {
+        if (eagains < EAGAIN_RETRIES) {
+            openBeneath(relativePath, firstTry, eagains + 1, then);
+        } else if (firstTry) {
+            openCanonical(relativePath, then);
+        } else {
+            then.accept(null, BUSY);
+        }
     }
 
     /**
@@ -371,6 +402,9 @@ final class Exchange {
      */
     private static final HttpError CLIENT_GONE = new HttpError(HttpResponseStatus.valueOf(499, "Client Gone"),
             "The client went away.");
+    /** An open that kept meeting renames, even by its canonical path: the client may try again. */
+    private static final HttpError BUSY = new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "The file system is busy; try again.");
     /** What an open hands its caller when the engine refused it: the server is past its grace period. */
     private static final HttpError STOPPING = new HttpError(INTERNAL_SERVER_ERROR, "The server is stopping.");
 
@@ -496,7 +530,11 @@ final class Exchange {
     }
 
     private void sendError(HttpResponseStatus errorStatus, String reason) {
-        send(page(errorStatus, reason));
+        FullHttpResponse response = page(errorStatus, reason);
+        if (errorStatus.equals(HttpResponseStatus.SERVICE_UNAVAILABLE)) {
+            response.headers().set(RETRY_AFTER, "1"); // a passing state: a race, descriptors running out
+        }
+        send(response);
     }
 
     private FullHttpResponse page(HttpResponseStatus pageStatus, String reason) {

@@ -117,6 +117,11 @@ public final class FileServer implements AutoCloseable {
         return aio;
     }
 
+    /** Counters and fault switches for tests. */
+    Probes probes() {
+        return site.probes();
+    }
+
     /** Connections open now. */
     int connections() {
         return connections.size();
@@ -334,7 +339,7 @@ public final class FileServer implements AutoCloseable {
                 group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
                 loops = AioEventLoops.register(group, aio);
                 log = accessLog == null ? null : new AccessLog(accessLog);
-                Site site = new Site(rootPath, rootDir, beneath, loops, log);
+                Site site = new Site(rootPath, rootDir, beneath, loops, log, new Probes());
                 ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
                 AtomicBoolean stopping = new AtomicBoolean();
                 Channel listener = new ServerBootstrap()

@@ -56,6 +56,9 @@ final class TestSite implements AutoCloseable {
         Files.createSymbolicLink(root.resolve("relative-escape.txt"), Path.of("../outside/secret.txt"));
         Files.createSymbolicLink(dir.resolve("up-link"), Path.of("../.."));
         Files.createSymbolicLink(root.resolve("slash"), Path.of("/"));
+        // A relative link with a '..' step that stays inside: openat2 may answer it EAGAIN when a
+        // rename anywhere races that step.
+        Files.createSymbolicLink(dir.resolve("sub").resolve("up-a.txt"), Path.of("../a.txt"));
 
         // Names that are bytes, not text: made by the shell, which Java's own file API cannot name
         // in every locale.
