@@ -53,7 +53,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -206,49 +205,56 @@ final class Exchange {
     }
 
     /**
-     * Lists the directory that was opened and checked, by its descriptor ({@code /proc/self/fd/N}),
-     * so a directory swapped for a symbolic link after the check cannot be listed in its place.
-     * The descriptor is closed once every entry has been stat'ed.
+     * Lists the directory that was opened and checked, by its descriptor, so a directory swapped for
+     * a symbolic link after the check cannot be listed in its place: streamed by a
+     * {@link ListingStream}, which closes the directory. HEAD needs no listing at all.
      */
     private void listing(AioFile dir) {
-        String self = "/proc/self/fd/" + dir.fd();
-        submit(() -> aio.readdir(self, (names, error) -> {
-            if (error != null) {
-                close(dir);
-                fail(error);
-                return;
-            }
-            List<DirectoryListing.Entry> entries = new ArrayList<>(names.size());
-            if (names.isEmpty()) {
-                close(dir);
-                sendListing(entries);
-                return;
-            }
-            int[] left = {names.size()};
-            for (String name : names) {
-                // lstat: a listing must not show the size or date of a file a link leads to outside the root.
-                submit(() -> aio.lstat(self + "/" + name, (stat, statError) -> {
-                    entries.add(stat == null
-                            ? new DirectoryListing.Entry(name, false, null, null)
-                            : new DirectoryListing.Entry(name, stat.isDirectory(), stat.size(), stat.mtime()));
-                    if (--left[0] == 0) {
-                        close(dir);
-                        sendListing(entries);
-                    }
-                }), () -> {
-                    if (--left[0] == 0) {
-                        close(dir);
-                    }
-                });
-            }
-        }), () -> close(dir));
+        if (head) {
+            close(dir);
+            HttpResponse response = listingResponse();
+            HttpUtil.setTransferEncodingChunked(response, false); // a HEAD response has no body to frame
+            ctx.write(response);
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::written);
+            return;
+        }
+        new ListingStream(this, ctx, aio.withPriority(AioContext.PRI_MIN), dir, site.probes(), target.displayPath(),
+                target.segments().isEmpty()).start();
     }
 
-    private void sendListing(List<DirectoryListing.Entry> entries) {
-        String html = DirectoryListing.html(target.displayPath(), target.segments().isEmpty(), entries);
-        FullHttpResponse response = full(OK, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
-        response.headers().set(CACHE_CONTROL, "no-cache");
-        send(response);
+    /** For the listing: the head of its response, sent in chunks. From here on the exchange has responded. */
+    HttpResponse listingResponse() {
+        HttpResponse response = new DefaultHttpResponse(HTTP_1_1, OK);
+        HttpHeaders out = response.headers();
+        out.set(CONTENT_TYPE, "text/html; charset=utf-8");
+        out.set(CACHE_CONTROL, "no-cache");
+        out.set(DATE, HttpDates.format(Instant.now()));
+        HttpUtil.setTransferEncodingChunked(response, true);
+        HttpUtil.setKeepAlive(out, request.protocolVersion(), keepAlive);
+        responded = true;
+        status = OK.code();
+        return response;
+    }
+
+    /** For the listing: it could not be read; nothing was sent yet. */
+    void listingFailed(Throwable error) {
+        fail(error);
+    }
+
+    /** For the listing: its last chunk is written by {@code last}, after {@code bytes} bytes of HTML. */
+    void listingSent(io.netty.channel.ChannelFuture last, long bytes) {
+        bodyBytes = bytes;
+        last.addListener(this::written);
+    }
+
+    /** For the listing: the client went away, or the server stopped, while it was sent. */
+    void listingStopped() {
+        abandon();
+    }
+
+    /** Closes a file or directory through the engine, whatever state the server is in. */
+    void closeFile(AioFile file) {
+        close(file);
     }
 
     /**

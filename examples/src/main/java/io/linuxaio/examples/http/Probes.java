@@ -1,6 +1,7 @@
 package io.linuxaio.examples.http;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What tests look at inside a running server, and the faults they may switch on. The server only
@@ -12,6 +13,9 @@ final class Probes {
      * each one: for tests of the retry, which a real race gives only by chance.
      */
     final AtomicInteger eagainsToInject = new AtomicInteger();
+
+    /** The lstats directory listings have issued, one per entry shown with a size and a date. */
+    final LongAdder listingStats = new LongAdder();
 
     /** Whether this openat2 call is to fail with an injected EAGAIN; takes one from the count. */
     boolean injectEagain() {

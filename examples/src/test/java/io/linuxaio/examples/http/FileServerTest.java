@@ -287,6 +287,28 @@ class FileServerTest extends ServerTestBase {
     }
 
     @Test
+    void aListingShowsTheSizeAndDateOfFilesButNotOfLinks() throws Exception {
+        String html = new String(get("/").body(), StandardCharsets.UTF_8);
+        assertTrue(Pattern.compile(">hello.txt</a></td><td class=\"size\">13 B</td><td>\\d{4}-\\d\\d-\\d\\d ").matcher(html).find(), html);
+        // A link's target may lie outside the root: nothing about it is shown, nor about the link.
+        assertTrue(html.contains(">outside-link.txt</a></td><td class=\"size\">-</td><td>-</td>"), html);
+        assertTrue(html.contains(">outside-dir</a></td><td class=\"size\">-</td><td>-</td>"), html);
+        assertTrue(Pattern.compile(">dir/</a></td><td class=\"size\">-</td><td>\\d{4}-").matcher(html).find(), html);
+    }
+
+    @Test
+    void headOfAListingSendsItsHeadersAndNoBody() throws Exception {
+        try (RawHttp http = raw()) {
+            RawHttp.Response head = http.request("HEAD", "/dir/").read(false);
+            assertEquals(200, head.status());
+            assertEquals("text/html; charset=utf-8", head.header("content-type"));
+            assertEquals(null, head.header("transfer-encoding"));
+            RawHttp.Response next = http.get("/hello.txt");
+            assertEquals("hello, world\n", next.text());
+        }
+    }
+
+    @Test
     void theRootListsWithoutAParentLink() throws Exception {
         String html = new String(get("/").body(), StandardCharsets.UTF_8);
         assertTrue(html.contains("<title>Index of /</title>"), html);
