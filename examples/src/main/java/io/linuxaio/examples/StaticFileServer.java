@@ -23,6 +23,7 @@ public final class StaticFileServer {
     private StaticFileServer() {}
 
     public static void main(String[] args) {
+        TlsContexts.refuseClientRenegotiation(); // before anything could start a TLS handshake
         Options options;
         try {
             options = Options.parse(args);
@@ -45,8 +46,8 @@ public final class StaticFileServer {
                 demo = DemoSite.unpack();
             }
             SslContext ssl = !options.tls() ? null
-                    : options.cert() != null ? TlsContexts.fromPem(options.cert(), options.key())
-                    : TlsContexts.selfSigned();
+                    : options.cert() != null ? TlsContexts.fromPem(options.cert(), options.key(), options.tlsProtocols())
+                    : TlsContexts.selfSigned(options.tlsProtocols());
             PrintStream out = System.out;
             server = FileServer.builder(demo != null ? demo.root() : options.root())
                     .bind(options.bind())

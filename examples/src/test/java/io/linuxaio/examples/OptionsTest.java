@@ -41,7 +41,8 @@ class OptionsTest {
             "--bind", Options::bind,
             "--threads", o -> o.threads() == Runtime.getRuntime().availableProcessors()
                     ? "the number of processors" : Integer.toString(o.threads()),
-            "--aio-threads", o -> Integer.toString(o.aioThreads()));
+            "--aio-threads", o -> Integer.toString(o.aioThreads()),
+            "--tls-protocols", o -> String.join(",", o.tlsProtocols()));
 
     @Test
     void theDefaultsHelpStatesAreTheRealOnes() throws Exception {
@@ -83,7 +84,8 @@ class OptionsTest {
     @Test
     void everyOptionIsRead() throws Exception {
         Options options = Options.parse("--root", "/srv/www", "--port", "0", "--bind", "::1", "--threads", "3",
-                "--aio-threads=16", "--tls", "--cert", "c.pem", "--key=k.pem", "--quiet");
+                "--aio-threads=16", "--tls", "--cert", "c.pem", "--key=k.pem", "--tls-protocols", "TLSv1.2, TLSv1.3",
+                "--quiet");
         assertEquals(Path.of("/srv/www"), options.root());
         assertEquals(0, options.port());
         assertEquals("::1", options.bind());
@@ -92,6 +94,7 @@ class OptionsTest {
         assertTrue(options.tls());
         assertEquals(Path.of("c.pem"), options.cert());
         assertEquals(Path.of("k.pem"), options.key());
+        assertEquals(java.util.List.of("TLSv1.2", "TLSv1.3"), options.tlsProtocols());
         assertTrue(options.quiet());
     }
 
@@ -116,7 +119,10 @@ class OptionsTest {
             "--tls=yes|--tls takes no value",
             "--tls --cert c.pem|--cert needs --key",
             "--tls --key k.pem|--key needs --cert",
-            "--cert c.pem --key k.pem|--cert and --key are used only with --tls"})
+            "--cert c.pem --key k.pem|--cert and --key are used only with --tls",
+            "--tls --tls-protocols TLSv1.1|--tls-protocols takes TLSv1.3 and TLSv1.2, not 'TLSv1.1'",
+            "--tls --tls-protocols TLSv1.3,|--tls-protocols takes TLSv1.3 and TLSv1.2, not ''",
+            "--tls-protocols TLSv1.2|--tls-protocols is used only with --tls"})
     void badArgumentsSayWhatIsWrong(String args, String message) {
         Options.UsageException e = assertThrows(Options.UsageException.class, () -> Options.parse(args.split(" ")));
         assertEquals(message, e.getMessage());

@@ -3,6 +3,7 @@ package io.linuxaio.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -210,6 +211,80 @@ class StaticFileServerTest {
         String rest = out.rest();
         assertTrue(rest.contains("\"GET /big.bin HTTP/1.1\" 200 " + size), rest);
         assertTrue(rest.contains("Stopped."), rest);
+    }
+
+    @Test
+    void tlsAcceptsOnlyTls13ByDefault(@TempDir Path root) throws Exception {
+        Files.writeString(root.resolve("hello.txt"), "hello over TLS\n");
+        start("--root", root.toString(), "--port", "0", "--quiet", "--tls");
+        URI uri = URI.create(serving(new Lines(stdout)).group(3));
+        assertEquals("https", uri.getScheme());
+        assertThrows(javax.net.ssl.SSLException.class, () -> {
+            try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.2")) {
+                socket.startHandshake();
+            }
+        }, "a TLS 1.2 client is refused");
+        try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.3", "TLSv1.2")) {
+            socket.startHandshake();
+            assertEquals("TLSv1.3", socket.getSession().getProtocol());
+            assertTrue(get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"));
+        }
+    }
+
+    @Test
+    void tls12WhenAskedForIsServedButAClientCannotRenegotiate(@TempDir Path root) throws Exception {
+        Files.writeString(root.resolve("hello.txt"), "hello over TLS\n");
+        start("--root", root.toString(), "--port", "0", "--quiet", "--tls", "--tls-protocols", "TLSv1.3,TLSv1.2");
+        URI uri = URI.create(serving(new Lines(stdout)).group(3));
+        try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.2")) {
+            socket.startHandshake();
+            assertEquals("TLSv1.2", socket.getSession().getProtocol());
+            assertTrue(get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"));
+            // A second handshake on TLS 1.2 is a renegotiation: the server refuses it.
+            assertThrows(IOException.class, () -> {
+                socket.startHandshake();
+                get(socket, "/hello.txt");
+            });
+        }
+        try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.2")) {
+            socket.startHandshake();
+            assertTrue(get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"), "the server goes on");
+        }
+    }
+
+    /** A TLS client of the given versions that trusts any certificate: the server's is self-signed. */
+    private static javax.net.ssl.SSLSocket tlsClient(URI uri, String... protocols) throws Exception {
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String auth) {}
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String auth) {}
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket(uri.getHost(), uri.getPort());
+        socket.setSoTimeout(30_000);
+        socket.setEnabledProtocols(protocols);
+        return socket;
+    }
+
+    /** Sends a GET on a kept-alive connection and returns the response's head, reading its body past. */
+    private static String get(Socket socket, String path) throws IOException {
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        InputStream in = socket.getInputStream();
+        String head = headers(in);
+        Matcher length = Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+        if (length.find()) {
+            in.readNBytes(Integer.parseInt(length.group(1)));
+        }
+        return head;
     }
 
     private static Matcher serving(Lines out) throws IOException {

@@ -237,7 +237,12 @@ public final class FileServer implements AutoCloseable {
             return this;
         }
 
-        /** Serve HTTPS with this context; null (the default) serves plain HTTP. */
+        /**
+         * Serve HTTPS with this context; null (the default) serves plain HTTP. A context that
+         * enables TLS 1.2 lets clients renegotiate, each time at milliseconds of server CPU, unless
+         * {@code jdk.tls.rejectClientInitiatedRenegotiation} is true before the first handshake (the
+         * command line sets it, and enables TLS 1.3 alone unless asked).
+         */
         public Builder tls(SslContext context) {
             if (context != null && !context.isServer()) {
                 throw new IllegalArgumentException("not a server SslContext");
