@@ -1,6 +1,7 @@
 package io.linuxaio.examples;
 
 import io.linuxaio.LinuxAio;
+import io.linuxaio.examples.http.FileServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,10 @@ import java.util.List;
  * @param cert a PEM certificate chain for {@code --tls}, or null for a self-signed one
  * @param key the PEM private key that goes with {@code cert}
  * @param tlsProtocols the TLS versions {@code --tls} accepts, such as {@code TLSv1.3}
+ * @param maxConnections the most connections open at once
  */
-record Options(Path root, int port, String bind, int threads, int aioThreads, boolean tls, Path cert, Path key,
-               List<String> tlsProtocols, boolean quiet, boolean help) {
+record Options(Path root, int port, String bind, int threads, int aioThreads, int maxConnections, boolean tls,
+               Path cert, Path key, List<String> tlsProtocols, boolean quiet, boolean help) {
 
     static final int DEFAULT_PORT = 8080;
     static final String DEFAULT_BIND = "127.0.0.1";
@@ -42,6 +44,8 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
               --threads N        event loop threads (default: the number of processors)
               --aio-threads N    most linux-aio worker threads (default: 256; more than 8
                                  start only while the disk keeps requests waiting)
+              --max-connections N  most connections open at once; more are closed as they come
+                                 (default: half of what the open-file limit leaves after 128)
               --tls              serve HTTPS; with no --cert/--key a self-signed certificate is made
               --cert FILE        PEM certificate chain for --tls (needs --key)
               --key FILE         PEM private key for --tls (needs --cert)
@@ -68,6 +72,7 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
         String bind = DEFAULT_BIND;
         int threads = Runtime.getRuntime().availableProcessors();
         int aioThreads = DEFAULT_AIO_THREADS;
+        int maxConnections = FileServer.defaultMaxConnections();
         List<String> tlsProtocols = null;
         boolean tls = false;
         boolean quiet = false;
@@ -82,7 +87,8 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
                 inline = arg.substring(eq + 1);
             }
             switch (name) {
-                case "--root", "--port", "--bind", "--threads", "--aio-threads", "--cert", "--key", "--tls-protocols" -> {
+                case "--root", "--port", "--bind", "--threads", "--aio-threads", "--max-connections", "--cert", "--key",
+                     "--tls-protocols" -> {
                     String value;
                     if (inline != null) {
                         value = inline;
@@ -100,6 +106,7 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
                         case "--bind" -> bind = value;
                         case "--threads" -> threads = number(name, value, 1, MAX_THREADS);
                         case "--aio-threads" -> aioThreads = number(name, value, 1, MAX_THREADS);
+                        case "--max-connections" -> maxConnections = number(name, value, 1, Integer.MAX_VALUE);
                         case "--cert" -> cert = Path.of(value);
                         case "--tls-protocols" -> tlsProtocols = protocols(value);
                         default -> key = Path.of(value);
@@ -128,7 +135,7 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
         if (tlsProtocols != null && !tls) {
             throw new UsageException("--tls-protocols is used only with --tls");
         }
-        return new Options(root, port, bind, threads, aioThreads, tls, cert, key,
+        return new Options(root, port, bind, threads, aioThreads, maxConnections, tls, cert, key,
                 tlsProtocols != null ? tlsProtocols : DEFAULT_TLS_PROTOCOLS, quiet, help);
     }
 

@@ -42,7 +42,23 @@ class OptionsTest {
             "--threads", o -> o.threads() == Runtime.getRuntime().availableProcessors()
                     ? "the number of processors" : Integer.toString(o.threads()),
             "--aio-threads", o -> Integer.toString(o.aioThreads()),
+            "--max-connections", o -> o.maxConnections() == (limitOfOpenFiles() - 128) / 2
+                    ? "half of what the open-file limit leaves after 128" : Integer.toString(o.maxConnections()),
             "--tls-protocols", o -> String.join(",", o.tlsProtocols()));
+
+    /** This JVM's soft limit on open descriptors, as the kernel reports it. */
+    private static long limitOfOpenFiles() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    return Long.parseLong(line.substring("Max open files".length()).strip().split("\\s+")[0]);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new AssertionError("no open-file limit in /proc/self/limits");
+    }
 
     @Test
     void theDefaultsHelpStatesAreTheRealOnes() throws Exception {
@@ -84,13 +100,14 @@ class OptionsTest {
     @Test
     void everyOptionIsRead() throws Exception {
         Options options = Options.parse("--root", "/srv/www", "--port", "0", "--bind", "::1", "--threads", "3",
-                "--aio-threads=16", "--tls", "--cert", "c.pem", "--key=k.pem", "--tls-protocols", "TLSv1.2, TLSv1.3",
+                "--aio-threads=16", "--max-connections", "5000", "--tls", "--cert", "c.pem", "--key=k.pem", "--tls-protocols", "TLSv1.2, TLSv1.3",
                 "--quiet");
         assertEquals(Path.of("/srv/www"), options.root());
         assertEquals(0, options.port());
         assertEquals("::1", options.bind());
         assertEquals(3, options.threads());
         assertEquals(16, options.aioThreads());
+        assertEquals(5000, options.maxConnections());
         assertTrue(options.tls());
         assertEquals(Path.of("c.pem"), options.cert());
         assertEquals(Path.of("k.pem"), options.key());
@@ -113,6 +130,7 @@ class OptionsTest {
             "--port -1|--port must be between 0 and 65535, not -1",
             "--threads 0|--threads must be between 1 and 1024, not 0",
             "--aio-threads 99999|--aio-threads must be between 1 and 1024, not 99999",
+            "--max-connections 0|--max-connections must be between 1 and 2147483647, not 0",
             "--root=|--root needs a value",
             "--bogus|unknown option --bogus",
             "stray|unexpected argument stray",

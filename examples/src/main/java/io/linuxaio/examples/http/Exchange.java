@@ -527,6 +527,9 @@ final class Exchange {
             switch (e.errnoName()) {
                 case "ENOENT", "ENOTDIR", "ENAMETOOLONG" -> sendError(NOT_FOUND, "There is no such file.");
                 case "EACCES", "EPERM", "ELOOP" -> sendError(FORBIDDEN, "That file may not be read.");
+                // Out of descriptors or memory: a passing state the client may retry, not a fault.
+                case "EMFILE", "ENFILE", "ENOMEM" -> sendError(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "The server is busy; try again.");
                 default -> sendError(INTERNAL_SERVER_ERROR, "The file could not be read.");
             }
         } else {
