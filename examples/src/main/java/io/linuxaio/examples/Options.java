@@ -101,15 +101,15 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
                         throw new UsageException(name + " needs a value");
                     }
                     switch (name) {
-                        case "--root" -> root = Path.of(value);
+                        case "--root" -> root = path(name, value);
                         case "--port" -> port = number(name, value, 0, 65535);
                         case "--bind" -> bind = value;
                         case "--threads" -> threads = number(name, value, 1, MAX_THREADS);
                         case "--aio-threads" -> aioThreads = number(name, value, 1, MAX_THREADS);
                         case "--max-connections" -> maxConnections = number(name, value, 1, Integer.MAX_VALUE);
-                        case "--cert" -> cert = Path.of(value);
+                        case "--cert" -> cert = path(name, value);
                         case "--tls-protocols" -> tlsProtocols = protocols(value);
-                        default -> key = Path.of(value);
+                        default -> key = path(name, value);
                     }
                 }
                 case "--tls", "--quiet", "--help", "-h" -> {
@@ -137,6 +137,19 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
         }
         return new Options(root, port, bind, threads, aioThreads, maxConnections, tls, cert, key,
                 tlsProtocols != null ? tlsProtocols : DEFAULT_TLS_PROTOCOLS, quiet, help);
+    }
+
+    /**
+     * A path the JVM can name. Under the C locale (no LANG, as under systemd and in many containers)
+     * its file-name charset is ASCII, and a name such as {@code /srv/café} cannot be a Path at all.
+     */
+    private static Path path(String name, String value) throws UsageException {
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException(name + " " + value + " cannot be named with this JVM's file-name charset ("
+                    + System.getProperty("sun.jnu.encoding") + "); run it with LANG=C.UTF-8");
+        }
     }
 
     private static List<String> protocols(String value) throws UsageException {

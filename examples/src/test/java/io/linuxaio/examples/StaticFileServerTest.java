@@ -98,6 +98,16 @@ class StaticFileServerTest {
         }
     }
 
+    @Test
+    void aRootTheLocaleCannotNameIsAUsageError() throws Exception {
+        Process p = start(StaticFileServerTest::cLocale, "--root", "/srv/caf\u00e9", "--port", "0");
+        String err = read(p.getErrorStream());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(StaticFileServer.USAGE_ERROR, p.exitValue(), err);
+        assertTrue(err.startsWith("static-file-server: --root /srv/caf"), err);
+        assertTrue(err.contains("LANG=C.UTF-8"), err);
+    }
+
     /** Runs a process to its end and returns its output; fails unless it exits 0. */
     private static String run(java.util.function.Consumer<ProcessBuilder> setUp, String... command)
             throws IOException, InterruptedException {
