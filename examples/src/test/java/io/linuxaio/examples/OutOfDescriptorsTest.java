@@ -1,22 +1,18 @@
 package io.linuxaio.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -82,19 +78,19 @@ class OutOfDescriptorsTest {
         // Serve each kind of answer once first: the test's classpath has directories, whose classes,
         // unlike those of the server's jar, each take a descriptor to load.
         try (Socket warm = connect(port)) {
-            assertEquals(200, status(get(warm, "/hello.txt")));
-            assertEquals(404, status(get(warm, "/missing")));
-            assertEquals(200, status(get(warm, "/")));
+            assertEquals(200, SocketHttp.status(SocketHttp.get(warm, "/hello.txt")));
+            assertEquals(404, SocketHttp.status(SocketHttp.get(warm, "/missing")));
+            assertEquals(200, SocketHttp.status(SocketHttp.get(warm, "/")));
         }
         Socket kept = connect(port);
-        assertEquals(200, status(get(kept, "/hello.txt")));
+        assertEquals(200, SocketHttp.status(SocketHttp.get(kept, "/hello.txt")));
         Socket download = new Socket();
         sockets.add(download);
         download.setReceiveBufferSize(16 * 1024);
         download.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         download.setSoTimeout(30_000);
         download.getOutputStream().write("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertEquals(200, status(head(download.getInputStream())));
+        assertEquals(200, SocketHttp.status(SocketHttp.head(download.getInputStream())));
         assertEquals(1 << 16, download.getInputStream().readNBytes(1 << 16).length);
 
         // More idle connections than the server has descriptors: the kernel completes their
@@ -110,8 +106,8 @@ class OutOfDescriptorsTest {
         assertTrue(process.isAlive());
         // A request that needs a descriptor gets 503 to retry, on a connection that stays open;
         // the download already under way goes on to its last byte.
-        String busy = get(kept, "/hello.txt");
-        assertEquals(503, status(busy), busy);
+        String busy = SocketHttp.get(kept, "/hello.txt");
+        assertEquals(503, SocketHttp.status(busy), busy);
         assertTrue(busy.contains("Retry-After: 1") || busy.toLowerCase().contains("retry-after: 1"), busy);
         long total = 1 << 16;
         byte[] buffer = new byte[1 << 16];
@@ -132,12 +128,12 @@ class OutOfDescriptorsTest {
             try (Socket again = new Socket()) {
                 again.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
                 again.setSoTimeout(10_000);
-                return status(get(again, "/hello.txt")) == 200;
+                return SocketHttp.status(SocketHttp.get(again, "/hello.txt")) == 200;
             } catch (IOException notYet) {
                 return false;
             }
         });
-        assertEquals(200, status(get(kept, "/hello.txt")), "the connection kept through it all is served");
+        assertEquals(200, SocketHttp.status(SocketHttp.get(kept, "/hello.txt")), "the connection kept through it all is served");
 
         String errors = read(stderr);
         assertEquals(1, count(errors, "cannot accept connections"), "reported once, not per failed accept: " + errors);
@@ -150,15 +146,15 @@ class OutOfDescriptorsTest {
         int port = start(List.of("prlimit", "--nofile=200:200"), List.of());
         int cap = (200 - 128) / 2;
         Socket kept = connect(port);
-        assertEquals(200, status(get(kept, "/hello.txt")));
+        assertEquals(200, SocketHttp.status(SocketHttp.get(kept, "/hello.txt")));
         int served = 0;
         int closed = 0;
         for (int i = 0; i < 100; i++) {
             Socket socket = connect(port);
             try {
                 socket.getOutputStream().write("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                String response = head(socket.getInputStream());
-                assertEquals(200, status(response), response);
+                String response = SocketHttp.head(socket.getInputStream());
+                assertEquals(200, SocketHttp.status(response), response);
                 served++;
             } catch (IOException closedAtOnce) {
                 closed++;
@@ -166,7 +162,7 @@ class OutOfDescriptorsTest {
         }
         assertEquals(cap - 1, served, "the cap counts the connection kept");
         assertEquals(100 - (cap - 1), closed);
-        assertEquals(200, status(get(kept, "/hello.txt")), "descriptors are left for the files of those admitted");
+        assertEquals(200, SocketHttp.status(SocketHttp.get(kept, "/hello.txt")), "descriptors are left for the files of those admitted");
         assertTrue(read(stderr).contains(cap + " connections open, the most allowed"), read(stderr));
         stopsWithStatus0();
     }
@@ -195,56 +191,6 @@ class OutOfDescriptorsTest {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(30_000);
         return socket;
-    }
-
-    /** Sends a GET and returns the response's head, having read its body past. */
-    private static String get(Socket socket, String path) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        InputStream in = socket.getInputStream();
-        String head = head(in);
-        Matcher length = Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
-        if (length.find()) {
-            in.readNBytes(Integer.parseInt(length.group(1)));
-        } else if (head.toLowerCase().contains("transfer-encoding: chunked")) {
-            for (;;) { // chunk sizes and bodies, up to the last, empty, chunk
-                String size = line(in);
-                int n = Integer.parseInt(size.strip(), 16);
-                in.readNBytes(n + 2);
-                if (n == 0) {
-                    break;
-                }
-            }
-        }
-        return head;
-    }
-
-    private static String head(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in the head: " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
-    }
-
-    private static String line(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int b; (b = in.read()) != '\n'; ) {
-            if (b < 0) {
-                throw new IOException("closed in a line");
-            }
-            line.append((char) b);
-        }
-        return line.toString();
-    }
-
-    private static int status(String head) {
-        return Integer.parseInt(head.substring(9, 12));
     }
 
     private static int count(String text, String what) {

@@ -202,7 +202,7 @@ class StaticFileServerTest {
             OutputStream request = socket.getOutputStream();
             request.write("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
-            String head = headers(in);
+            String head = SocketHttp.head(in);
             assertTrue(head.startsWith("HTTP/1.1 200 OK"), head);
             assertEquals(1 << 20, in.readNBytes(1 << 20).length);
 
@@ -237,7 +237,7 @@ class StaticFileServerTest {
         try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.3", "TLSv1.2")) {
             socket.startHandshake();
             assertEquals("TLSv1.3", socket.getSession().getProtocol());
-            assertTrue(get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"));
+            assertTrue(SocketHttp.get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"));
         }
     }
 
@@ -249,16 +249,16 @@ class StaticFileServerTest {
         try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.2")) {
             socket.startHandshake();
             assertEquals("TLSv1.2", socket.getSession().getProtocol());
-            assertTrue(get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"));
+            assertTrue(SocketHttp.get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"));
             // A second handshake on TLS 1.2 is a renegotiation: the server refuses it.
             assertThrows(IOException.class, () -> {
                 socket.startHandshake();
-                get(socket, "/hello.txt");
+                SocketHttp.get(socket, "/hello.txt");
             });
         }
         try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.2")) {
             socket.startHandshake();
-            assertTrue(get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"), "the server goes on");
+            assertTrue(SocketHttp.get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"), "the server goes on");
         }
     }
 
@@ -284,37 +284,12 @@ class StaticFileServerTest {
         return socket;
     }
 
-    /** Sends a GET on a kept-alive connection and returns the response's head, reading its body past. */
-    private static String get(Socket socket, String path) throws IOException {
-        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        InputStream in = socket.getInputStream();
-        String head = headers(in);
-        Matcher length = Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
-        if (length.find()) {
-            in.readNBytes(Integer.parseInt(length.group(1)));
-        }
-        return head;
-    }
-
     private static Matcher serving(Lines out) throws IOException {
         String line = out.next();
         assertNotNull(line, "the server printed nothing");
         Matcher matcher = SERVING.matcher(line);
         assertTrue(matcher.matches(), line);
         return matcher;
-    }
-
-    private static String headers(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in the headers: " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 
     /**
