@@ -236,9 +236,9 @@ final class Exchange {
         return response;
     }
 
-    /** For the listing: it could not be read; nothing was sent yet. */
+    /** For the listing: it could not be read, or the engine refused to (the server stopping); nothing was sent yet. */
     void listingFailed(Throwable error) {
-        fail(error);
+        fail(error instanceof IllegalStateException ? STOPPING : error);
     }
 
     /** For the listing: its last chunk is written by {@code last}, after {@code bytes} bytes of HTML. */
