@@ -48,6 +48,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -222,14 +223,22 @@ final class Exchange {
                 target.segments().isEmpty()).start();
     }
 
-    /** For the listing: the head of its response, sent in chunks. From here on the exchange has responded. */
+    /**
+     * For the listing: the head of its response, whose length is known only at its end: sent in
+     * chunks, or to an HTTP/1.0 client, which knows no chunks, ended by closing the connection.
+     * From here on the exchange has responded.
+     */
     HttpResponse listingResponse() {
         HttpResponse response = new DefaultHttpResponse(HTTP_1_1, OK);
         HttpHeaders out = response.headers();
         out.set(CONTENT_TYPE, "text/html; charset=utf-8");
         out.set(CACHE_CONTROL, "no-cache");
         out.set(DATE, HttpDates.format(Instant.now()));
-        HttpUtil.setTransferEncodingChunked(response, true);
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            keepAlive = false;
+        } else {
+            HttpUtil.setTransferEncodingChunked(response, true);
+        }
         HttpUtil.setKeepAlive(out, request.protocolVersion(), keepAlive);
         responded = true;
         status = OK.code();

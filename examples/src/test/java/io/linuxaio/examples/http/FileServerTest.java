@@ -309,6 +309,21 @@ class FileServerTest extends ServerTestBase {
     }
 
     @Test
+    void anHttp10ClientGetsAListingEndedByTheConnectionClosing() throws Exception {
+        try (RawHttp http = raw()) {
+            http.send("GET /dir/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            RawHttp.Response head = http.readHead();
+            assertEquals(200, head.status());
+            assertEquals(null, head.header("transfer-encoding"), "HTTP/1.0 knows no chunks");
+            assertEquals(null, head.header("content-length"));
+            String html = new String(http.input().readAllBytes(), StandardCharsets.UTF_8); // to the close
+            assertTrue(html.startsWith("<!DOCTYPE html>"), html);
+            assertTrue(html.endsWith("</table>\n</body></html>\n"), html);
+            assertTrue(html.contains("href=\"sub/\""), html);
+        }
+    }
+
+    @Test
     void theRootListsWithoutAParentLink() throws Exception {
         String html = new String(get("/").body(), StandardCharsets.UTF_8);
         assertTrue(html.contains("<title>Index of /</title>"), html);
