@@ -1,6 +1,10 @@
 package io.linuxaio.examples;
 
+import io.linuxaio.LinuxAio;
+import io.linuxaio.examples.http.FileServer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The static file server's command line, parsed and checked before anything starts.
@@ -8,13 +12,22 @@ import java.nio.file.Path;
  * @param root the directory to serve, or null for the demo site
  * @param cert a PEM certificate chain for {@code --tls}, or null for a self-signed one
  * @param key the PEM private key that goes with {@code cert}
+ * @param tlsProtocols the TLS versions {@code --tls} accepts, such as {@code TLSv1.3}
+ * @param maxConnections the most connections open at once
  */
-record Options(Path root, int port, String bind, int threads, int aioThreads, boolean tls, Path cert, Path key,
-               boolean quiet, boolean help) {
+record Options(Path root, int port, String bind, int threads, int aioThreads, int maxConnections, boolean tls,
+               Path cert, Path key, List<String> tlsProtocols, boolean quiet, boolean help) {
 
     static final int DEFAULT_PORT = 8080;
     static final String DEFAULT_BIND = "127.0.0.1";
-    static final int DEFAULT_AIO_THREADS = 8;
+    /** The engine's own cap: the pool grows past its first 8 workers only while they wait on a disk. */
+    static final int DEFAULT_AIO_THREADS = LinuxAio.DEFAULT_MAX_PARALLEL;
+    /**
+     * TLS 1.3 only: it has no renegotiation for a client to abuse, and every current browser and
+     * tool speaks it. TLS 1.2 is there for older clients on request.
+     */
+    static final List<String> DEFAULT_TLS_PROTOCOLS = List.of("TLSv1.3");
+    static final List<String> KNOWN_TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     /** Upper bound for both thread counts: more would only be a typo. */
     static final int MAX_THREADS = 1024;
 
@@ -31,9 +44,13 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
               --threads N        event loop threads (default: the number of processors)
               --aio-threads N    most linux-aio worker threads (default: 256; more than 8
                                  start only while the disk keeps requests waiting)
+              --max-connections N  most connections open at once; more are closed as they come
+                                 (default: half of what the open-file limit leaves after 128)
               --tls              serve HTTPS; with no --cert/--key a self-signed certificate is made
               --cert FILE        PEM certificate chain for --tls (needs --key)
               --key FILE         PEM private key for --tls (needs --cert)
+              --tls-protocols LIST  TLS versions --tls accepts, comma-separated (default: TLSv1.3;
+                                 TLSv1.3,TLSv1.2 lets older clients in, without renegotiation)
               --quiet            no access log on stdout
               --help             show this text
             """;
@@ -55,6 +72,8 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
         String bind = DEFAULT_BIND;
         int threads = Runtime.getRuntime().availableProcessors();
         int aioThreads = DEFAULT_AIO_THREADS;
+        int maxConnections = FileServer.defaultMaxConnections();
+        List<String> tlsProtocols = null;
         boolean tls = false;
         boolean quiet = false;
         boolean help = false;
@@ -68,7 +87,8 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
                 inline = arg.substring(eq + 1);
             }
             switch (name) {
-                case "--root", "--port", "--bind", "--threads", "--aio-threads", "--cert", "--key" -> {
+                case "--root", "--port", "--bind", "--threads", "--aio-threads", "--max-connections", "--cert", "--key",
+                     "--tls-protocols" -> {
                     String value;
                     if (inline != null) {
                         value = inline;
@@ -81,13 +101,15 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
                         throw new UsageException(name + " needs a value");
                     }
                     switch (name) {
-                        case "--root" -> root = Path.of(value);
+                        case "--root" -> root = path(name, value);
                         case "--port" -> port = number(name, value, 0, 65535);
                         case "--bind" -> bind = value;
                         case "--threads" -> threads = number(name, value, 1, MAX_THREADS);
                         case "--aio-threads" -> aioThreads = number(name, value, 1, MAX_THREADS);
-                        case "--cert" -> cert = Path.of(value);
-                        default -> key = Path.of(value);
+                        case "--max-connections" -> maxConnections = number(name, value, 1, Integer.MAX_VALUE);
+                        case "--cert" -> cert = path(name, value);
+                        case "--tls-protocols" -> tlsProtocols = protocols(value);
+                        default -> key = path(name, value);
                     }
                 }
                 case "--tls", "--quiet", "--help", "-h" -> {
@@ -110,7 +132,39 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, bo
         if (cert != null && !tls) {
             throw new UsageException("--cert and --key are used only with --tls");
         }
-        return new Options(root, port, bind, threads, aioThreads, tls, cert, key, quiet, help);
+        if (tlsProtocols != null && !tls) {
+            throw new UsageException("--tls-protocols is used only with --tls");
+        }
+        return new Options(root, port, bind, threads, aioThreads, maxConnections, tls, cert, key,
+                tlsProtocols != null ? tlsProtocols : DEFAULT_TLS_PROTOCOLS, quiet, help);
+    }
+
+    /**
+     * A path the JVM can name. Under the C locale (no LANG, as under systemd and in many containers)
+     * its file-name charset is ASCII, and a name such as {@code /srv/café} cannot be a Path at all.
+     */
+    private static Path path(String name, String value) throws UsageException {
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException(name + " " + value + " cannot be named with this JVM's file-name charset ("
+                    + System.getProperty("sun.jnu.encoding") + "); run it with LANG=C.UTF-8");
+        }
+    }
+
+    private static List<String> protocols(String value) throws UsageException {
+        List<String> protocols = new ArrayList<>();
+        for (String protocol : value.split(",", -1)) {
+            String name = protocol.strip();
+            if (!KNOWN_TLS_PROTOCOLS.contains(name)) {
+                throw new UsageException("--tls-protocols takes " + String.join(" and ", KNOWN_TLS_PROTOCOLS)
+                        + ", not '" + name + "'");
+            }
+            if (!protocols.contains(name)) {
+                protocols.add(name);
+            }
+        }
+        return List.copyOf(protocols);
     }
 
     private static int number(String name, String value, int min, int max) throws UsageException {

@@ -10,7 +10,8 @@ import java.time.Duration;
 /**
  * The static file server's command line: serves a directory (by default a demo site) over HTTP/1.1
  * or HTTPS until SIGINT or SIGTERM, then finishes the responses in flight and exits with status 0.
- * Run with {@code --help} for the options.
+ * At start it raises its soft limit on open descriptors to the hard one. Run with {@code --help}
+ * for the options.
  */
 public final class StaticFileServer {
     /** Exit status for a command line that cannot be run. */
@@ -23,6 +24,8 @@ public final class StaticFileServer {
     private StaticFileServer() {}
 
     public static void main(String[] args) {
+        TlsContexts.refuseClientRenegotiation(); // before anything could start a TLS handshake
+        FileServer.raiseOpenFileLimit(); // before the default connection cap is worked out from it
         Options options;
         try {
             options = Options.parse(args);
@@ -45,14 +48,15 @@ public final class StaticFileServer {
                 demo = DemoSite.unpack();
             }
             SslContext ssl = !options.tls() ? null
-                    : options.cert() != null ? TlsContexts.fromPem(options.cert(), options.key())
-                    : TlsContexts.selfSigned();
+                    : options.cert() != null ? TlsContexts.fromPem(options.cert(), options.key(), options.tlsProtocols())
+                    : TlsContexts.selfSigned(options.tlsProtocols());
             PrintStream out = System.out;
             server = FileServer.builder(demo != null ? demo.root() : options.root())
                     .bind(options.bind())
                     .port(options.port())
                     .threads(options.threads())
                     .aioThreads(options.aioThreads())
+                    .maxConnections(options.maxConnections())
                     .tls(ssl)
                     .accessLog(options.quiet() ? null : out::println)
                     .start();
@@ -79,14 +83,22 @@ public final class StaticFileServer {
      * the halt the JVM would report the signal (130 or 143) although the server stopped cleanly.
      */
     private static void stop(FileServer server, DemoSite site) {
-        server.close(SHUTDOWN_GRACE);
-        if (site != null) {
-            site.close();
+        int status = 0;
+        try {
+            server.close(SHUTDOWN_GRACE); // copes with event loops that died
+            if (site != null) {
+                site.close();
+            }
+            System.out.println("Stopped.");
+        } catch (Throwable e) {
+            status = 1;
+            System.err.println("static-file-server: stopping failed: " + e);
+        } finally {
+            // Whatever happened above, the process ends here, with the status that says how.
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(status);
         }
-        System.out.println("Stopped.");
-        System.out.flush();
-        System.err.flush();
-        Runtime.getRuntime().halt(0);
     }
 
     private static void fail(int status, String message, boolean usage) {

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,18 +31,87 @@ class OptionsTest {
         assertFalse(options.help());
     }
 
+    /**
+     * Each default {@code --help} states, as the value {@code Options.parse()} gives with no
+     * arguments would be stated. A default given in words maps to the value it stands for here.
+     */
+    private static final Map<String, Function<Options, String>> STATED = Map.of(
+            "--root", o -> o.root() == null ? "the bundled demo site" : o.root().toString(),
+            "--port", o -> Integer.toString(o.port()),
+            "--bind", Options::bind,
+            "--threads", o -> o.threads() == Runtime.getRuntime().availableProcessors()
+                    ? "the number of processors" : Integer.toString(o.threads()),
+            "--aio-threads", o -> Integer.toString(o.aioThreads()),
+            "--max-connections", o -> o.maxConnections() == (limitOfOpenFiles() - 128) / 2
+                    ? "half of what the open-file limit leaves after 128" : Integer.toString(o.maxConnections()),
+            "--tls-protocols", o -> String.join(",", o.tlsProtocols()));
+
+    /** This JVM's soft limit on open descriptors, as the kernel reports it. */
+    private static long limitOfOpenFiles() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    return Long.parseLong(line.substring("Max open files".length()).strip().split("\\s+")[0]);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new AssertionError("no open-file limit in /proc/self/limits");
+    }
+
+    @Test
+    void theDefaultsHelpStatesAreTheRealOnes() throws Exception {
+        Map<String, String> stated = statedDefaults(Options.USAGE);
+        assertTrue(stated.keySet().containsAll(STATED.keySet()), "help states no default for some of " + STATED.keySet()
+                + ": " + stated);
+        Options defaults = Options.parse();
+        for (Map.Entry<String, String> option : stated.entrySet()) {
+            Function<Options, String> actual = STATED.get(option.getKey());
+            if (actual == null) {
+                throw new AssertionError("help states a default for " + option.getKey() + " that this test does not know");
+            }
+            assertEquals(option.getValue(), actual.apply(defaults), option.getKey());
+        }
+    }
+
+    /** Option name to the text after "(default: " up to ")" or ";", across the option's wrapped lines. */
+    private static Map<String, String> statedDefaults(String usage) {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        String option = null;
+        StringBuilder text = new StringBuilder();
+        for (String line : (usage + "\n  --end").split("\n")) {
+            Matcher start = Pattern.compile("^ {2}(--[a-z-]+)").matcher(line);
+            if (start.find() || line.isBlank()) {
+                if (option != null) {
+                    Matcher stated = Pattern.compile("\\(default: ([^;)]+)[;)]").matcher(text.toString().replaceAll("\\s+", " "));
+                    if (stated.find()) {
+                        defaults.put(option, stated.group(1).trim());
+                    }
+                }
+                option = line.isBlank() ? null : start.group(1);
+                text.setLength(0);
+            }
+            text.append(' ').append(line.strip());
+        }
+        return defaults;
+    }
+
     @Test
     void everyOptionIsRead() throws Exception {
         Options options = Options.parse("--root", "/srv/www", "--port", "0", "--bind", "::1", "--threads", "3",
-                "--aio-threads=16", "--tls", "--cert", "c.pem", "--key=k.pem", "--quiet");
+                "--aio-threads=16", "--max-connections", "5000", "--tls", "--cert", "c.pem", "--key=k.pem", "--tls-protocols", "TLSv1.2, TLSv1.3",
+                "--quiet");
         assertEquals(Path.of("/srv/www"), options.root());
         assertEquals(0, options.port());
         assertEquals("::1", options.bind());
         assertEquals(3, options.threads());
         assertEquals(16, options.aioThreads());
+        assertEquals(5000, options.maxConnections());
         assertTrue(options.tls());
         assertEquals(Path.of("c.pem"), options.cert());
         assertEquals(Path.of("k.pem"), options.key());
+        assertEquals(java.util.List.of("TLSv1.2", "TLSv1.3"), options.tlsProtocols());
         assertTrue(options.quiet());
     }
 
@@ -56,13 +130,17 @@ class OptionsTest {
             "--port -1|--port must be between 0 and 65535, not -1",
             "--threads 0|--threads must be between 1 and 1024, not 0",
             "--aio-threads 99999|--aio-threads must be between 1 and 1024, not 99999",
+            "--max-connections 0|--max-connections must be between 1 and 2147483647, not 0",
             "--root=|--root needs a value",
             "--bogus|unknown option --bogus",
             "stray|unexpected argument stray",
             "--tls=yes|--tls takes no value",
             "--tls --cert c.pem|--cert needs --key",
             "--tls --key k.pem|--key needs --cert",
-            "--cert c.pem --key k.pem|--cert and --key are used only with --tls"})
+            "--cert c.pem --key k.pem|--cert and --key are used only with --tls",
+            "--tls --tls-protocols TLSv1.1|--tls-protocols takes TLSv1.3 and TLSv1.2, not 'TLSv1.1'",
+            "--tls --tls-protocols TLSv1.3,|--tls-protocols takes TLSv1.3 and TLSv1.2, not ''",
+            "--tls-protocols TLSv1.2|--tls-protocols is used only with --tls"})
     void badArgumentsSayWhatIsWrong(String args, String message) {
         Options.UsageException e = assertThrows(Options.UsageException.class, () -> Options.parse(args.split(" ")));
         assertEquals(message, e.getMessage());

@@ -3,6 +3,7 @@ package io.linuxaio.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -41,6 +42,11 @@ class StaticFileServerTest {
     }
 
     private Process start(String... args) throws IOException {
+        return start(builder -> { }, args);
+    }
+
+    /** Starts the server in a JVM of its own; {@code setUp} may change the process's environment first. */
+    private Process start(java.util.function.Consumer<ProcessBuilder> setUp, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String[] command = new String[args.length + 4];
         command[0] = java;
@@ -49,8 +55,69 @@ class StaticFileServerTest {
         command[3] = StaticFileServer.class.getName();
         System.arraycopy(args, 0, command, 4, args.length);
         stdout = Files.createTempFile("static-file-server-", ".out");
-        process = new ProcessBuilder(command).redirectOutput(stdout.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile());
+        setUp.accept(builder);
+        process = builder.start();
         return process;
+    }
+
+    /** The C locale, as under systemd or in most containers: the JVM's own file-name charset is then ASCII. */
+    private static void cLocale(ProcessBuilder builder) {
+        builder.environment().keySet().removeIf(name -> name.equals("LANG") || name.startsWith("LC_"));
+        builder.environment().put("LC_ALL", "C");
+    }
+
+    @Test
+    void namesAreServedByTheirBytesUnderTheCLocale() throws Exception {
+        String jnu = run(StaticFileServerTest::cLocale,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XshowSettings:properties", "-version");
+        assertTrue(jnu.contains("sun.jnu.encoding = ANSI_X3.4-1968"), "the child's file-name charset is ASCII: " + jnu);
+        Path root = Files.createTempDirectory("c-locale-site-");
+        try {
+            // Made by the shell byte for byte: café.txt in UTF-8, and caf\xE9.txt, which is not UTF-8.
+            run(builder -> { }, "sh", "-c",
+                    "cd \"$0\" && printf 'utf-8 name' > \"$(printf 'caf\\303\\251.txt')\" "
+                            + "&& printf 'latin-1 name' > \"$(printf 'caf\\351.txt')\"", root.toString());
+            Process p = start(StaticFileServerTest::cLocale, "--root", root.toString(), "--port", "0", "--quiet");
+            URI uri = URI.create(serving(new Lines(stdout)).group(3));
+            LoopbackHttp.Response utf8 = LoopbackHttp.get(uri.getPort(), "/caf%C3%A9.txt", java.util.Map.of());
+            assertEquals(200, utf8.status());
+            assertEquals("utf-8 name", new String(utf8.body(), StandardCharsets.UTF_8));
+            LoopbackHttp.Response listing = LoopbackHttp.get(uri.getPort(), "/", java.util.Map.of());
+            String html = new String(listing.body(), StandardCharsets.UTF_8);
+            assertTrue(html.contains("<a href=\"caf%C3%A9.txt\">caf\u00e9.txt</a>"), html);
+            assertTrue(html.contains("<a href=\"caf%E9.txt\">caf\uFFFD.txt</a>"), html);
+            LoopbackHttp.Response latin1 = LoopbackHttp.get(uri.getPort(), "/caf%E9.txt", java.util.Map.of());
+            assertEquals(200, latin1.status());
+            assertEquals("latin-1 name", new String(latin1.body(), StandardCharsets.UTF_8));
+            p.destroy();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+        } finally {
+            run(builder -> { }, "rm", "-rf", "--", root.toString());
+        }
+    }
+
+    @Test
+    void aRootTheLocaleCannotNameIsAUsageError() throws Exception {
+        Process p = start(StaticFileServerTest::cLocale, "--root", "/srv/caf\u00e9", "--port", "0");
+        String err = read(p.getErrorStream());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(StaticFileServer.USAGE_ERROR, p.exitValue(), err);
+        assertTrue(err.startsWith("static-file-server: --root /srv/caf"), err);
+        assertTrue(err.contains("LANG=C.UTF-8"), err);
+    }
+
+    /** Runs a process to its end and returns its output; fails unless it exits 0. */
+    private static String run(java.util.function.Consumer<ProcessBuilder> setUp, String... command)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        setUp.accept(builder);
+        Process p = builder.start();
+        String output = read(p.getInputStream());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), builder.command().toString());
+        assertEquals(0, p.exitValue(), builder.command() + ": " + output);
+        return output;
     }
 
     private static String read(InputStream in) throws IOException {
@@ -135,7 +202,7 @@ class StaticFileServerTest {
             OutputStream request = socket.getOutputStream();
             request.write("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
-            String head = headers(in);
+            String head = SocketHttp.head(in);
             assertTrue(head.startsWith("HTTP/1.1 200 OK"), head);
             assertEquals(1 << 20, in.readNBytes(1 << 20).length);
 
@@ -156,24 +223,73 @@ class StaticFileServerTest {
         assertTrue(rest.contains("Stopped."), rest);
     }
 
+    @Test
+    void tlsAcceptsOnlyTls13ByDefault(@TempDir Path root) throws Exception {
+        Files.writeString(root.resolve("hello.txt"), "hello over TLS\n");
+        start("--root", root.toString(), "--port", "0", "--quiet", "--tls");
+        URI uri = URI.create(serving(new Lines(stdout)).group(3));
+        assertEquals("https", uri.getScheme());
+        assertThrows(javax.net.ssl.SSLException.class, () -> {
+            try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.2")) {
+                socket.startHandshake();
+            }
+        }, "a TLS 1.2 client is refused");
+        try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.3", "TLSv1.2")) {
+            socket.startHandshake();
+            assertEquals("TLSv1.3", socket.getSession().getProtocol());
+            assertTrue(SocketHttp.get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"));
+        }
+    }
+
+    @Test
+    void tls12WhenAskedForIsServedButAClientCannotRenegotiate(@TempDir Path root) throws Exception {
+        Files.writeString(root.resolve("hello.txt"), "hello over TLS\n");
+        start("--root", root.toString(), "--port", "0", "--quiet", "--tls", "--tls-protocols", "TLSv1.3,TLSv1.2");
+        URI uri = URI.create(serving(new Lines(stdout)).group(3));
+        try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.2")) {
+            socket.startHandshake();
+            assertEquals("TLSv1.2", socket.getSession().getProtocol());
+            assertTrue(SocketHttp.get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"));
+            // A second handshake on TLS 1.2 is a renegotiation: the server refuses it.
+            assertThrows(IOException.class, () -> {
+                socket.startHandshake();
+                SocketHttp.get(socket, "/hello.txt");
+            });
+        }
+        try (javax.net.ssl.SSLSocket socket = tlsClient(uri, "TLSv1.2")) {
+            socket.startHandshake();
+            assertTrue(SocketHttp.get(socket, "/hello.txt").startsWith("HTTP/1.1 200 OK"), "the server goes on");
+        }
+    }
+
+    /** A TLS client of the given versions that trusts any certificate: the server's is self-signed. */
+    private static javax.net.ssl.SSLSocket tlsClient(URI uri, String... protocols) throws Exception {
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String auth) {}
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String auth) {}
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket(uri.getHost(), uri.getPort());
+        socket.setSoTimeout(30_000);
+        socket.setEnabledProtocols(protocols);
+        return socket;
+    }
+
     private static Matcher serving(Lines out) throws IOException {
         String line = out.next();
         assertNotNull(line, "the server printed nothing");
         Matcher matcher = SERVING.matcher(line);
         assertTrue(matcher.matches(), line);
         return matcher;
-    }
-
-    private static String headers(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in the headers: " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 
     /**

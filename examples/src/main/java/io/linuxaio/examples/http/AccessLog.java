@@ -90,15 +90,23 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** Quotes and control characters from the client would forge log lines; show them as escapes. */
+    /**
+     * Quotes and control characters from the client would forge log lines, and bytes beyond ASCII
+     * would reach a terminal or a log reader raw (or as '?' under an ASCII locale): show each as an
+     * escape, as nginx does, so a line is printable ASCII whatever the request held. The request
+     * line arrives one char per byte; a char beyond a byte (a lone surrogate from a decoded name,
+     * should one ever be logged) is shown as {@code \\uXXXX}.
+     */
     private static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f) {
+            } else if (c < 0x20 || c >= 0x7f && c <= 0xff) {
                 out.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+            } else if (c > 0xff) {
+                out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             } else {
                 out.append(c);
             }

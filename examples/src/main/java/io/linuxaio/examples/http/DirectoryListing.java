@@ -7,42 +7,72 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
-/** The HTML index of a directory without an {@code index.html}: every name escaped, every link percent-encoded. */
+/**
+ * The HTML index of a directory without an {@code index.html}, in three parts so it can be sent as
+ * it is made: {@link #head}, one {@link #row} per entry, {@link #tail}. Every name is escaped and
+ * shown readably; every link is percent-encoded from the name's own bytes.
+ */
 final class DirectoryListing {
     private static final DateTimeFormatter DATE =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-    /** A directory entry; {@code size} and {@code modified} are null when it could not be stat'ed. */
+    /** A directory entry; {@code size} and {@code modified} are null when unknown or not shown. */
     record Entry(String name, boolean directory, Long size, Instant modified) {}
 
-    private static final Comparator<Entry> ORDER =
+    /** The order entries are listed in: directories first, then by name. */
+    static final Comparator<Entry> ORDER =
             Comparator.comparing((Entry e) -> !e.directory()).thenComparing(Entry::name);
 
     private DirectoryListing() {}
 
+    /** The whole page at once, its entries put in {@link #ORDER}. */
+    static String html(String displayPath, boolean atRoot, List<Entry> entries) {
+        StringBuilder out = new StringBuilder(256 + 160 * entries.size()).append(head(displayPath, atRoot));
+        for (Entry entry : entries.stream().sorted(ORDER).toList()) {
+            row(out, entry);
+        }
+        return out.append(tail()).toString();
+    }
+
     /**
-     * @param displayPath the directory's decoded path with its trailing slash, such as {@code /docs/}
+     * Everything before the first entry.
+     *
+     * @param displayPath the directory's path as shown to people, with its trailing slash, such as {@code /docs/}
      * @param atRoot whether it is the served root, which gets no parent link
      */
-    static String html(String displayPath, boolean atRoot, List<Entry> entries) {
+    static String head(String displayPath, boolean atRoot) {
         String title = "Index of " + Html.escape(displayPath);
-        StringBuilder out = new StringBuilder(256 + 160 * entries.size());
+        StringBuilder out = new StringBuilder(512);
         out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(title)
                 .append("</title>\n<style>td{padding:0 1em 0 0}td.size{text-align:right}</style></head>\n<body><h1>")
                 .append(title).append("</h1>\n<table>\n<tr><th>Name</th><th>Size</th><th>Modified</th></tr>\n");
         if (!atRoot) {
             out.append("<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n");
         }
-        for (Entry entry : entries.stream().sorted(ORDER).toList()) {
-            String suffix = entry.directory() ? "/" : "";
-            out.append("<tr><td><a href=\"").append(Html.encodeSegment(entry.name())).append(suffix).append("\">")
-                    .append(Html.escape(entry.name())).append(suffix).append("</a></td><td class=\"size\">")
-                    .append(entry.directory() || entry.size() == null ? "-" : humanSize(entry.size()))
-                    .append("</td><td>")
-                    .append(entry.modified() == null ? "-" : DATE.format(entry.modified()))
-                    .append("</td></tr>\n");
+        return out.toString();
+    }
+
+    /** Appends one entry's table row; a name the server would refuse to serve gets no link. */
+    static void row(StringBuilder out, Entry entry) {
+        String suffix = entry.directory() ? "/" : "";
+        String shown = Html.escape(Html.displayName(entry.name())) + suffix;
+        out.append("<tr><td>");
+        if (RequestTarget.canName(entry.name())) {
+            out.append("<a href=\"").append(Html.encodeSegment(entry.name())).append(suffix).append("\">")
+                    .append(shown).append("</a>");
+        } else {
+            out.append(shown); // the server refuses such a path: no link that would not work
         }
-        return out.append("</table>\n</body></html>\n").toString();
+        out.append("</td><td class=\"size\">")
+                .append(entry.directory() || entry.size() == null ? "-" : humanSize(entry.size()))
+                .append("</td><td>")
+                .append(entry.modified() == null ? "-" : DATE.format(entry.modified()))
+                .append("</td></tr>\n");
+    }
+
+    /** Everything after the last entry. */
+    static String tail() {
+        return "</table>\n</body></html>\n";
     }
 
     /** Bytes below 10 KiB, then KiB, MiB, GiB with one decimal. */

@@ -14,6 +14,7 @@ import static io.netty.handler.codec.http.HttpHeaderNames.IF_RANGE;
 import static io.netty.handler.codec.http.HttpHeaderNames.LAST_MODIFIED;
 import static io.netty.handler.codec.http.HttpHeaderNames.LOCATION;
 import static io.netty.handler.codec.http.HttpHeaderNames.RANGE;
+import static io.netty.handler.codec.http.HttpHeaderNames.RETRY_AFTER;
 import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
 import static io.netty.handler.codec.http.HttpResponseStatus.INTERNAL_SERVER_ERROR;
 import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
@@ -47,12 +48,12 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -76,6 +77,8 @@ final class Exchange {
     private static final int OPEN_FLAGS = Fcntl.O_RDONLY | Fcntl.O_NONBLOCK | Fcntl.O_NOCTTY;
 
     private static final int BENEATH = Resolve.RESOLVE_BENEATH | Resolve.RESOLVE_NO_MAGICLINKS;
+    /** Tries after the first that an open racing renames gets before the canonical path is taken. */
+    static final int EAGAIN_RETRIES = 3;
 
     /**
      * A file opened and checked: inside the root, with the stat of the descriptor itself.
@@ -203,49 +206,64 @@ final class Exchange {
     }
 
     /**
-     * Lists the directory that was opened and checked, by its descriptor ({@code /proc/self/fd/N}),
-     * so a directory swapped for a symbolic link after the check cannot be listed in its place.
-     * The descriptor is closed once every entry has been stat'ed.
+     * Lists the directory that was opened and checked, by its descriptor, so a directory swapped for
+     * a symbolic link after the check cannot be listed in its place: streamed by a
+     * {@link ListingStream}, which closes the directory. HEAD needs no listing at all.
      */
     private void listing(AioFile dir) {
-        String self = "/proc/self/fd/" + dir.fd();
-        submit(() -> aio.readdir(self, (names, error) -> {
-            if (error != null) {
-                close(dir);
-                fail(error);
-                return;
-            }
-            List<DirectoryListing.Entry> entries = new ArrayList<>(names.size());
-            if (names.isEmpty()) {
-                close(dir);
-                sendListing(entries);
-                return;
-            }
-            int[] left = {names.size()};
-            for (String name : names) {
-                // lstat: a listing must not show the size or date of a file a link leads to outside the root.
-                submit(() -> aio.lstat(self + "/" + name, (stat, statError) -> {
-                    entries.add(stat == null
-                            ? new DirectoryListing.Entry(name, false, null, null)
-                            : new DirectoryListing.Entry(name, stat.isDirectory(), stat.size(), stat.mtime()));
-                    if (--left[0] == 0) {
-                        close(dir);
-                        sendListing(entries);
-                    }
-                }), () -> {
-                    if (--left[0] == 0) {
-                        close(dir);
-                    }
-                });
-            }
-        }), () -> close(dir));
+        if (head) {
+            close(dir);
+            HttpResponse response = listingResponse();
+            HttpUtil.setTransferEncodingChunked(response, false); // a HEAD response has no body to frame
+            ctx.write(response);
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::written);
+            return;
+        }
+        new ListingStream(this, ctx, aio.withPriority(AioContext.PRI_MIN), dir, site.probes(), target.displayPath(),
+                target.segments().isEmpty()).start();
     }
 
-    private void sendListing(List<DirectoryListing.Entry> entries) {
-        String html = DirectoryListing.html(target.displayPath(), target.segments().isEmpty(), entries);
-        FullHttpResponse response = full(OK, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
-        response.headers().set(CACHE_CONTROL, "no-cache");
-        send(response);
+    /**
+     * For the listing: the head of its response, whose length is known only at its end: sent in
+     * chunks, or to an HTTP/1.0 client, which knows no chunks, ended by closing the connection.
+     * From here on the exchange has responded.
+     */
+    HttpResponse listingResponse() {
+        HttpResponse response = new DefaultHttpResponse(HTTP_1_1, OK);
+        HttpHeaders out = response.headers();
+        out.set(CONTENT_TYPE, "text/html; charset=utf-8");
+        out.set(CACHE_CONTROL, "no-cache");
+        out.set(DATE, HttpDates.format(Instant.now()));
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            keepAlive = false;
+        } else {
+            HttpUtil.setTransferEncodingChunked(response, true);
+        }
+        HttpUtil.setKeepAlive(out, request.protocolVersion(), keepAlive);
+        responded = true;
+        status = OK.code();
+        return response;
+    }
+
+    /** For the listing: it could not be read, or the engine refused to (the server stopping); nothing was sent yet. */
+    void listingFailed(Throwable error) {
+        fail(error instanceof IllegalStateException ? STOPPING : error);
+    }
+
+    /** For the listing: its last chunk is written by {@code last}, after {@code bytes} bytes of HTML. */
+    void listingSent(io.netty.channel.ChannelFuture last, long bytes) {
+        bodyBytes = bytes;
+        last.addListener(this::written);
+    }
+
+    /** For the listing: the client went away, or the server stopped, while it was sent. */
+    void listingStopped() {
+        abandon();
+    }
+
+    /** Closes a file or directory through the engine, whatever state the server is in. */
+    void closeFile(AioFile file) {
+        close(file);
     }
 
     /**
@@ -266,8 +284,26 @@ final class Exchange {
      * back inside (EXDEV, as for one that leads out); on a first EXDEV the canonical path decides.
      */
     private void openBeneath(String relativePath, boolean firstTry, BiConsumer<Opened, Throwable> then) {
+        openBeneath(relativePath, firstTry, 0, then);
+    }
+
+    /**
+     * As above, on try {@code eagains + 1}: under RESOLVE_BENEATH a {@code ..} step fails with
+     * EAGAIN when a rename anywhere on the machine races it. That is retried a few times, then the
+     * canonical path (which has no {@code ..}) is opened instead; a path that cannot get through
+     * even so is a 503, for the client to try again, never a 500.
+     */
+    private void openBeneath(String relativePath, boolean firstTry, int eagains, BiConsumer<Opened, Throwable> then) {
         String path = relativePath.isEmpty() ? "." : relativePath;
+        if (site.probes().injectEagain()) {
+            retryAfterEagain(relativePath, firstTry, eagains, then);
+            return;
+        }
         submit(() -> aio.openatStat(site.rootDir(), path, OPEN_FLAGS, 0, BENEATH, (opened, error) -> {
+            if (error != null && error.errnoName().equals("EAGAIN")) {
+                retryAfterEagain(relativePath, firstTry, eagains, then);
+                return;
+            }
             if (error != null && error.errnoName().equals("EXDEV")) {
                 if (firstTry) {
                     openCanonical(relativePath, then);
@@ -282,11 +318,21 @@ final class Exchange {
             }
             if (!ctx.channel().isActive()) {
                 close(opened.file());
-                abandon();
+                then.accept(null, CLIENT_GONE); // so the caller closes what it holds, a directory
                 return;
             }
             then.accept(new Opened(opened.file(), relativePath, opened.stat()), null);
-        }));
+        }), () -> then.accept(null, STOPPING));
+    }
+
+    private void retryAfterEagain(String relativePath, boolean firstTry, int eagains, BiConsumer<Opened, Throwable> then) {
+        if (eagains < EAGAIN_RETRIES) {
+            openBeneath(relativePath, firstTry, eagains + 1, then);
+        } else if (firstTry) {
+            openCanonical(relativePath, then);
+        } else {
+            then.accept(null, BUSY);
+        }
     }
 
     /**
@@ -297,25 +343,25 @@ final class Exchange {
     private void openCanonical(String relativePath, BiConsumer<Opened, Throwable> then) {
         submit(() -> aio.realpath(site.resolve(relativePath), (real, error) -> {
             if (error != null) {
-                then.accept(null, error);
+                failWhereItLeads(relativePath, error, then);
             } else if (!site.contains(real)) {
                 then.accept(null, leadsOut());
             } else {
                 openBeneath(site.relativize(real), false, then);
             }
-        }));
+        }), () -> then.accept(null, STOPPING));
     }
 
     /** Without openat2: opens the full path, then checks the descriptor's canonical path and stats the descriptor. */
     private void openThenCheck(String relativePath, BiConsumer<Opened, Throwable> then) {
         submit(() -> aio.open(site.resolve(relativePath), OPEN_FLAGS, 0, (file, openError) -> {
             if (openError != null) {
-                then.accept(null, openError);
+                failWhereItLeads(relativePath, openError, then);
                 return;
             }
             if (!ctx.channel().isActive()) {
                 close(file);
-                abandon();
+                then.accept(null, CLIENT_GONE);
                 return;
             }
             submit(() -> aio.realpath("/proc/self/fd/" + file.fd(), (real, realError) -> {
@@ -331,10 +377,51 @@ final class Exchange {
                     } else {
                         then.accept(new Opened(file, site.relativize(real), stat), null);
                     }
-                }), () -> close(file));
-            }), () -> close(file));
-        }));
+                }), () -> {
+                    close(file);
+                    then.accept(null, STOPPING);
+                });
+            }), () -> {
+                close(file);
+                then.accept(null, STOPPING);
+            });
+        }), () -> then.accept(null, STOPPING));
     }
+
+    /**
+     * A path that may lead out of the root failed to resolve (it names nothing, or something that
+     * may not be read): answers for where it leads, found from its deepest prefix that does
+     * resolve. Out of the root that is the 403 an existing file there gets, so the answer never
+     * tells whether a file outside exists; inside, it is {@code error} (a 404, say). The part
+     * past that prefix holds no link and no {@code ..}, so it cannot lead anywhere else.
+     */
+    private void failWhereItLeads(String relativePath, Throwable error, BiConsumer<Opened, Throwable> then) {
+        if (relativePath.isEmpty()) {
+            then.accept(null, error); // the root itself
+            return;
+        }
+        int slash = relativePath.lastIndexOf('/');
+        String parent = slash < 0 ? "" : relativePath.substring(0, slash);
+        submit(() -> aio.realpath(site.resolve(parent), (real, parentError) -> {
+            if (parentError != null) {
+                failWhereItLeads(parent, error, then);
+            } else {
+                then.accept(null, site.contains(real) ? error : leadsOut());
+            }
+        }), () -> then.accept(null, STOPPING));
+    }
+
+    /**
+     * What an open hands its caller when the client went away meanwhile: the caller closes what it
+     * still holds and the exchange ends without a response.
+     */
+    private static final HttpError CLIENT_GONE = new HttpError(HttpResponseStatus.valueOf(499, "Client Gone"),
+            "The client went away.");
+    /** An open that kept meeting renames, even by its canonical path: the client may try again. */
+    private static final HttpError BUSY = new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "The file system is busy; try again.");
+    /** What an open hands its caller when the engine refused it: the server is past its grace period. */
+    private static final HttpError STOPPING = new HttpError(INTERNAL_SERVER_ERROR, "The server is stopping.");
 
     private static HttpError leadsOut() {
         return new HttpError(FORBIDDEN, "That path leads out of the served directory.");
@@ -438,12 +525,20 @@ final class Exchange {
     // ---------------------------------------------------------------- responses
 
     private void fail(Throwable error) {
-        if (error instanceof HttpError e) {
+        if (error == CLIENT_GONE) {
+            abandon();
+        } else if (error == STOPPING) {
+            keepAlive = false;
+            sendError(INTERNAL_SERVER_ERROR, STOPPING.getMessage());
+        } else if (error instanceof HttpError e) {
             sendError(e.status(), e.getMessage());
         } else if (error instanceof AioException e) {
             switch (e.errnoName()) {
                 case "ENOENT", "ENOTDIR", "ENAMETOOLONG" -> sendError(NOT_FOUND, "There is no such file.");
                 case "EACCES", "EPERM", "ELOOP" -> sendError(FORBIDDEN, "That file may not be read.");
+                // Out of descriptors or memory: a passing state the client may retry, not a fault.
+                case "EMFILE", "ENFILE", "ENOMEM" -> sendError(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "The server is busy; try again.");
                 default -> sendError(INTERNAL_SERVER_ERROR, "The file could not be read.");
             }
         } else {
@@ -453,7 +548,11 @@ final class Exchange {
     }
 
     private void sendError(HttpResponseStatus errorStatus, String reason) {
-        send(page(errorStatus, reason));
+        FullHttpResponse response = page(errorStatus, reason);
+        if (errorStatus.equals(HttpResponseStatus.SERVICE_UNAVAILABLE)) {
+            response.headers().set(RETRY_AFTER, "1"); // a passing state: a race, descriptors running out
+        }
+        send(response);
     }
 
     private FullHttpResponse page(HttpResponseStatus pageStatus, String reason) {
@@ -508,9 +607,9 @@ final class Exchange {
         try {
             call.run();
         } catch (IllegalStateException closed) {
-            onRefused.run();
             keepAlive = false;
-            sendError(INTERNAL_SERVER_ERROR, "The server is stopping.");
+            onRefused.run();
+            sendError(INTERNAL_SERVER_ERROR, STOPPING.getMessage());
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.ArrayDeque;
  * A connection's requests, answered one at a time in the order they came, so pipelined responses
  * never overtake each other. The next response starts only when the previous one has been fully
  * written, which also bounds what one connection holds: one open file, and at most
- * {@link #MAX_WAITING} parsed requests before the socket stops being read.
+ * {@link #MAX_WAITING} parsed requests; then the decoder pauses and the socket stops being read
+ * until they are answered, and every request parsed is answered.
  *
  * <p>Runs on the channel's event loop only. Request bodies are not read: a request that has one is
  * answered and the connection closed, so no upload is swallowed byte by byte.
@@ -30,14 +31,16 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_WAITING = 16;
 
     private final Site site;
+    private final RequestDecoder decoder;
     private final ArrayDeque<HttpRequest> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
     private boolean starting;
     private boolean draining;
 
-    FileRequestHandler(Site site) {
+    FileRequestHandler(Site site, RequestDecoder decoder) {
         this.site = site;
+        this.decoder = decoder;
     }
 
     @Override
@@ -51,6 +54,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
             if (msg instanceof HttpRequest request) {
                 waiting.add(request);
                 if (waiting.size() >= MAX_WAITING || request.decoderResult().isFailure()) {
+                    decoder.pause(); // the bytes already read stay unparsed until these are answered
                     ctx.channel().config().setAutoRead(false);
                 }
                 startNext();
@@ -121,7 +125,16 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
                 if (request == null) {
                     if (draining) {
                         ctx.close();
-                    } else if (ctx.channel().isActive() && !ctx.channel().config().isAutoRead()) {
+                        return;
+                    }
+                    if (!ctx.channel().isActive()) {
+                        return;
+                    }
+                    if (decoder.isPaused()) {
+                        decoder.resume(); // parses what was held back, into waiting
+                        continue;
+                    }
+                    if (!ctx.channel().config().isAutoRead()) {
                         ctx.channel().config().setAutoRead(true);
                     }
                     return;

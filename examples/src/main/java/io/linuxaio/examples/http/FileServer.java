@@ -18,8 +18,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -65,11 +67,12 @@ public final class FileServer implements AutoCloseable {
     private final Channel listener;
     private final boolean tls;
     private final AtomicBoolean stopping;
+    private final AcceptLimiter limiter;
     private boolean closed; // guarded by this
 
     private FileServer(Path root, LinuxAio aio, Site site, EventLoopGroup group, AioEventLoops loops,
                        AccessLog accessLog, ChannelGroup connections, Channel listener, boolean tls,
-                       AtomicBoolean stopping) {
+                       AtomicBoolean stopping, AcceptLimiter limiter) {
         this.root = root;
         this.aio = aio;
         this.site = site;
@@ -80,11 +83,41 @@ public final class FileServer implements AutoCloseable {
         this.listener = listener;
         this.tls = tls;
         this.stopping = stopping;
+        this.limiter = limiter;
     }
 
     /** A builder for a server of the files under {@code root}. */
     public static Builder builder(Path root) {
         return new Builder(root);
+    }
+
+    /**
+     * What is reserved, of the open-file limit, for the server itself rather than its connections:
+     * the JVM's own files and jars, each event loop's epoll, eventfd and timerfd, each engine
+     * context's eventfd, the listening socket, the root, the log.
+     */
+    public static final int RESERVED_DESCRIPTORS = 128;
+
+    /**
+     * The default for {@link Builder#maxConnections}: half of what this process's open-file limit
+     * leaves after {@link #RESERVED_DESCRIPTORS}, so each connection may have its socket and the
+     * file it is sending open at once (a listing's directory and its index.html overlap only
+     * briefly, and an open that finds no descriptor is answered 503). With the common limits of
+     * 1024 and 1048576 that is 448 and 524224 connections.
+     */
+    public static int defaultMaxConnections() {
+        long limit = OpenFiles.soft();
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (limit - RESERVED_DESCRIPTORS) / 2));
+    }
+
+    /**
+     * Raises this process's soft limit on open descriptors to its hard limit, as nginx's
+     * {@code worker_rlimit_nofile} lets one (HotSpot does it at start too, unless
+     * {@code -XX:-MaxFDLimit}), and returns the limit now in force. Call it before
+     * {@link #defaultMaxConnections()}. A limit that cannot be raised is left as it is.
+     */
+    public static long raiseOpenFileLimit() {
+        return OpenFiles.raiseSoftToHard();
     }
 
     /** The canonical root being served. */
@@ -110,6 +143,36 @@ public final class FileServer implements AutoCloseable {
     /** Whether the kernel checks containment as it opens (openat2), rather than realpath afterwards. */
     boolean usesOpenat2() {
         return site.openat2();
+    }
+
+    /** The engine every file system call goes through (for tests that need to hold its workers). */
+    LinuxAio engine() {
+        return aio;
+    }
+
+    /** Counters and fault switches for tests. */
+    Probes probes() {
+        return site.probes();
+    }
+
+    /** Connections open now. */
+    int connections() {
+        return connections.size();
+    }
+
+    /** Connections admitted and not yet closed, as the connection cap counts them. */
+    int admitted() {
+        return limiter.open();
+    }
+
+    /** The event loops (for tests that need to reach one). */
+    EventLoopGroup group() {
+        return group;
+    }
+
+    /** The loop the listening socket is registered with. */
+    io.netty.channel.EventLoop listenerLoop() {
+        return listener.eventLoop();
     }
 
     /** Bytes written by the server and not yet taken by the sockets, summed over connections. */
@@ -143,28 +206,39 @@ public final class FileServer implements AutoCloseable {
         boolean interrupted = false;
         try {
             stopping.set(true); // a connection still being set up drains itself (see initializer)
-            listener.close().awaitUninterruptibly();
+            close(listener);
             for (Channel channel : connections) {
-                channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(FileRequestHandler.DRAIN));
+                try {
+                    channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(FileRequestHandler.DRAIN));
+                } catch (RejectedExecutionException loopGone) {
+                    close(channel); // its loop died: nothing will ever finish there
+                }
             }
             long deadline = System.nanoTime() + grace.toNanos();
             // The group forgets closed channels; a snapshot's future could miss a late arrival.
-            while (!connections.isEmpty() && !interrupted) {
+            // A channel whose loop died can finish nothing: it is not waited for.
+            while (connections.stream().anyMatch(FileServer::loopAlive) && !interrupted) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
                 try {
-                    connections.newCloseFuture().await(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                    connections.newCloseFuture(FileServer::loopAlive).await(TimeUnit.NANOSECONDS.toMillis(left) + 1);
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
-            connections.close().awaitUninterruptibly();
+            for (Channel channel : connections) {
+                close(channel);
+            }
             loops.close();
-            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         } finally {
-            aio.close(site.rootDir(), null); // drained by the engine's close just below
+            try {
+                aio.close(site.rootDir(), null); // drained by the engine's close just below
+            } catch (IllegalStateException alreadyClosing) {
+                // closed by a start that failed halfway, or by an earlier close that threw
+            }
             aio.close();
             if (accessLog != null) {
                 accessLog.close();
@@ -172,6 +246,30 @@ public final class FileServer implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean loopAlive(Channel channel) {
+        return !channel.eventLoop().isShuttingDown();
+    }
+
+    /**
+     * Closes a channel and waits a little for it; a channel whose loop has died (an Error escaped
+     * it) can be closed only by its descriptor, from here, as nothing runs on that loop any more.
+     */
+    private static void close(Channel channel) {
+        if (loopAlive(channel) && channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+            return;
+        }
+        if (!channel.eventLoop().isTerminated() && loopAlive(channel)) {
+            return; // alive but slow: it closes by itself
+        }
+        if (channel instanceof UnixChannel unix && unix.fd().isOpen()) {
+            try {
+                unix.fd().close();
+            } catch (IOException e) {
+                // Already gone.
+            }
         }
     }
 
@@ -190,6 +288,7 @@ public final class FileServer implements AutoCloseable {
         private int chunkSize = AioFileHandler.DEFAULT_CHUNK_SIZE;
         private int chunksInFlight = AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT;
         private boolean openat2 = true;
+        private int maxConnections = defaultMaxConnections();
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -222,7 +321,12 @@ public final class FileServer implements AutoCloseable {
             return this;
         }
 
-        /** Serve HTTPS with this context; null (the default) serves plain HTTP. */
+        /**
+         * Serve HTTPS with this context; null (the default) serves plain HTTP. A context that
+         * enables TLS 1.2 lets clients renegotiate, each time at milliseconds of server CPU, unless
+         * {@code jdk.tls.rejectClientInitiatedRenegotiation} is true before the first handshake (the
+         * command line sets it, and enables TLS 1.3 alone unless asked).
+         */
         public Builder tls(SslContext context) {
             if (context != null && !context.isServer()) {
                 throw new IllegalArgumentException("not a server SslContext");
@@ -237,6 +341,16 @@ public final class FileServer implements AutoCloseable {
          */
         public Builder accessLog(Consumer<String> sink) {
             this.accessLog = sink;
+            return this;
+        }
+
+        /**
+         * The most connections open at once; one more is accepted and closed at once (default
+         * {@link #defaultMaxConnections()}, from this process's open-file limit when the builder
+         * was made).
+         */
+        public Builder maxConnections(int connections) {
+            this.maxConnections = positive("maxConnections", connections);
             return this;
         }
 
@@ -287,6 +401,7 @@ public final class FileServer implements AutoCloseable {
          * @throws IOException if the root cannot be served or the address cannot be bound
          */
         public FileServer start() throws IOException, InterruptedException {
+            LoggingWarmUp.run(); // the first log line must not need a descriptor: it may come at EMFILE
             Path canonical = root.toRealPath();
             if (!Files.isDirectory(canonical)) {
                 throw new IOException("the root is not a directory: " + root);
@@ -324,18 +439,21 @@ public final class FileServer implements AutoCloseable {
                 group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
                 loops = AioEventLoops.register(group, aio);
                 log = accessLog == null ? null : new AccessLog(accessLog);
-                Site site = new Site(rootPath, rootDir, beneath, loops, log);
+                Site site = new Site(rootPath, rootDir, beneath, loops, log, new Probes());
                 ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
                 AtomicBoolean stopping = new AtomicBoolean();
+                AcceptLimiter limiter = new AcceptLimiter(maxConnections, System.err::println);
                 Channel listener = new ServerBootstrap()
                         .group(group)
                         .channel(EpollServerSocketChannel.class)
                         .option(ChannelOption.SO_BACKLOG, 1024)
+                        .handler(limiter)
                         .childHandler(initializer(site, connections, loops, stopping))
                         .bind(bind, port)
                         .sync()
                         .channel();
-                return new FileServer(canonical, aio, site, group, loops, log, connections, listener, ssl != null, stopping);
+                return new FileServer(canonical, aio, site, group, loops, log, connections, listener, ssl != null, stopping,
+                        limiter);
             } catch (Throwable e) { // Bind failures arrive as undeclared checked exceptions from sync().
                 if (loops != null) {
                     loops.close();
@@ -396,10 +514,14 @@ public final class FileServer implements AutoCloseable {
                     if (sslContext != null) {
                         pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
                     }
-                    pipeline.addLast("http", new HttpServerCodec(decoder));
+                    // A decoder and an encoder rather than Netty's HttpServerCodec, whose decoder cannot be
+                    // paused and which closes a connection past 128 pipelined requests it has parsed.
+                    RequestDecoder requests = new RequestDecoder(decoder);
+                    pipeline.addLast("http-in", requests);
+                    pipeline.addLast("http-out", new HttpResponseEncoder());
                     pipeline.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                     pipeline.addLast("files", new AioFileHandler(loops, chunk, inFlight));
-                    pipeline.addLast("requests", new FileRequestHandler(site));
+                    pipeline.addLast("requests", new FileRequestHandler(site, requests));
                     if (stopping.get()) {
                         // Accepted just before the listener closed, after close() told the others.
                         channel.eventLoop().execute(() -> pipeline.fireUserEventTriggered(FileRequestHandler.DRAIN));

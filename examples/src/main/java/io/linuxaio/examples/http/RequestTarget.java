@@ -3,25 +3,28 @@ package io.linuxaio.examples.http;
 import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
 import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
 
+import io.linuxaio.FileNames;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A request-target reduced to path segments that can be joined to the root and stay under it.
  *
- * <p>The path is percent-decoded exactly once, then refused when it could name something other
- * than what it seems to: an encoded slash, a backslash, a NUL or other control byte, a {@code .} or
- * {@code ..} segment, or bytes that are not well-formed UTF-8 (overlong forms included). Empty
+ * <p>The path is percent-decoded exactly once into bytes, because a Linux file name is bytes: each
+ * segment's bytes become its name by {@link FileNames#fromBytes}, which keeps bytes that are not
+ * UTF-8 as escapes the engine turns back into the same bytes, so every name on disk can be asked
+ * for, in any locale. The path is refused when it could name something other than what it seems
+ * to: an encoded slash, a backslash, a NUL (raw or encoded) or a raw control byte, a {@code .} or
+ * {@code ..} segment. An overlong or otherwise malformed UTF-8 form such as {@code %C0%AE%C0%AE}
+ * is no {@code ..} here: it names the bytes C0 AE C0 AE, a name like any other. A percent-encoded
+ * control byte other than NUL (a TAB, a line feed) is a byte of a name, so a file whose name holds
+ * one can be served; nothing decoded is ever written into a header or a log unescaped. Empty
  * segments ({@code //}) are dropped. What is left names a file only lexically; symbolic links are
  * checked later against the file actually opened.
  *
- * @param rawPath the path as the client sent it, still percent-encoded (for redirects and logs)
- * @param segments the decoded segments, none empty, {@code .} or {@code ..}
+ * @param rawPath the path as the client sent it, still percent-encoded
+ * @param segments the decoded segments as file names, none empty, {@code .} or {@code ..}
  * @param directory whether the path ends with a slash
  */
 record RequestTarget(String rawPath, List<String> segments, boolean directory) {
@@ -30,18 +33,30 @@ record RequestTarget(String rawPath, List<String> segments, boolean directory) {
     static RequestTarget parse(String uri) throws HttpError {
         String path = pathOf(uri);
         byte[] bytes = percentDecode(path);
-        String decoded = utf8(bytes);
         List<String> segments = new ArrayList<>();
-        for (String segment : decoded.split("/", -1)) {
-            if (segment.isEmpty()) {
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i < bytes.length && bytes[i] != '/') {
                 continue;
             }
-            if (segment.equals(".") || segment.equals("..")) {
+            int length = i - start;
+            if (length == 1 && bytes[start] == '.' || length == 2 && bytes[start] == '.' && bytes[start + 1] == '.') {
                 throw new HttpError(FORBIDDEN, "The path may not contain . or .. segments.");
             }
-            segments.add(segment);
+            if (length > 0) {
+                segments.add(FileNames.fromBytes(bytes, start, length));
+            }
+            start = i + 1;
         }
-        return new RequestTarget(path, List.copyOf(segments), decoded.endsWith("/"));
+        return new RequestTarget(path, List.copyOf(segments), bytes.length > 0 && bytes[bytes.length - 1] == '/');
+    }
+
+    /**
+     * Whether a request can name {@code name}, a name read from a directory: only a name with a
+     * backslash cannot, which the server refuses. A listing links the others.
+     */
+    static boolean canName(String name) {
+        return name.indexOf('\\') < 0;
     }
 
     /** The decoded segments joined with slashes, without a leading one; empty for the root. */
@@ -49,9 +64,9 @@ record RequestTarget(String rawPath, List<String> segments, boolean directory) {
         return String.join("/", segments);
     }
 
-    /** The decoded path with a leading slash, as shown to people. */
+    /** The decoded path with a leading slash, as shown to people (see {@link Html#displayName}). */
     String displayPath() {
-        String joined = "/" + relativePath();
+        String joined = "/" + Html.displayName(relativePath());
         return directory && !segments.isEmpty() ? joined + "/" : joined;
     }
 
@@ -86,8 +101,8 @@ record RequestTarget(String rawPath, List<String> segments, boolean directory) {
             int b;
             boolean encoded = false;
             if (c == '%') {
-                int hi = i + 2 < path.length() ? Character.digit(path.charAt(i + 1), 16) : -1;
-                int lo = hi >= 0 ? Character.digit(path.charAt(i + 2), 16) : -1;
+                int hi = i + 2 < path.length() ? hex(path.charAt(i + 1)) : -1;
+                int lo = hi >= 0 ? hex(path.charAt(i + 2)) : -1;
                 if (lo < 0) {
                     throw new HttpError(BAD_REQUEST, "The path has a malformed percent escape.");
                 }
@@ -99,8 +114,11 @@ record RequestTarget(String rawPath, List<String> segments, boolean directory) {
             } else {
                 b = c;
             }
-            if (b < 0x20 || b == 0x7f) {
-                throw new HttpError(BAD_REQUEST, "The path contains a control character or NUL.");
+            if (b == 0) {
+                throw new HttpError(BAD_REQUEST, "The path contains a NUL, which no file name can.");
+            }
+            if (!encoded && (b < 0x20 || b == 0x7f)) {
+                throw new HttpError(BAD_REQUEST, "The path contains a control character; percent-encode it.");
             }
             if (b == '\\') {
                 throw new HttpError(FORBIDDEN, "The path may not contain a backslash.");
@@ -113,16 +131,8 @@ record RequestTarget(String rawPath, List<String> segments, boolean directory) {
         return out.toByteArray();
     }
 
-    /** Strict UTF-8: the JDK decoder refuses overlong forms, surrogates and stray bytes. */
-    private static String utf8(byte[] bytes) throws HttpError {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new HttpError(BAD_REQUEST, "The path is not valid UTF-8.");
-        }
+    /** The value of an ASCII hex digit, or -1 (Character.digit would take other scripts' digits too). */
+    private static int hex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 }

@@ -16,8 +16,9 @@ import io.netty.channel.Channel;
  *                {@code RESOLVE_BENEATH} relative to {@code rootDir}); false where openat2 is
  *                missing, and each opened file's canonical path is checked instead
  * @param accessLog where access lines go, or null when quiet
+ * @param probes counters and fault switches for tests
  */
-record Site(String root, AioFile rootDir, boolean openat2, AioEventLoops loops, AccessLog accessLog) {
+record Site(String root, AioFile rootDir, boolean openat2, AioEventLoops loops, AccessLog accessLog, Probes probes) {
 
     /** The engine context whose callbacks run on this channel's event loop. */
     AioContext context(Channel channel) {

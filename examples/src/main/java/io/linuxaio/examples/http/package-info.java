@@ -1,10 +1,13 @@
 /**
  * The static file HTTP server: {@link io.linuxaio.examples.http.FileServer} is the whole public
- * API. Inside, one {@code FileRequestHandler} per connection answers requests in order, one
- * {@code Exchange} per request walks open, check, stat and write through the engine context of the
- * connection's event loop, and small pure classes hold the HTTP rules: {@code RequestTarget}
- * (path decoding and refusal), {@code RangeRequest}, {@code Validators}, {@code HttpDates},
- * {@code ContentTypes}, {@code DirectoryListing}, {@code ErrorPage}, {@code MultipartRanges} and
+ * API. Inside, an {@code AcceptLimiter} on the listening socket caps connections and rides out a
+ * shortage of descriptors; per connection a {@code RequestDecoder} parses requests (and stops
+ * while enough wait), one {@code FileRequestHandler} answers them in order, one {@code Exchange}
+ * per request walks open, check, stat and write through the engine context of the connection's
+ * event loop, and a {@code ListingStream} sends a directory listing as it is made. Small pure
+ * classes hold the HTTP rules: {@code RequestTarget} (path decoding into file-name bytes, and
+ * refusal), {@code RangeRequest}, {@code Validators}, {@code HttpDates}, {@code ContentTypes},
+ * {@code DirectoryListing}, {@code Html}, {@code ErrorPage}, {@code MultipartRanges} and
  * {@code AccessLog}.
  */
 package io.linuxaio.examples.http;

@@ -22,7 +22,10 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32;
+import io.linuxaio.LinuxAio;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Connection behaviour: keep-alive, pipelining, timeouts, aborted and stalled downloads, many clients. */
 class ConnectionTest extends ServerTestBase {
@@ -84,6 +87,38 @@ class ConnectionTest extends ServerTestBase {
     }
 
     @Test
+    void twoHundredRequestsPipelinedInOneWriteGetTwoHundredResponsesInOrder() throws IOException {
+        StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            requests.append("GET /hello.txt?n=").append(i).append(" HTTP/1.1\r\nHost: t\r\n\r\n");
+        }
+        try (RawHttp http = raw()) {
+            http.send(requests.toString()); // one write: the server reads many requests at once
+            for (int i = 0; i < 200; i++) {
+                RawHttp.Response response = http.read(true);
+                assertEquals(200, response.status(), "response " + i);
+                assertEquals("hello, world\n", response.text(), "response " + i);
+            }
+            assertEquals(200, http.get("/style.css").status(), "the connection is still open");
+        }
+        // Each response is logged as it completes, in the order of the requests.
+        List<Integer> logged = new ArrayList<>();
+        java.util.regex.Pattern n = java.util.regex.Pattern.compile("\"GET /hello.txt\\?n=(\\d+) ");
+        await("every response is logged", () -> {
+            for (String line; (line = accessLog.poll()) != null; ) {
+                java.util.regex.Matcher m = n.matcher(line);
+                if (m.find()) {
+                    logged.add(Integer.parseInt(m.group(1)));
+                }
+            }
+            return logged.size() == 200;
+        });
+        for (int i = 0; i < 200; i++) {
+            assertEquals(i, logged.get(i));
+        }
+    }
+
+    @Test
     void halfSentRequestsAreClosedByTheIdleTimeoutWhileOthersAreServed() throws Exception {
         try (FileServer quick = FileServer.builder(site.root).port(0).threads(1).idleTimeout(Duration.ofMillis(500)).start();
              RawHttp slowloris = new RawHttp(quick.localAddress())) {
@@ -119,6 +154,34 @@ class ConnectionTest extends ServerTestBase {
             }
         }
         await("no file under the root is left open", () -> openFilesUnderRoot() == 0);
+    }
+
+    /**
+     * A client gone while a directory's index.html is being opened: the directory, open until
+     * then, is closed too. The only worker is held (by opens of FIFOs with no writer yet) so that
+     * the client resets exactly between the directory's open and the index's.
+     */
+    @ParameterizedTest(name = "openat2 {0}")
+    @ValueSource(booleans = {true, false})
+    void aClientGoneWhileTheIndexOpensLeavesNoDirectoryOpen(boolean openat2) throws Exception {
+        try (FileServer one = FileServer.builder(site.root).port(0).threads(1).aioThreads(1).openat2(openat2).start();
+             WorkerHold first = new WorkerHold(one.engine(), site.base.resolve("hold-first"));
+             RawHttp client = new RawHttp(one.localAddress())) {
+            LinuxAio engine = one.engine();
+            await("the only worker is held", () -> engine.nready() == 0 && WorkerHold.threadsInFifoOpen() == 1);
+            client.request("GET", "/site/");
+            await("the directory's open waits for the worker", () -> engine.nready() == 1);
+            try (WorkerHold second = new WorkerHold(engine, site.base.resolve("hold-second"))) {
+                first.release(); // the worker opens the directory, then waits in the second hold
+                await("the directory is open and the server asked for its index", () -> WorkerHold.threadsInFifoOpen() == 1
+                        && engine.nready() == 1);
+                client.socket.setSoLinger(true, 0);
+                client.close(); // a reset
+                await("the server saw the client go", () -> one.connections() == 0);
+                assertEquals(1, openFilesUnderRoot(one), "the directory is open");
+            }
+            await("no directory or file under the root is left open", () -> openFilesUnderRoot(one) == 0);
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.Arrays;
@@ -237,6 +238,92 @@ class FileServerTest extends ServerTestBase {
     }
 
     @Test
+    void aNameThatIsNotUtf8IsListedReadablyAndItsLinkServesIt() throws Exception {
+        String html = new String(get("/names/").body(), StandardCharsets.UTF_8);
+        // The name's byte 0xE9 is no UTF-8: shown as U+FFFD, linked by the byte itself.
+        assertTrue(html.contains("<a href=\"caf%E9.txt\">caf\uFFFD.txt</a>"), html);
+        HttpResponse<byte[]> file = get("/names/caf%E9.txt");
+        assertEquals(200, file.statusCode());
+        assertEquals("a Latin-1 name", new String(file.body(), StandardCharsets.UTF_8));
+        // The same byte sent raw on the request line, as some clients do, names the same file.
+        try (RawHttp http = raw()) {
+            RawHttp.Response raw = http.get("/names/caf\u00e9.txt");
+            assertEquals(200, raw.status());
+            assertEquals("a Latin-1 name", raw.text());
+        }
+    }
+
+    @Test
+    void everyLinkAListingShowsServesItsFile() throws Exception {
+        String html = new String(get("/names/").body(), StandardCharsets.UTF_8);
+        Matcher links = Pattern.compile("href=\"([^\"]+)\"").matcher(html);
+        List<String> followed = new java.util.ArrayList<>();
+        while (links.find()) {
+            String link = links.group(1);
+            // As a browser follows it: resolved against the listing's own address.
+            HttpResponse<byte[]> file = get(java.net.URI.create("/names/").resolve(link).getRawPath());
+            assertEquals(200, file.statusCode(), link + " in " + html);
+            followed.add(link);
+        }
+        assertEquals(List.of("../", "caf%E9.txt", "line%0Afeed.txt", "tab%09here.txt").stream().sorted().toList(),
+                followed.stream().sorted().toList(), html);
+        assertEquals("a name with a TAB", new String(get("/names/tab%09here.txt").body(), StandardCharsets.UTF_8));
+        assertEquals("a name with a line feed", new String(get("/names/line%0Afeed.txt").body(), StandardCharsets.UTF_8));
+        // Control characters are shown as their pictures, never raw.
+        assertTrue(html.contains(">tab\u2409here.txt</a>"), html);
+        assertTrue(html.contains(">line\u240Afeed.txt</a>"), html);
+        // The server refuses a backslash in a path, so that name is shown without a link.
+        assertTrue(html.contains("<td>back\\slash.txt</td>"), html);
+    }
+
+    @Test
+    void anOverlongDotDotNamesTheBytesC0AeC0AeNotTheParent() throws Exception {
+        HttpResponse<byte[]> file = get("/%C0%AE%C0%AE/x.txt");
+        assertEquals(200, file.statusCode());
+        assertEquals("behind an overlong dot-dot", new String(file.body(), StandardCharsets.UTF_8));
+        HttpResponse<byte[]> parent = get("/%C0%AE%C0%AE/outside/secret.txt");
+        assertEquals(404, parent.statusCode());
+        assertFalse(new String(parent.body(), StandardCharsets.UTF_8).contains(TestSite.SECRET));
+    }
+
+    @Test
+    void aListingShowsTheSizeAndDateOfFilesButNotOfLinks() throws Exception {
+        String html = new String(get("/").body(), StandardCharsets.UTF_8);
+        assertTrue(Pattern.compile(">hello.txt</a></td><td class=\"size\">13 B</td><td>\\d{4}-\\d\\d-\\d\\d ").matcher(html).find(), html);
+        // A link's target may lie outside the root: nothing about it is shown, nor about the link.
+        assertTrue(html.contains(">outside-link.txt</a></td><td class=\"size\">-</td><td>-</td>"), html);
+        assertTrue(html.contains(">outside-dir</a></td><td class=\"size\">-</td><td>-</td>"), html);
+        assertTrue(Pattern.compile(">dir/</a></td><td class=\"size\">-</td><td>\\d{4}-").matcher(html).find(), html);
+    }
+
+    @Test
+    void headOfAListingSendsItsHeadersAndNoBody() throws Exception {
+        try (RawHttp http = raw()) {
+            RawHttp.Response head = http.request("HEAD", "/dir/").read(false);
+            assertEquals(200, head.status());
+            assertEquals("text/html; charset=utf-8", head.header("content-type"));
+            assertEquals(null, head.header("transfer-encoding"));
+            RawHttp.Response next = http.get("/hello.txt");
+            assertEquals("hello, world\n", next.text());
+        }
+    }
+
+    @Test
+    void anHttp10ClientGetsAListingEndedByTheConnectionClosing() throws Exception {
+        try (RawHttp http = raw()) {
+            http.send("GET /dir/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            RawHttp.Response head = http.readHead();
+            assertEquals(200, head.status());
+            assertEquals(null, head.header("transfer-encoding"), "HTTP/1.0 knows no chunks");
+            assertEquals(null, head.header("content-length"));
+            String html = new String(http.input().readAllBytes(), StandardCharsets.UTF_8); // to the close
+            assertTrue(html.startsWith("<!DOCTYPE html>"), html);
+            assertTrue(html.endsWith("</table>\n</body></html>\n"), html);
+            assertTrue(html.contains("href=\"sub/\""), html);
+        }
+    }
+
+    @Test
     void theRootListsWithoutAParentLink() throws Exception {
         String html = new String(get("/").body(), StandardCharsets.UTF_8);
         assertTrue(html.contains("<title>Index of /</title>"), html);
@@ -277,6 +364,26 @@ class FileServerTest extends ServerTestBase {
             assertFalse(page.contains(TestSite.SECRET), path);
             assertTrue(page.contains("That path leads out of the served directory."), path + ": " + page);
         }
+    }
+
+    /**
+     * Out of the root, a path gets one answer whether or not what it names exists there: else the
+     * server would tell anyone which files exist on the whole machine.
+     */
+    @Test
+    void aPathThatLeavesTheRootGetsOneAnswerWhetherOrNotItsTargetExists() throws Exception {
+        assertTrue(Files.exists(Path.of("/etc/passwd")));
+        HttpResponse<byte[]> exists = get("/slash/etc/passwd");
+        assertEquals(403, exists.statusCode());
+        for (String path : List.of("/slash/etc/nope", "/slash/no-such-dir/x", "/slash/etc/passwd/x", "/slash/etc/",
+                "/slash/etc/nope/", "/relative-escape.txt/x", "/outside-dir/nope", "/dir/up-link/outside/nope")) {
+            HttpResponse<byte[]> response = get(path);
+            assertEquals(exists.statusCode(), response.statusCode(), path);
+            assertEquals(new String(exists.body(), StandardCharsets.UTF_8), new String(response.body(), StandardCharsets.UTF_8), path);
+        }
+        // Inside the root, a missing file is still just missing.
+        assertEquals(404, get("/absolute-inside-site/missing.html").statusCode());
+        assertEquals(404, get("/inside-dir/missing.txt").statusCode());
     }
 
     @Test

@@ -82,6 +82,34 @@ class PagesTest {
     }
 
     @Test
+    void accessLogLinesArePrintableAsciiWhateverBytesTheRequestHeld() {
+        // The request line arrives one char per byte: raw UTF-8, Latin-1, C1 controls, DEL.
+        String line = AccessLog.line(null, Instant.EPOCH, "GET /caf\u00c3\u00a9/\u00e9\u0085\u007f\u001b[2J HTTP/1.1", 200, 1);
+        assertTrue(line.contains("\"GET /caf\\xc3\\xa9/\\xe9\\x85\\x7f\\x1b[2J HTTP/1.1\""), line);
+        // A decoded name's escapes (lone surrogates), should one ever be logged, are shown too.
+        String escaped = AccessLog.line(null, Instant.EPOCH, "GET /caf\uDCE9 HTTP/1.1", 404, 0);
+        assertTrue(escaped.contains("/caf\\udce9 "), escaped);
+        for (String each : List.of(line, escaped)) {
+            assertTrue(each.chars().allMatch(c -> c >= 0x20 && c < 0x7f), each);
+        }
+    }
+
+    @Test
+    void listingShowsEveryNameReadablyAndLinksOnlyWhatTheServerServes() {
+        String html = DirectoryListing.html("/d/", false, List.of(
+                new DirectoryListing.Entry("caf\uDCE9.txt", false, 1L, Instant.EPOCH),
+                new DirectoryListing.Entry("tab\there", false, 1L, Instant.EPOCH),
+                new DirectoryListing.Entry("bell\u0007\u007f", false, 1L, Instant.EPOCH),
+                new DirectoryListing.Entry("back\\slash", false, 1L, Instant.EPOCH)));
+        assertTrue(html.contains("<a href=\"caf%E9.txt\">caf\uFFFD.txt</a>"), html);
+        assertTrue(html.contains("<a href=\"tab%09here\">tab\u2409here</a>"), html);
+        assertTrue(html.contains("<a href=\"bell%07%7F\">bell\u2407\u2421</a>"), html);
+        assertTrue(html.contains("<td>back\\slash</td>"), html);
+        assertFalse(html.contains("href=\"back"), html);
+        assertTrue(html.chars().noneMatch(c -> c < 0x20 && c != '\n' || c == 0x7f || Character.isSurrogate((char) c)), html);
+    }
+
+    @Test
     void accessLogHandsLinesToTheSinkOffTheCallingThread() throws InterruptedException {
         java.util.concurrent.LinkedBlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
         java.util.concurrent.LinkedBlockingQueue<Thread> threads = new java.util.concurrent.LinkedBlockingQueue<>();

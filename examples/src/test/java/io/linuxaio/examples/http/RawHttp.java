@@ -65,7 +65,10 @@ final class RawHttp implements AutoCloseable {
         return request("GET", path, headerLines).read(true);
     }
 
-    /** Reads one response; {@code withBody} false for HEAD and 304, whose Content-Length frames nothing. */
+    /**
+     * Reads one response; {@code withBody} false for HEAD and 304, whose Content-Length frames
+     * nothing. A chunked body is read to its last chunk.
+     */
     Response read(boolean withBody) throws IOException {
         String statusLine = line();
         if (!statusLine.startsWith("HTTP/1.1 ")) {
@@ -75,7 +78,9 @@ final class RawHttp implements AutoCloseable {
         Map<String, String> headers = readHeaders();
         byte[] body = new byte[0];
         String length = headers.get("content-length");
-        if (withBody && status != 304 && length != null) {
+        if (withBody && status != 304 && "chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            body = chunkedBody();
+        } else if (withBody && status != 304 && length != null) {
             body = in.readNBytes(Integer.parseInt(length));
             if (body.length != Integer.parseInt(length)) {
                 throw new EOFException("body cut short at " + body.length + " of " + length);
@@ -102,6 +107,30 @@ final class RawHttp implements AutoCloseable {
             return false;
         } catch (IOException reset) {
             return true;
+        }
+    }
+
+    /** A chunked body, after its head: the chunks' bytes joined, up to the last (empty) chunk and its trailers. */
+    byte[] chunkedBody() throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (;;) {
+            String sizeLine = line();
+            int semicolon = sizeLine.indexOf(';');
+            int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+            if (size == 0) {
+                while (!line().isEmpty()) {
+                    // trailers: none expected
+                }
+                return body.toByteArray();
+            }
+            byte[] chunk = in.readNBytes(size);
+            if (chunk.length != size) {
+                throw new EOFException("chunk cut short at " + chunk.length + " of " + size);
+            }
+            body.write(chunk);
+            if (!line().isEmpty()) {
+                throw new IOException("no line end after a chunk");
+            }
         }
     }
 

@@ -36,11 +36,16 @@ abstract class ServerTestBase {
 
     /**
      * Starts the server with the common settings and then {@code settings}; a subclass that needs
-     * others declares its own {@code static startServer()}, which hides this class's.
+     * others declares its own {@code static startServer()}. JUnit runs this class's too (a static
+     * method is hidden, not overridden), so a server already started is stopped first: else it
+     * and its site would be left behind.
      */
     static void start(UnaryOperator<FileServer.Builder> settings) throws Exception {
         if (!LeakReports.installed()) {
             throw new AssertionError("LeakReports is not installed as a launcher session listener");
+        }
+        if (server != null || site != null) {
+            stopServer();
         }
         site = new TestSite();
         accessLog = new LinkedBlockingQueue<>();
@@ -108,6 +113,11 @@ abstract class ServerTestBase {
 
     /** Descriptors of this process that are files under the served root. */
     static long openFilesUnderRoot() {
+        return openFilesUnderRoot(server);
+    }
+
+    /** Descriptors of this process that are files or directories under {@code server}'s root. */
+    static long openFilesUnderRoot(FileServer server) {
         String root = server.root().toString() + "/";
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
