@@ -24,7 +24,8 @@ class TlsContextsTest {
     void pemFilesMakeAServerContext() throws Exception {
         SelfSignedCertificate certificate = new SelfSignedCertificate("localhost");
         try {
-            assertTrue(TlsContexts.fromPem(certificate.certificate().toPath(), certificate.privateKey().toPath(), Options.DEFAULT_TLS_PROTOCOLS).isServer());
+            assertTrue(TlsContexts.fromPem(certificate.certificate().toPath(), certificate.privateKey().toPath(),
+                    Options.DEFAULT_TLS_PROTOCOLS).isServer());
         } finally {
             certificate.delete();
         }

@@ -168,6 +168,7 @@ class ConnectionTest extends ServerTestBase {
              WorkerHold first = new WorkerHold(one.engine(), site.base.resolve("hold-first"));
              RawHttp client = new RawHttp(one.localAddress())) {
             LinuxAio engine = one.engine();
+            engine.inline(false); // every open on the (held) worker: cached ones would not wait for it
             await("the only worker is held", () -> engine.nready() == 0 && WorkerHold.threadsInFifoOpen() == 1);
             client.request("GET", "/site/");
             await("the directory's open waits for the worker", () -> engine.nready() == 1);
