@@ -14,9 +14,10 @@ import java.util.List;
  * @param key the PEM private key that goes with {@code cert}
  * @param tlsProtocols the TLS versions {@code --tls} accepts, such as {@code TLSv1.3}
  * @param maxConnections the most connections open at once
+ * @param cacheControl the {@code Cache-Control} value sent with files, or null for none
  */
 record Options(Path root, int port, String bind, int threads, int aioThreads, int maxConnections, boolean tls,
-               Path cert, Path key, List<String> tlsProtocols, boolean quiet, boolean help) {
+               Path cert, Path key, List<String> tlsProtocols, String cacheControl, boolean quiet, boolean help) {
 
     static final int DEFAULT_PORT = 8080;
     static final String DEFAULT_BIND = "127.0.0.1";
@@ -34,8 +35,9 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
     static final String USAGE = """
             Usage: java -jar static-file-server.jar [options]
 
-            Serves the files under a directory over HTTP/1.1. Every stat, open, read and close goes
-            through the linux-aio worker pool; Netty's epoll event loops never touch the disk.
+            Serves the files under a directory over HTTP/1.1 and HTTP/2 (h2 over TLS through ALPN,
+            h2c by prior knowledge or by upgrade). Every stat, open, read and close goes through the
+            linux-aio worker pool; Netty's epoll event loops never touch the disk.
 
             Options:
               --root DIR         directory to serve (default: the bundled demo site)
@@ -51,6 +53,9 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
               --key FILE         PEM private key for --tls (needs --cert)
               --tls-protocols LIST  TLS versions --tls accepts, comma-separated (default: TLSv1.3;
                                  TLSv1.3,TLSv1.2 lets older clients in, without renegotiation)
+              --cache-control VALUE  Cache-Control sent with files (200, 206, 304), such as
+                                 "public, max-age=3600"; never with listings or errors
+                                 (default: none)
               --quiet            no access log on stdout
               --help             show this text
             """;
@@ -74,6 +79,7 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
         int aioThreads = DEFAULT_AIO_THREADS;
         int maxConnections = FileServer.defaultMaxConnections();
         List<String> tlsProtocols = null;
+        String cacheControl = null;
         boolean tls = false;
         boolean quiet = false;
         boolean help = false;
@@ -88,7 +94,7 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
             }
             switch (name) {
                 case "--root", "--port", "--bind", "--threads", "--aio-threads", "--max-connections", "--cert", "--key",
-                     "--tls-protocols" -> {
+                     "--tls-protocols", "--cache-control" -> {
                     String value;
                     if (inline != null) {
                         value = inline;
@@ -109,6 +115,7 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
                         case "--max-connections" -> maxConnections = number(name, value, 1, Integer.MAX_VALUE);
                         case "--cert" -> cert = path(name, value);
                         case "--tls-protocols" -> tlsProtocols = protocols(value);
+                        case "--cache-control" -> cacheControl = headerValue(name, value);
                         default -> key = path(name, value);
                     }
                 }
@@ -136,7 +143,7 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
             throw new UsageException("--tls-protocols is used only with --tls");
         }
         return new Options(root, port, bind, threads, aioThreads, maxConnections, tls, cert, key,
-                tlsProtocols != null ? tlsProtocols : DEFAULT_TLS_PROTOCOLS, quiet, help);
+                tlsProtocols != null ? tlsProtocols : DEFAULT_TLS_PROTOCOLS, cacheControl, quiet, help);
     }
 
     /**
@@ -165,6 +172,15 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
             }
         }
         return List.copyOf(protocols);
+    }
+
+    /** A header value as sent: visible ASCII and spaces, so nothing can end the header or start another. */
+    private static String headerValue(String name, String value) throws UsageException {
+        try {
+            return FileServer.checkHeaderValue(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(name + " " + e.getMessage());
+        }
     }
 
     private static int number(String name, String value, int min, int max) throws UsageException {

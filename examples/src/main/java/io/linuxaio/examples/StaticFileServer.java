@@ -58,6 +58,7 @@ public final class StaticFileServer {
                     .aioThreads(options.aioThreads())
                     .maxConnections(options.maxConnections())
                     .tls(ssl)
+                    .cacheControl(options.cacheControl())
                     .accessLog(options.quiet() ? null : out::println)
                     .start();
         } catch (IOException | RuntimeException e) {

@@ -27,6 +27,7 @@ class OptionsTest {
         assertEquals(Runtime.getRuntime().availableProcessors(), options.threads());
         assertEquals(Options.DEFAULT_AIO_THREADS, options.aioThreads());
         assertFalse(options.tls());
+        assertNull(options.cacheControl());
         assertFalse(options.quiet());
         assertFalse(options.help());
     }
@@ -44,7 +45,8 @@ class OptionsTest {
             "--aio-threads", o -> Integer.toString(o.aioThreads()),
             "--max-connections", o -> o.maxConnections() == (limitOfOpenFiles() - 128) / 2
                     ? "half of what the open-file limit leaves after 128" : Integer.toString(o.maxConnections()),
-            "--tls-protocols", o -> String.join(",", o.tlsProtocols()));
+            "--tls-protocols", o -> String.join(",", o.tlsProtocols()),
+            "--cache-control", o -> o.cacheControl() == null ? "none" : o.cacheControl());
 
     /** This JVM's soft limit on open descriptors, as the kernel reports it. */
     private static long limitOfOpenFiles() {
@@ -101,7 +103,7 @@ class OptionsTest {
     void everyOptionIsRead() throws Exception {
         Options options = Options.parse("--root", "/srv/www", "--port", "0", "--bind", "::1", "--threads", "3",
                 "--aio-threads=16", "--max-connections", "5000", "--tls", "--cert", "c.pem", "--key=k.pem", "--tls-protocols", "TLSv1.2, TLSv1.3",
-                "--quiet");
+                "--cache-control", "public, max-age=3600", "--quiet");
         assertEquals(Path.of("/srv/www"), options.root());
         assertEquals(0, options.port());
         assertEquals("::1", options.bind());
@@ -112,6 +114,7 @@ class OptionsTest {
         assertEquals(Path.of("c.pem"), options.cert());
         assertEquals(Path.of("k.pem"), options.key());
         assertEquals(java.util.List.of("TLSv1.2", "TLSv1.3"), options.tlsProtocols());
+        assertEquals("public, max-age=3600", options.cacheControl());
         assertTrue(options.quiet());
     }
 
@@ -140,9 +143,19 @@ class OptionsTest {
             "--cert c.pem --key k.pem|--cert and --key are used only with --tls",
             "--tls --tls-protocols TLSv1.1|--tls-protocols takes TLSv1.3 and TLSv1.2, not 'TLSv1.1'",
             "--tls --tls-protocols TLSv1.3,|--tls-protocols takes TLSv1.3 and TLSv1.2, not ''",
-            "--tls-protocols TLSv1.2|--tls-protocols is used only with --tls"})
+            "--tls-protocols TLSv1.2|--tls-protocols is used only with --tls",
+            "--cache-control=|--cache-control needs a value"})
     void badArgumentsSayWhatIsWrong(String args, String message) {
         Options.UsageException e = assertThrows(Options.UsageException.class, () -> Options.parse(args.split(" ")));
         assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void aCacheControlValueThatCouldEndTheHeaderIsRefused() {
+        for (String value : new String[] {"max-age=1\r\nX-Evil: 1", "max-age=1\nX-Evil: 1", "max-age=1\u0000", "caf\u00e9"}) {
+            Options.UsageException e = assertThrows(Options.UsageException.class,
+                    () -> Options.parse("--cache-control", value));
+            assertEquals("--cache-control may hold only visible ASCII and spaces", e.getMessage());
+        }
     }
 }

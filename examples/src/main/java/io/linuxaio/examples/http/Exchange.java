@@ -1,8 +1,10 @@
 package io.linuxaio.examples.http;
 
+import static io.netty.handler.codec.http.HttpHeaderNames.ACCEPT_ENCODING;
 import static io.netty.handler.codec.http.HttpHeaderNames.ACCEPT_RANGES;
 import static io.netty.handler.codec.http.HttpHeaderNames.ALLOW;
 import static io.netty.handler.codec.http.HttpHeaderNames.CACHE_CONTROL;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_ENCODING;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_RANGE;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
@@ -15,10 +17,12 @@ import static io.netty.handler.codec.http.HttpHeaderNames.LAST_MODIFIED;
 import static io.netty.handler.codec.http.HttpHeaderNames.LOCATION;
 import static io.netty.handler.codec.http.HttpHeaderNames.RANGE;
 import static io.netty.handler.codec.http.HttpHeaderNames.RETRY_AFTER;
+import static io.netty.handler.codec.http.HttpHeaderNames.VARY;
 import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
 import static io.netty.handler.codec.http.HttpResponseStatus.INTERNAL_SERVER_ERROR;
 import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.MOVED_PERMANENTLY;
+import static io.netty.handler.codec.http.HttpResponseStatus.NOT_ACCEPTABLE;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_MODIFIED;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
@@ -429,16 +433,83 @@ final class Exchange {
 
     // ---------------------------------------------------------------- files
 
-    private void serveFile(Opened opened, String name) {
+    /**
+     * A regular file was found: looks for its precompressed siblings ({@code name.br}, then
+     * {@code name.gz}, in the order the client's weights give), opened beneath the root like any
+     * file, and sends the first one the client accepts, else the file itself. A sibling that is
+     * missing, unreadable, not a regular file or a link out of the root is no sibling.
+     */
+    private void serveFile(Opened original, String name) {
+        AcceptEncoding accepted = AcceptEncoding.parse(request.headers().getAll(ACCEPT_ENCODING));
+        probeSiblings(original, name, accepted, accepted.probeOrder(), 0);
+    }
+
+    private void probeSiblings(Opened original, String name, AcceptEncoding accepted, List<AcceptEncoding.Coding> order,
+                               int next) {
+        if (next == order.size()) {
+            sendIdentity(original, name, accepted, false);
+            return;
+        }
+        AcceptEncoding.Coding coding = order.get(next);
+        openChecked(original.relativePath() + coding.suffix, (sibling, error) -> {
+            if (error != null && !noSuchSibling(error)) {
+                close(original.file());
+                fail(error);
+            } else if (sibling == null || !sibling.stat().isRegularFile()) {
+                if (sibling != null) {
+                    close(sibling.file());
+                }
+                probeSiblings(original, name, accepted, order, next + 1);
+            } else if (accepted.accepts(coding)) {
+                close(original.file());
+                sendFile(sibling, name, coding, true);
+            } else {
+                // Refused codings come last in the order: none after it is acceptable either,
+                // but its presence alone makes the response vary with Accept-Encoding.
+                close(sibling.file());
+                sendIdentity(original, name, accepted, true);
+            }
+        });
+    }
+
+    /** An open error that means only that the sibling is not there to be served. */
+    private static boolean noSuchSibling(Throwable error) {
+        if (error instanceof HttpError e) {
+            return e.status().equals(FORBIDDEN); // a link out of the root
+        }
+        return error instanceof AioException e && switch (e.errnoName()) {
+            case "ENOENT", "ENOTDIR", "ENAMETOOLONG", "EACCES", "EPERM", "ELOOP" -> true;
+            default -> false;
+        };
+    }
+
+    /** No acceptable sibling: the file itself, unless the client refused it too (406). */
+    private void sendIdentity(Opened original, String name, AcceptEncoding accepted, boolean vary) {
+        if (accepted.identity()) {
+            sendFile(original, name, null, vary);
+            return;
+        }
+        close(original.file());
+        FullHttpResponse response = page(NOT_ACCEPTABLE, "The file exists, but in no content coding this client accepts.");
+        response.headers().set(VARY, ACCEPT_ENCODING);
+        send(response);
+    }
+
+    /**
+     * Sends a file, or a sibling in {@code coding}, whose Content-Type is still that of
+     * {@code name}; ranges and validators apply to the bytes sent, as in nginx.
+     */
+    private void sendFile(Opened opened, String name, AcceptEncoding.Coding coding, boolean vary) {
         AioFile file = opened.file();
         long length = opened.stat().size();
-        Validators validators = Validators.of(opened.stat());
+        Validators validators = coding == null ? Validators.of(opened.stat()) : Validators.of(opened.stat()).inCoding(coding.token);
         HttpHeaders in = request.headers();
         Instant now = Instant.now();
         if (validators.notModified(in.get(IF_NONE_MATCH), in.get(IF_MODIFIED_SINCE), now)) {
             close(file);
             FullHttpResponse response = new DefaultFullHttpResponse(HTTP_1_1, NOT_MODIFIED, Unpooled.EMPTY_BUFFER);
             validatorHeaders(response.headers(), validators, now);
+            representationHeaders(response.headers(), null, vary);
             send(response);
             return;
         }
@@ -449,15 +520,23 @@ final class Exchange {
             close(file);
             FullHttpResponse response = page(REQUESTED_RANGE_NOT_SATISFIABLE, "No requested range lies within the file.");
             response.headers().set(CONTENT_RANGE, "bytes */" + length);
+            if (vary) {
+                response.headers().set(VARY, ACCEPT_ENCODING);
+            }
             send(response);
             return;
         }
         List<ByteRange> parts = ranges.kind() == RangeRequest.Kind.WHOLE
                 ? (length == 0 ? List.of() : List.of(new ByteRange(0, length - 1)))
                 : ranges.ranges();
-        HttpResponse response = new DefaultHttpResponse(HTTP_1_1, ranges.kind() == RangeRequest.Kind.WHOLE ? OK : PARTIAL_CONTENT);
+        HttpResponseStatus code = ranges.kind() == RangeRequest.Kind.WHOLE ? OK : PARTIAL_CONTENT;
+        // No body to send: one message, which HTTP/2 sends as a HEADERS frame that ends the stream.
+        boolean bodiless = head || parts.isEmpty();
+        HttpResponse response = bodiless ? new DefaultFullHttpResponse(HTTP_1_1, code, Unpooled.EMPTY_BUFFER)
+                : new DefaultHttpResponse(HTTP_1_1, code);
         HttpHeaders out = response.headers();
         validatorHeaders(out, validators, now);
+        representationHeaders(out, coding, vary);
         out.set(ACCEPT_RANGES, "bytes");
         MultipartRanges multipart = null;
         if (parts.size() > 1) {
@@ -471,15 +550,15 @@ final class Exchange {
                 out.set(CONTENT_RANGE, parts.get(0).contentRange(length));
             }
         }
+        if (bodiless) {
+            close(file);
+            send((FullHttpResponse) response);
+            return;
+        }
         HttpUtil.setKeepAlive(out, request.protocolVersion(), keepAlive);
         responded = true;
         status = response.status().code();
         ctx.write(response);
-        if (head || parts.isEmpty()) {
-            close(file);
-            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::written);
-            return;
-        }
         bodyBytes = HttpUtil.getContentLength(response, 0L);
         FileLease lease = new FileLease(file, parts.size());
         for (int i = 0; i < parts.size(); i++) {
@@ -492,6 +571,22 @@ final class Exchange {
         LastHttpContent last = multipart == null ? LastHttpContent.EMPTY_LAST_CONTENT
                 : new DefaultLastHttpContent(Unpooled.wrappedBuffer(multipart.closing()));
         ctx.writeAndFlush(last).addListener(this::written);
+    }
+
+    /**
+     * The headers of a file's response (200, 206, 304) that describe which representation it is
+     * and how long it may be kept: never on a listing or an error.
+     */
+    private void representationHeaders(HttpHeaders headers, AcceptEncoding.Coding coding, boolean vary) {
+        if (coding != null) {
+            headers.set(CONTENT_ENCODING, coding.token);
+        }
+        if (vary) {
+            headers.set(VARY, ACCEPT_ENCODING);
+        }
+        if (site.cacheControl() != null) {
+            headers.set(CACHE_CONTROL, site.cacheControl());
+        }
     }
 
     /** Closes the file once every region read from it is done; a failed region ends the connection. */

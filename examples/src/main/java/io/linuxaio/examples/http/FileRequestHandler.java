@@ -12,13 +12,15 @@ import java.util.ArrayDeque;
 
 /**
  * A connection's requests, answered one at a time in the order they came, so pipelined responses
- * never overtake each other. The next response starts only when the previous one has been fully
+ * never overtake each other; or, in an HTTP/2 stream's child channel, the stream's one request. The next response starts only when the previous one has been fully
  * written, which also bounds what one connection holds: one open file, and at most
  * {@link #MAX_WAITING} parsed requests; then the decoder pauses and the socket stops being read
  * until they are answered, and every request parsed is answered.
  *
  * <p>Runs on the channel's event loop only. Request bodies are not read: a request that has one is
- * answered and the connection closed, so no upload is swallowed byte by byte.
+ * answered and the connection closed (under HTTP/2, the stream reset), so no upload is swallowed
+ * byte by byte. On a plain HTTP/1.1 connection a request that asks for h2c is answered over HTTP/2
+ * ({@link H2cUpgrade}) when nothing else is under way on the connection.
  */
 final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     /** The user event that asks a connection to finish what it has received and close. */
@@ -31,16 +33,24 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_WAITING = 16;
 
     private final Site site;
+    /** Null in an HTTP/2 stream, which carries one request. */
     private final RequestDecoder decoder;
+    /** Null over TLS and in a stream. */
+    private final H2cUpgrade upgrade;
     private final ArrayDeque<HttpRequest> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
     private boolean starting;
     private boolean draining;
 
-    FileRequestHandler(Site site, RequestDecoder decoder) {
+    /**
+     * @param decoder the HTTP/1.1 connection's decoder, or null for an HTTP/2 stream
+     * @param upgrade how to upgrade a plain HTTP/1.1 connection to h2c, or null where none may
+     */
+    FileRequestHandler(Site site, RequestDecoder decoder, H2cUpgrade upgrade) {
         this.site = site;
         this.decoder = decoder;
+        this.upgrade = upgrade;
     }
 
     @Override
@@ -53,7 +63,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
         try {
             if (msg instanceof HttpRequest request) {
                 waiting.add(request);
-                if (waiting.size() >= MAX_WAITING || request.decoderResult().isFailure()) {
+                if (decoder != null && (waiting.size() >= MAX_WAITING || request.decoderResult().isFailure())) {
                     decoder.pause(); // the bytes already read stay unparsed until these are answered
                     ctx.channel().config().setAutoRead(false);
                 }
@@ -102,7 +112,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
         if (log != null && exchange.status() != 0) {
             HttpRequest request = exchange.request();
             log.log(AccessLog.line(ctx.channel().remoteAddress(), Instant.now(),
-                    request.method() + " " + request.uri() + " " + request.protocolVersion(),
+                    request.method() + " " + request.uri() + " " + (decoder == null ? "HTTP/2.0" : request.protocolVersion()),
                     exchange.status(), success ? exchange.bodyBytes() : 0));
         }
         current = null;
@@ -130,7 +140,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
                     if (!ctx.channel().isActive()) {
                         return;
                     }
-                    if (decoder.isPaused()) {
+                    if (decoder != null && decoder.isPaused()) {
                         decoder.resume(); // parses what was held back, into waiting
                         continue;
                     }
@@ -142,6 +152,11 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
                 if (!ctx.channel().isActive()) {
                     waiting.clear();
                     return;
+                }
+                if (upgrade != null && waiting.isEmpty() && !draining && !hasBody(request)
+                        && request.decoderResult().isSuccess() && H2cUpgrade.asked(request)
+                        && upgrade.upgrade(ctx, request, decoder)) {
+                    return; // answered on stream 1; this handler has left the pipeline
                 }
                 boolean keepAlive = HttpUtil.isKeepAlive(request) && !hasBody(request)
                         && !(draining && waiting.isEmpty());

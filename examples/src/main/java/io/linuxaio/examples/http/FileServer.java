@@ -20,7 +20,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -39,12 +40,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * A static file HTTP/1.1 server on Netty's epoll transport whose every file system call (open,
+ * A static file HTTP/1.1 and HTTP/2 server on Netty's epoll transport whose every file system call (open,
  * stat, read, readdir, close) runs on the linux-aio worker pool, so its event loops never wait on a
  * disk.
  *
  * <p>It serves GET and HEAD under one root with keep-alive and pipelining, byte ranges, conditional
- * requests, directory listings and, with an {@link SslContext}, HTTPS through the same read path.
+ * requests, precompressed siblings ({@code .br}, {@code .gz}), directory listings and, with an
+ * {@link SslContext}, HTTPS through the same read path. HTTP/2 comes over TLS by ALPN, and in clear
+ * text by prior knowledge or by upgrade; each stream's file is read by its own
+ * {@link AioFileHandler}, paced by the stream's flow-control window.
  * Nothing outside the root can be reached, symbolic links included: the root is held open, and each
  * file is opened beneath it with {@code openat2(RESOLVE_BENEATH)}, which refuses every way out and
  * brings the file's stat in the same trip through the pool. On a kernel without openat2 (before
@@ -84,6 +88,30 @@ public final class FileServer implements AutoCloseable {
         this.tls = tls;
         this.stopping = stopping;
         this.limiter = limiter;
+    }
+
+    /**
+     * The ALPN setting for a server {@link SslContext} that offers HTTP/2 ({@code h2}) first, then
+     * HTTP/1.1: {@code SslContextBuilder.forServer(...).applicationProtocolConfig(FileServer.ALPN)}.
+     */
+    public static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            // The two behaviours the JDK's TLS provider supports.
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+
+    /**
+     * Returns a header value if it holds only visible ASCII and spaces, so it can neither end its
+     * header nor start another, and is sent as it reads.
+     *
+     * @throws IllegalArgumentException if it holds anything else, or nothing
+     */
+    public static String checkHeaderValue(String value) {
+        if (value.isEmpty() || !value.chars().allMatch(c -> c == ' ' || c > ' ' && c < 0x7f)) {
+            throw new IllegalArgumentException(value.isEmpty() ? "needs a value" : "may hold only visible ASCII and spaces");
+        }
+        return value;
     }
 
     /** A builder for a server of the files under {@code root}. */
@@ -289,6 +317,7 @@ public final class FileServer implements AutoCloseable {
         private int chunksInFlight = AioFileHandler.DEFAULT_CHUNKS_IN_FLIGHT;
         private boolean openat2 = true;
         private int maxConnections = defaultMaxConnections();
+        private String cacheControl;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -322,7 +351,10 @@ public final class FileServer implements AutoCloseable {
         }
 
         /**
-         * Serve HTTPS with this context; null (the default) serves plain HTTP. A context that
+         * Serve HTTPS with this context; null (the default) serves plain HTTP, and HTTP/2 to a
+         * client that starts with its preface (prior knowledge) or asks to upgrade to h2c. Over
+         * TLS, HTTP/2 needs a context that offers it by ALPN ({@link FileServer#ALPN}); a client
+         * that chooses HTTP/1.1, or nothing, gets HTTP/1.1. A context that
          * enables TLS 1.2 lets clients renegotiate, each time at milliseconds of server CPU, unless
          * {@code jdk.tls.rejectClientInitiatedRenegotiation} is true before the first handshake (the
          * command line sets it, and enables TLS 1.3 alone unless asked).
@@ -332,6 +364,18 @@ public final class FileServer implements AutoCloseable {
                 throw new IllegalArgumentException("not a server SslContext");
             }
             this.ssl = context;
+            return this;
+        }
+
+        /**
+         * The {@code Cache-Control} value sent with every file's response (200, 206 and 304), such
+         * as {@code "public, max-age=3600"}; never with a listing (always {@code no-cache}) or an
+         * error. Null (the default) sends none.
+         *
+         * @throws IllegalArgumentException if the value holds anything but visible ASCII and spaces
+         */
+        public Builder cacheControl(String value) {
+            this.cacheControl = value == null ? null : checkHeaderValue(value);
             return this;
         }
 
@@ -439,7 +483,7 @@ public final class FileServer implements AutoCloseable {
                 group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
                 loops = AioEventLoops.register(group, aio);
                 log = accessLog == null ? null : new AccessLog(accessLog);
-                Site site = new Site(rootPath, rootDir, beneath, loops, log, new Probes());
+                Site site = new Site(rootPath, rootDir, beneath, loops, log, new Probes(), cacheControl);
                 ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
                 AtomicBoolean stopping = new AtomicBoolean();
                 AcceptLimiter limiter = new AcceptLimiter(maxConnections, System.err::println);
@@ -504,8 +548,8 @@ public final class FileServer implements AutoCloseable {
                     .setMaxInitialLineLength(maxRequestLine)
                     .setMaxHeaderSize(maxHeaderSize);
             long idleMillis = idleTimeout.toMillis();
-            int chunk = chunkSize;
-            int inFlight = chunksInFlight;
+            Pipelines pipelines = new Pipelines(site, loops, decoder, maxHeaderSize, chunkSize, chunksInFlight,
+                    sslContext == null);
             return new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel channel) {
@@ -514,14 +558,10 @@ public final class FileServer implements AutoCloseable {
                     if (sslContext != null) {
                         pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
                     }
-                    // A decoder and an encoder rather than Netty's HttpServerCodec, whose decoder cannot be
-                    // paused and which closes a connection past 128 pipelined requests it has parsed.
-                    RequestDecoder requests = new RequestDecoder(decoder);
-                    pipeline.addLast("http-in", requests);
-                    pipeline.addLast("http-out", new HttpResponseEncoder());
                     pipeline.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-                    pipeline.addLast("files", new AioFileHandler(loops, chunk, inFlight));
-                    pipeline.addLast("requests", new FileRequestHandler(site, requests));
+                    // The protocol's handlers follow once it is known: from ALPN after the
+                    // handshake, or from the first bytes of a plain connection.
+                    pipeline.addLast("protocol", sslContext != null ? new AlpnHandler(pipelines) : new ProtocolDetector(pipelines));
                     if (stopping.get()) {
                         // Accepted just before the listener closed, after close() told the others.
                         channel.eventLoop().execute(() -> pipeline.fireUserEventTriggered(FileRequestHandler.DRAIN));

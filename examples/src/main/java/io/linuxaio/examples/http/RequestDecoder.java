@@ -61,6 +61,15 @@ final class RequestDecoder extends HttpRequestDecoder {
     }
 
     /**
+     * The bytes read and not parsed yet, now the caller's, leaving none behind: for a connection
+     * that stops speaking HTTP/1.1 (an h2c upgrade), whose next bytes are for another codec.
+     */
+    ByteBuf takeUnread() {
+        ByteBuf held = internalBuffer();
+        return held.readRetainedSlice(held.readableBytes());
+    }
+
+    /**
      * Parses on: the requests already held are decoded and passed on now, unless this is called
      * from inside the decoder's own loop, which then carries on by itself.
      */

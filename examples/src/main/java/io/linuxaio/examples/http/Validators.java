@@ -23,6 +23,15 @@ record Validators(String etag, Instant lastModified) {
     }
 
     /**
+     * The validators of the same file sent in a content coding: the entity-tag names the coding,
+     * so a cache never takes one representation's bytes for another's even if the sibling file
+     * were a hard link to the original.
+     */
+    Validators inCoding(String coding) {
+        return new Validators(etag.substring(0, etag.length() - 1) + "-" + coding + "\"", lastModified);
+    }
+
+    /**
      * Whether a GET or HEAD should be answered 304: {@code If-None-Match} decides when present (weak
      * comparison); otherwise {@code If-Modified-Since}, if it is a valid date not in the future.
      */

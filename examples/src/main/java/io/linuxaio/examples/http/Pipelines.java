@@ -1,0 +1,111 @@
+package io.linuxaio.examples.http;
+
+import io.linuxaio.netty.AioEventLoops;
+import io.linuxaio.netty.AioFileHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+
+/**
+ * The handlers a connection needs for the protocol it turns out to speak: chosen at accept by
+ * {@link ProtocolDetector} on a plain port (HTTP/1.1, or h2c by prior knowledge), after the TLS
+ * handshake by ALPN ({@link AlpnHandler}), or on an h2c upgrade ({@link H2cUpgrade}).
+ *
+ * <p>Both protocols end in the same request handling: under HTTP/1.1 one {@link FileRequestHandler}
+ * answers the connection's requests in turn; under HTTP/2 each stream is a child channel whose
+ * frames {@link Http2StreamFrameToHttpObjectCodec} turns into the same {@code HttpRequest} and from
+ * the same {@code HttpResponse}, with its own {@link AioFileHandler}: HTTP/2 has no sendfile, and
+ * the stream's flow-control window is its channel's writability, the backpressure the file reads
+ * wait on.
+ *
+ * <p>Immutable; one per server, used on every event loop.
+ */
+final class Pipelines {
+    /**
+     * Streams open at once per connection (nginx's default is 128): each may hold an open file
+     * and {@code chunksInFlight} chunks, as one HTTP/1.1 connection does.
+     */
+    static final int MAX_CONCURRENT_STREAMS = 100;
+
+    private final Site site;
+    private final AioEventLoops loops;
+    private final HttpDecoderConfig decoder;
+    private final int maxHeaderSize;
+    private final int chunkSize;
+    private final int chunksInFlight;
+    private final boolean cleartext;
+
+    /**
+     * @param cleartext whether connections are plain TCP, where an HTTP/1.1 request may ask to
+     *                  upgrade to h2c; over TLS only ALPN chooses HTTP/2
+     */
+    Pipelines(Site site, AioEventLoops loops, HttpDecoderConfig decoder, int maxHeaderSize, int chunkSize,
+              int chunksInFlight, boolean cleartext) {
+        this.site = site;
+        this.loops = loops;
+        this.decoder = decoder;
+        this.maxHeaderSize = maxHeaderSize;
+        this.chunkSize = chunkSize;
+        this.chunksInFlight = chunksInFlight;
+        this.cleartext = cleartext;
+    }
+
+    /** Adds the HTTP/1.1 handlers at the end of a connection's pipeline. */
+    void http1(ChannelPipeline pipeline) {
+        // A decoder and an encoder rather than Netty's HttpServerCodec, whose decoder cannot be
+        // paused and which closes a connection past 128 pipelined requests it has parsed.
+        RequestDecoder requests = new RequestDecoder(decoder);
+        pipeline.addLast("http-in", requests);
+        pipeline.addLast("http-out", new HttpResponseEncoder());
+        pipeline.addLast("files", new AioFileHandler(loops, chunkSize, chunksInFlight));
+        pipeline.addLast("requests", new FileRequestHandler(site, requests, cleartext ? new H2cUpgrade(this) : null));
+    }
+
+    /** Adds the HTTP/2 handlers at the end of a connection's pipeline, for a connection that starts with its preface. */
+    void http2(ChannelPipeline pipeline) {
+        pipeline.addLast("h2", frameCodec());
+        for (ChannelHandler handler : afterFrameCodec()) {
+            pipeline.addLast(handler);
+        }
+    }
+
+    /** The HTTP/2 framing of a connection, with the limits an HTTP/1.1 connection has. */
+    Http2FrameCodec frameCodec() {
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                        .maxHeaderListSize(maxHeaderSize)) // past it a request gets 431, as over HTTP/1.1
+                .validateHeaders(true)
+                .build();
+    }
+
+    /** What follows the frame codec in a connection's pipeline: a child channel per stream, then the connection's own events. */
+    ChannelHandler[] afterFrameCodec() {
+        return new ChannelHandler[] {new Http2MultiplexHandler(streams()), new Http2ConnectionEvents()};
+    }
+
+    private ChannelInitializer<Channel> streams() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                if (!(channel instanceof Http2StreamChannel)) {
+                    throw new IllegalStateException("not a stream: " + channel);
+                }
+                ChannelPipeline pipeline = channel.pipeline();
+                pipeline.addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true));
+                pipeline.addLast("chunks", ChunksAsContent.INSTANCE);
+                pipeline.addLast("files", new AioFileHandler(loops, chunkSize, chunksInFlight));
+                pipeline.addLast("requests", new FileRequestHandler(site, null, null));
+            }
+        };
+    }
+}
