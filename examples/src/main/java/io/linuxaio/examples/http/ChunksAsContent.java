@@ -11,16 +11,23 @@ import io.netty.handler.codec.http.DefaultHttpContent;
  * In an HTTP/2 stream's pipeline, between the HTTP/2 codec and {@code AioFileHandler}: the file
  * chunks the handler writes as plain {@code ByteBuf}s (which Netty's HTTP/1.1 encoder takes as they
  * are) become HTTP content, which the codec sends as DATA frames. Everything else passes untouched.
- * Stateless, so one instance serves every stream.
+ * It keeps no state but a counter for tests, so one instance serves every stream of a server.
  */
 @ChannelHandler.Sharable
 final class ChunksAsContent extends ChannelOutboundHandlerAdapter {
-    static final ChunksAsContent INSTANCE = new ChunksAsContent();
+    private final Probes probes;
 
-    private ChunksAsContent() {}
+    ChunksAsContent(Probes probes) {
+        this.probes = probes;
+    }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        ctx.write(msg instanceof ByteBuf chunk ? new DefaultHttpContent(chunk) : msg, promise);
+        if (msg instanceof ByteBuf chunk) {
+            probes.streamFileBytes.add(chunk.readableBytes());
+            ctx.write(new DefaultHttpContent(chunk), promise);
+        } else {
+            ctx.write(msg, promise);
+        }
     }
 }

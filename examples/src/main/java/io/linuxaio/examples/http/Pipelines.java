@@ -43,6 +43,7 @@ final class Pipelines {
     private final int chunkSize;
     private final int chunksInFlight;
     private final boolean cleartext;
+    private final ChunksAsContent chunks;
 
     /**
      * @param cleartext whether connections are plain TCP, where an HTTP/1.1 request may ask to
@@ -57,6 +58,7 @@ final class Pipelines {
         this.chunkSize = chunkSize;
         this.chunksInFlight = chunksInFlight;
         this.cleartext = cleartext;
+        this.chunks = new ChunksAsContent(site.probes());
     }
 
     /** Adds the HTTP/1.1 handlers at the end of a connection's pipeline. */
@@ -102,7 +104,7 @@ final class Pipelines {
                 }
                 ChannelPipeline pipeline = channel.pipeline();
                 pipeline.addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true));
-                pipeline.addLast("chunks", ChunksAsContent.INSTANCE);
+                pipeline.addLast("chunks", chunks);
                 pipeline.addLast("files", new AioFileHandler(loops, chunkSize, chunksInFlight));
                 pipeline.addLast("requests", new FileRequestHandler(site, null, null));
             }

@@ -17,6 +17,9 @@ final class Probes {
     /** The lstats directory listings have issued, one per entry shown with a size and a date. */
     final LongAdder listingStats = new LongAdder();
 
+    /** File bytes handed to HTTP/2 streams, as DATA to send once the stream's window lets it. */
+    final LongAdder streamFileBytes = new LongAdder();
+
     /** Whether this openat2 call is to fail with an injected EAGAIN; takes one from the count. */
     boolean injectEagain() {
         return eagainsToInject.get() > 0 && eagainsToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0;

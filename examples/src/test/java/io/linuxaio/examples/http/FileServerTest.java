@@ -18,9 +18,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** HTTP semantics through the JDK client: bodies, headers, ranges, conditionals, directories, errors. */
+/**
+ * HTTP semantics: bodies, headers, ranges, conditionals, directories, errors; each test once over
+ * HTTP/1.1 and once over each way to HTTP/2, with the same assertions. The framing HTTP/1.1 alone
+ * has is checked byte by byte in {@link Http1FramingTest}.
+ */
+@ParameterizedClass
+@EnumSource(Protocol.class)
 class FileServerTest extends ServerTestBase {
+    @Parameter
+    Protocol protocol;
+
+    @Override
+    Protocol protocol() {
+        return protocol;
+    }
 
     @Test
     void getServesTheFileWithItsHeaders() throws Exception {
@@ -58,16 +74,14 @@ class FileServerTest extends ServerTestBase {
 
     @Test
     void headSendsTheHeadersOfGetAndNoBody() throws Exception {
-        try (RawHttp http = raw()) {
-            RawHttp.Response head = http.request("HEAD", "/data.bin").read(false);
-            assertEquals(200, head.status());
-            assertEquals(Integer.toString(TestSite.DATA_BYTES), head.header("content-length"));
-            assertNotNull(head.header("etag"));
-            // If HEAD had sent a body, this next response would be read from the middle of it.
-            RawHttp.Response next = http.get("/hello.txt");
-            assertEquals(200, next.status());
-            assertEquals("hello, world\n", next.text());
-        }
+        HttpResponse<byte[]> head = send("HEAD", "/data.bin");
+        assertEquals(200, head.statusCode());
+        assertEquals(Integer.toString(TestSite.DATA_BYTES), head.headers().firstValue("content-length").orElseThrow());
+        assertEquals(get("/data.bin", "Range", "bytes=0-0").headers().firstValue("etag"), head.headers().firstValue("etag"));
+        assertEquals(0, head.body().length);
+        HttpResponse<byte[]> next = get("/hello.txt"); // on the same connection
+        assertEquals(200, next.statusCode());
+        assertEquals("hello, world\n", new String(next.body(), StandardCharsets.UTF_8));
     }
 
     @Test
@@ -245,12 +259,26 @@ class FileServerTest extends ServerTestBase {
         HttpResponse<byte[]> file = get("/names/caf%E9.txt");
         assertEquals(200, file.statusCode());
         assertEquals("a Latin-1 name", new String(file.body(), StandardCharsets.UTF_8));
-        // The same byte sent raw on the request line, as some clients do, names the same file.
-        try (RawHttp http = raw()) {
-            RawHttp.Response raw = http.get("/names/caf\u00e9.txt");
-            assertEquals(200, raw.status());
-            assertEquals("a Latin-1 name", raw.text());
+        // The same byte sent raw in the target, as some clients do, names the same file.
+        HttpResponse<byte[]> raw = rawGet("/names/caf\u00e9.txt");
+        assertEquals(200, raw.statusCode());
+        assertEquals("a Latin-1 name", new String(raw.body(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A GET of a target sent exactly as written, byte for byte (a char per byte): on the request
+     * line over HTTP/1.1, as {@code :path} over HTTP/2 (by prior knowledge: the JDK's client would
+     * encode it).
+     */
+    private HttpResponse<byte[]> rawGet(String target) throws Exception {
+        if (protocol == Protocol.HTTP_1_1) {
+            try (RawHttp http = raw()) {
+                RawHttp.Response response = http.get(target);
+                return new TestResponse(response.status(), java.util.Map.of(), response.body(), server.uri(),
+                        java.net.http.HttpClient.Version.HTTP_1_1);
+            }
         }
+        return priorKnowledge().send("GET", target);
     }
 
     @Test
@@ -298,29 +326,11 @@ class FileServerTest extends ServerTestBase {
 
     @Test
     void headOfAListingSendsItsHeadersAndNoBody() throws Exception {
-        try (RawHttp http = raw()) {
-            RawHttp.Response head = http.request("HEAD", "/dir/").read(false);
-            assertEquals(200, head.status());
-            assertEquals("text/html; charset=utf-8", head.header("content-type"));
-            assertEquals(null, head.header("transfer-encoding"));
-            RawHttp.Response next = http.get("/hello.txt");
-            assertEquals("hello, world\n", next.text());
-        }
-    }
-
-    @Test
-    void anHttp10ClientGetsAListingEndedByTheConnectionClosing() throws Exception {
-        try (RawHttp http = raw()) {
-            http.send("GET /dir/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-            RawHttp.Response head = http.readHead();
-            assertEquals(200, head.status());
-            assertEquals(null, head.header("transfer-encoding"), "HTTP/1.0 knows no chunks");
-            assertEquals(null, head.header("content-length"));
-            String html = new String(http.input().readAllBytes(), StandardCharsets.UTF_8); // to the close
-            assertTrue(html.startsWith("<!DOCTYPE html>"), html);
-            assertTrue(html.endsWith("</table>\n</body></html>\n"), html);
-            assertTrue(html.contains("href=\"sub/\""), html);
-        }
+        HttpResponse<byte[]> head = send("HEAD", "/dir/");
+        assertEquals(200, head.statusCode());
+        assertEquals("text/html; charset=utf-8", head.headers().firstValue("content-type").orElseThrow());
+        assertEquals(0, head.body().length);
+        assertEquals("hello, world\n", new String(get("/hello.txt").body(), StandardCharsets.UTF_8));
     }
 
     @Test
@@ -388,10 +398,11 @@ class FileServerTest extends ServerTestBase {
 
     @Test
     void aFifoIsRefusedWithoutHoldingAWorker() throws Exception {
-        Process mkfifo = new ProcessBuilder("mkfifo", site.root.resolve("pipe").toString()).start();
+        String pipe = "pipe-" + protocol; // the site is the class's, shared by every protocol's run
+        Process mkfifo = new ProcessBuilder("mkfifo", site.root.resolve(pipe).toString()).start();
         assertTrue(mkfifo.waitFor(10, TimeUnit.SECONDS));
         assertEquals(0, mkfifo.exitValue());
-        assertEquals(403, get("/pipe").statusCode());
+        assertEquals(403, get("/" + pipe).statusCode());
         assertEquals(200, get("/hello.txt").statusCode());
     }
 
@@ -426,10 +437,11 @@ class FileServerTest extends ServerTestBase {
         String ok = loggedLineFor("\"GET /hello.txt?x=1 ");
         String missing = loggedLineFor("\"GET /missing ");
         assertNotNull(ok);
+        String version = protocol == Protocol.HTTP_1_1 ? "HTTP/1.1" : "HTTP/2.0";
         assertTrue(ok.matches("127\\.0\\.0\\.1 - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000] "
-                + "\"GET /hello.txt\\?x=1 HTTP/1.1\" 200 13"), ok);
+                + "\"GET /hello.txt\\?x=1 " + version + "\" 200 13"), ok);
         assertNotNull(missing);
-        assertTrue(missing.contains("\"GET /missing HTTP/1.1\" 404 "), missing);
+        assertTrue(missing.contains("\"GET /missing " + version + "\" 404 "), missing);
     }
 
     /** The next access-log line about {@code request}, or null if none came within 30 s. */

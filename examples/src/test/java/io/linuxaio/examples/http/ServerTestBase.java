@@ -27,6 +27,8 @@ abstract class ServerTestBase {
     static TestSite site;
     static FileServer server;
     static HttpClient client;
+    static HttpClient h2cClient;
+    static H2Client priorKnowledge;
     static BlockingQueue<String> accessLog;
 
     @BeforeAll
@@ -51,7 +53,12 @@ abstract class ServerTestBase {
         accessLog = new LinkedBlockingQueue<>();
         server = settings.apply(FileServer.builder(site.root).port(0).threads(2).aioThreads(4)
                 .chunks(CHUNK_SIZE, CHUNKS_IN_FLIGHT).accessLog(accessLog::add)).start();
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        client = jdkClient(HttpClient.Version.HTTP_1_1);
+        h2cClient = jdkClient(HttpClient.Version.HTTP_2); // over http://, it asks to upgrade to h2c
+    }
+
+    private static HttpClient jdkClient(HttpClient.Version version) {
+        return HttpClient.newBuilder().version(version)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
@@ -64,6 +71,11 @@ abstract class ServerTestBase {
         } finally {
             server = null;
             client = null;
+            h2cClient = null;
+            if (priorKnowledge != null) {
+                priorKnowledge.close();
+                priorKnowledge = null;
+            }
             if (site != null) {
                 site.close();
                 site = null;
@@ -80,12 +92,36 @@ abstract class ServerTestBase {
         return server.uri().resolve(path);
     }
 
+    /** The protocol {@link #get} and {@link #send} speak: HTTP/1.1 unless a suite runs over several. */
+    Protocol protocol() {
+        return Protocol.HTTP_1_1;
+    }
+
     /** A GET with extra headers given as name, value pairs. */
-    static HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
+    HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
         return send("GET", path, headers);
     }
 
-    static HttpResponse<byte[]> send(String method, String path, String... headers) throws IOException, InterruptedException {
+    /**
+     * A request in this suite's {@link #protocol()}; the response's version is checked, so a
+     * suite meant for HTTP/2 cannot pass over HTTP/1.1 unnoticed.
+     */
+    HttpResponse<byte[]> send(String method, String path, String... headers) throws IOException, InterruptedException {
+        Protocol protocol = protocol();
+        HttpResponse<byte[]> response = switch (protocol) {
+            case HTTP_1_1 -> send(client, method, path, headers);
+            case H2C_UPGRADE -> send(h2cClient, method, path, headers);
+            case H2C_PRIOR_KNOWLEDGE -> priorKnowledge().send(method, path, headers);
+        };
+        HttpClient.Version expected = protocol == Protocol.HTTP_1_1 ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2;
+        if (response.version() != expected) {
+            throw new AssertionError(method + " " + path + " was answered over " + response.version() + ", not " + expected);
+        }
+        return response;
+    }
+
+    private static HttpResponse<byte[]> send(HttpClient client, String method, String path, String... headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.uri() + path.substring(1)))
                 .timeout(DEADLINE)
                 .method(method, HttpRequest.BodyPublishers.noBody());
@@ -93,6 +129,17 @@ abstract class ServerTestBase {
             request.header(headers[i], headers[i + 1]);
         }
         return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** The suite's HTTP/2 connection by prior knowledge, opened at first use. */
+    static synchronized H2Client priorKnowledge() throws IOException {
+        if (priorKnowledge == null || !priorKnowledge.connection.isActive()) {
+            if (priorKnowledge != null) {
+                priorKnowledge.close();
+            }
+            priorKnowledge = new H2Client(address());
+        }
+        return priorKnowledge;
     }
 
     static RawHttp raw() throws IOException {
