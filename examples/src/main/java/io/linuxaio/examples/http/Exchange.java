@@ -77,6 +77,8 @@ import java.util.function.BiConsumer;
 final class Exchange {
     static final String ALLOWED_METHODS = "GET, HEAD";
     private static final String INDEX = "index.html";
+    /** The Vary value of a file that has precompressed siblings, spelt as nginx and Caddy spell it. */
+    private static final String VARIES_BY = "Accept-Encoding";
     /** Regular files and directories only: O_NONBLOCK keeps a FIFO from holding a worker forever. */
     private static final int OPEN_FLAGS = Fcntl.O_RDONLY | Fcntl.O_NONBLOCK | Fcntl.O_NOCTTY;
 
@@ -491,7 +493,7 @@ final class Exchange {
         }
         close(original.file());
         FullHttpResponse response = page(NOT_ACCEPTABLE, "The file exists, but in no content coding this client accepts.");
-        response.headers().set(VARY, ACCEPT_ENCODING);
+        response.headers().set(VARY, VARIES_BY);
         send(response);
     }
 
@@ -521,7 +523,7 @@ final class Exchange {
             FullHttpResponse response = page(REQUESTED_RANGE_NOT_SATISFIABLE, "No requested range lies within the file.");
             response.headers().set(CONTENT_RANGE, "bytes */" + length);
             if (vary) {
-                response.headers().set(VARY, ACCEPT_ENCODING);
+                response.headers().set(VARY, VARIES_BY);
             }
             send(response);
             return;
@@ -582,7 +584,7 @@ final class Exchange {
             headers.set(CONTENT_ENCODING, coding.token);
         }
         if (vary) {
-            headers.set(VARY, ACCEPT_ENCODING);
+            headers.set(VARY, VARIES_BY);
         }
         if (site.cacheControl() != null) {
             headers.set(CACHE_CONTROL, site.cacheControl());
