@@ -35,6 +35,8 @@ final class Pipelines {
      * and {@code chunksInFlight} chunks, as one HTTP/1.1 connection does.
      */
     static final int MAX_CONCURRENT_STREAMS = 100;
+    /** {@link FileServer#close()}'s grace. */
+    static final long GRACE_MILLIS = 30_000;
 
     private final Site site;
     private final AioEventLoops loops;
@@ -87,6 +89,10 @@ final class Pipelines {
                         .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                         .maxHeaderListSize(maxHeaderSize)) // past it a request gets 431, as over HTTP/1.1
                 .validateHeaders(true)
+                // After GOAWAY (the server stopping), how long streams under way may take to
+                // finish before the connection is closed: the server's own default grace. The
+                // builder's default is 0, which would cut every response under way.
+                .gracefulShutdownTimeoutMillis(GRACE_MILLIS)
                 .build();
     }
 

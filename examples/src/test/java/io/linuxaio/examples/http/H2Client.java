@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -54,6 +56,8 @@ final class H2Client implements AutoCloseable {
     private final InetSocketAddress server;
     private final boolean tls;
     final Channel connection;
+    /** Completes when the server sends GOAWAY. */
+    final CompletableFuture<Void> goAway = new CompletableFuture<>();
 
     /** Over plain TCP, starting with the preface. */
     H2Client(InetSocketAddress server) throws IOException {
@@ -76,7 +80,16 @@ final class H2Client implements AutoCloseable {
                                 channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
                             }
                             channel.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings).build(),
-                                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                                    new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                            if (msg instanceof Http2GoAwayFrame) {
+                                                goAway.complete(null);
+                                            }
+                                            ReferenceCountUtil.release(msg);
+                                        }
+                                    });
                         }
                     })
                     .connect(server).sync().channel();
