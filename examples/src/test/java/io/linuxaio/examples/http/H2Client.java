@@ -77,7 +77,8 @@ final class H2Client implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel channel) {
                             if (tls != null) {
-                                channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+                                // The certificate names localhost, which is 127.0.0.1.
+                                channel.pipeline().addLast("tls", tls.newHandler(channel.alloc(), "localhost", server.getPort()));
                             }
                             channel.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings).build(),
                                     new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
