@@ -3,6 +3,8 @@
 # and aio threads with sendfile off) and a Netty server that reads files on its event loop
 # (ChunkedNioFile), on 1 KiB, 64 KiB and 1 MiB files that sit in the page cache. Prints
 # requests/s, p99 latency and the server's CPU time per request side by side in one table.
+# Then the HTTP/2 row (issue 16): ours over h2 (TLS 1.3, ALPN) against nginx's h2 on the same
+# files and certificate, loaded by h2load, with ours/nginx ratios.
 #
 # usage: benchmarks/http-bench.sh            (from anywhere; build first with
 #                                              mvn -q -B -DskipTests package)
@@ -15,6 +17,10 @@
 #                    NAME:THREADS runs ours or nginx-aio with another pool size (ours:256)
 #   BASE_PORT=19480  the servers listen on 127.0.0.1:BASE_PORT..BASE_PORT+3
 #   RESULTS_TSV=FILE also write the table as tab-separated values
+#   H2_SERVERS="ours-h2 nginx-h2"   the HTTP/2 servers; empty for none
+#   H2_CONNECTIONS=8 H2_STREAMS=8    h2load connections and streams per connection (64 requests
+#                    in flight, as wrk's 64 connections have); H2_TSV=FILE writes that table too
+#   H2_WARMUP=8      seconds of h2load per server on each of 1k and 64k before measuring
 #
 # Everything listens and connects on 127.0.0.1 only; every run is bounded by its duration, and
 # the scratch directory and every server started here are removed on exit, even on failure.
@@ -29,6 +35,9 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
 read -r -a SERVERS <<<"${SERVERS:-${SERVERS_ALL[*]}}"
+read -r -a H2_SERVERS <<<"${H2_SERVERS-${H2_SERVERS_ALL[*]}}"
+H2_CONNECTIONS=${H2_CONNECTIONS:-8}
+H2_STREAMS=${H2_STREAMS:-8}
 SIZES=(1k 64k 1m)
 
 cleanup() {
@@ -40,10 +49,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ensure_commands wrk:wrk nginx:nginx-light curl:curl
+ensure_commands wrk:wrk nginx:nginx-light curl:curl h2load:nghttp2-client openssl:openssl
 require_nginx_threads
-check_servers "${SERVERS[@]}"
-require_jars "${SERVERS[@]%%:*}"
+check_servers "${SERVERS[@]}" "${H2_SERVERS[@]}"
+require_jars "${SERVERS[@]%%:*}" "${H2_SERVERS[@]/ours-h2/ours}"
+if [[ ${#H2_SERVERS[@]} -gt 0 ]]; then
+  require_nginx_http2
+fi
 write_wrk_scripts
 
 # The files: random bytes, so nothing along the way can compress them.
@@ -109,3 +121,65 @@ TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
 [[ -z ${RESULTS_TSV:-} ]] || cp "$WORK/table.tsv" "$RESULTS_TSV"
 echo
 column -t -s $'\t' "$WORK/table.tsv"
+
+[[ ${#H2_SERVERS[@]} -gt 0 ]] || exit 0
+
+# HTTP/2 over TLS: no sendfile for anyone, so every body is read into buffers, ours through the
+# engine's workers and nginx's in its worker process. h2load keeps H2_STREAMS requests in flight
+# on each of H2_CONNECTIONS connections.
+make_certificate
+log "h2: $H2_CONNECTIONS connections x $H2_STREAMS streams, $WRK_THREADS h2load threads"
+for server in "${H2_SERVERS[@]}"; do
+  start_server "$server" "$ROOT" /1k.bin
+  port=$(server_port "$server")
+  # A longer warm-up than wrk's: TLS and the HTTP/2 codec give the JIT more to compile.
+  for size in 1k 64k; do
+    run_h2load "$WORK/h2-warmup.out" "${H2_WARMUP:-8}" --threads "$WRK_THREADS" --clients "$H2_CONNECTIONS" \
+      --max-concurrent-streams "$H2_STREAMS" "https://127.0.0.1:$port/$size.bin"
+  done
+  for size in "${SIZES[@]}"; do
+    log "$server: $size for $DURATION s"
+    ticks_before=$(server_cpu_ticks "$server")
+    run_h2load "$WORK/$server-$size.out" "$DURATION" --threads "$WRK_THREADS" --clients "$H2_CONNECTIONS" \
+      --max-concurrent-streams "$H2_STREAMS" "https://127.0.0.1:$port/$size.bin"
+    echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$server-$size.ticks"
+  done
+  stop_server "$server"
+done
+
+# One row per file size: per server requests/s, mean latency and CPU per request; then, when
+# both ran, ours/nginx for requests/s (above 1: ours serves more) and for CPU per request (below
+# 1: ours spends less).
+{
+  printf "size"
+  for server in "${H2_SERVERS[@]}"; do
+    printf "\t%s req/s\t%s mean ms\t%s cpu us/req" "$server" "$server" "$server"
+  done
+  both=0
+  [[ " ${H2_SERVERS[*]} " == *" ours-h2 "* && " ${H2_SERVERS[*]} " == *" nginx-h2 "* ]] && both=1
+  (( both == 0 )) || printf "\tours/nginx req/s\tours/nginx cpu/req"
+  printf "\n"
+  for size in "${SIZES[@]}"; do
+    printf "%s" "$size"
+    declare -A h2_rps=() h2_cpu=()
+    for server in "${H2_SERVERS[@]}"; do
+      out="$WORK/$server-$size.out"
+      bad=$(failed "$out")
+      mark=""
+      (( bad == 0 )) || mark=" (${bad} failed)"
+      h2_rps[$server]=$(rps "$out")
+      h2_cpu[$server]=$(awk -v t="$(cat "$WORK/$server-$size.ticks")" -v us="$TICK_US" \
+        -v r="$(result_field "$out" requests)" 'BEGIN { printf "%.0f", t * us / r }')
+      printf "\t%s%s\t%s\t%s" "${h2_rps[$server]}" "$mark" "$(ms "$out" mean_us)" "${h2_cpu[$server]}"
+    done
+    if (( both == 1 )); then
+      awk -v a="${h2_rps[ours-h2]}" -v b="${h2_rps[nginx-h2]}" -v c="${h2_cpu[ours-h2]}" -v d="${h2_cpu[nginx-h2]}" \
+        'BEGIN { printf "\t%.2f\t%.2f", a / b, (d > 0 ? c / d : 0) }'
+    fi
+    printf "\n"
+  done
+} >"$WORK/h2-table.tsv"
+
+[[ -z ${H2_TSV:-} ]] || cp "$WORK/h2-table.tsv" "$H2_TSV"
+echo
+column -t -s $'\t' "$WORK/h2-table.tsv"

@@ -1,11 +1,14 @@
 # shellcheck shell=bash
 # Shared by http-bench.sh and slow-storage-bench.sh: installs the load tools, starts and stops
-# the four servers under test on 127.0.0.1, and runs wrk with a machine-readable summary.
+# the servers under test on 127.0.0.1, and runs wrk (HTTP/1.1) or h2load (HTTP/2) with a
+# machine-readable summary.
 # Source it after `set -euo pipefail`; it expects REPO (the repository root) and WORK (a
 # scratch directory the caller removes) to be set.
 
 # The servers, in the order every table shows them.
 SERVERS_ALL=(ours nginx-aio nginx-sendfile netty)
+# The same file servers over HTTP/2 on TLS (h2, chosen by ALPN), with one self-signed certificate.
+H2_SERVERS_ALL=(ours-h2 nginx-h2)
 
 # Every server gets the same number of event loops / worker processes, and the two that read
 # through a thread pool get the same number of threads in all.
@@ -65,11 +68,25 @@ require_jars() {
 }
 
 server_port() {
-  local i
-  for i in "${!SERVERS_ALL[@]}"; do
-    [[ ${SERVERS_ALL[$i]} == "$1" ]] && { echo $((BASE_PORT + i)); return; }
+  local i all=("${SERVERS_ALL[@]}" "${H2_SERVERS_ALL[@]}")
+  for i in "${!all[@]}"; do
+    [[ ${all[$i]} == "$1" ]] && { echo $((BASE_PORT + i)); return; }
   done
-  die "unknown server $1 (known: ${SERVERS_ALL[*]})"
+  die "unknown server $1 (known: ${all[*]})"
+}
+
+# A self-signed certificate for localhost in WORK (cert.pem, and key.pem in PKCS#8, as both
+# servers read it), made once per run.
+make_certificate() {
+  [[ -f $WORK/cert.pem ]] && return 0
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" >"$WORK/openssl.log" 2>&1 ||
+    { cat "$WORK/openssl.log" >&2; die "openssl could not make a certificate"; }
+}
+
+# nginx's h2 support comes with its http_v2 module (Debian's nginx-light, -full and -extras have it).
+require_nginx_http2() {
+  nginx -V 2>&1 | grep -q -- --with-http_v2_module || die "this nginx has no HTTP/2 (--with-http_v2_module)"
 }
 
 # Fails at once on a server name that is not known (entries may be NAME or NAME:THREADS).
@@ -78,9 +95,11 @@ check_servers() {
   for entry in "$@"; do server_port "${entry%%:*}" >/dev/null; done
 }
 
-# Writes an nginx.conf for one of the two nginx setups into DIR; everything nginx writes stays
-# in DIR. mode is sendfile (sendfile on, reads in the worker) or aio (sendfile off, every read
-# on a thread pool of AIO_THREADS threads in all, split over the worker processes).
+# Writes an nginx.conf for one of the nginx setups into DIR; everything nginx writes stays
+# in DIR. mode is sendfile (sendfile on, reads in the worker), aio (sendfile off, every read
+# on a thread pool of AIO_THREADS threads in all, split over the worker processes) or h2 (HTTP/2
+# over TLS 1.3 with WORK's certificate; TLS rules sendfile out, so the worker reads each file
+# into its buffers, 64 KiB at a time as our server does).
 write_nginx_conf() {
   local dir=$1 port=$2 root=$3 mode=$4 pool_threads=$(( AIO_THREADS / EVENT_LOOPS ))
   (( pool_threads >= 1 )) || pool_threads=1
@@ -106,6 +125,13 @@ write_nginx_conf() {
       echo "  aio threads=bench;"
       # Read 64 KiB at a time, as our server and the Netty peer do (nginx's default is 32k).
       echo "  output_buffers ${NGINX_OUTPUT_BUFFERS:-2 64k};"
+    elif [[ $mode == h2 ]]; then
+      echo "  output_buffers ${NGINX_OUTPUT_BUFFERS:-2 64k};"
+      echo "  ssl_certificate $WORK/cert.pem;"
+      echo "  ssl_certificate_key $WORK/key.pem;"
+      echo "  ssl_protocols TLSv1.3;"
+      # As many streams as ours allows on one connection (nginx's default is 128).
+      echo "  http2_max_concurrent_streams 100;"
     else
       echo "  sendfile on;"
       echo "  tcp_nopush on;"
@@ -113,7 +139,11 @@ write_nginx_conf() {
     echo "  server {"
     # reuseport: the kernel spreads connections evenly over the workers, as Netty spreads
     # them over its loops; without it one worker may take most of the large-file clients.
-    echo "    listen 127.0.0.1:$port reuseport;"
+    if [[ $mode == h2 ]]; then
+      echo "    listen 127.0.0.1:$port ssl http2 reuseport;"
+    else
+      echo "    listen 127.0.0.1:$port reuseport;"
+    fi
     echo "    root $root;"
     echo "  }"
     echo "}"
@@ -134,11 +164,16 @@ start_server() {
       # shellcheck disable=SC2206
       cmd=(java $JAVA_OPTS -jar "$OURS_JAR" --root "$root" --port "$port" --bind 127.0.0.1
            --threads "$EVENT_LOOPS" --aio-threads "$AIO_THREADS" --quiet) ;;
+    ours-h2)
+      # shellcheck disable=SC2206
+      cmd=(java $JAVA_OPTS -jar "$OURS_JAR" --root "$root" --port "$port" --bind 127.0.0.1
+           --threads "$EVENT_LOOPS" --aio-threads "$AIO_THREADS" --quiet
+           --tls --cert "$WORK/cert.pem" --key "$WORK/key.pem") ;;
     netty)
       # shellcheck disable=SC2206
       cmd=(java $JAVA_OPTS -jar "$PEERS_JAR" --root "$root" --port "$port" --bind 127.0.0.1
            --threads "$EVENT_LOOPS" --chunk-size "$NETTY_CHUNK") ;;
-    nginx-aio | nginx-sendfile)
+    nginx-aio | nginx-sendfile | nginx-h2)
       local dir="$WORK/$name"
       write_nginx_conf "$dir" "$port" "$root" "${name#nginx-}"
       cmd=(nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log") ;;
@@ -153,7 +188,9 @@ start_server() {
   fi
   SERVER_PID[$name]=$!
   local deadline=$((SECONDS + 60))
-  until curl -sf -o /dev/null --max-time 30 "http://127.0.0.1:$port$probe"; do
+  local probe_url=(http://127.0.0.1:$port$probe)
+  [[ $name != *-h2 ]] || probe_url=(-k --http2 "https://127.0.0.1:$port$probe")
+  until curl -sf -o /dev/null --max-time 30 "${probe_url[@]}"; do
     if ! kill -0 "${SERVER_PID[$name]}" 2>/dev/null; then
       cat "$WORK/$name.log" >&2
       die "$name exited during start"
@@ -231,6 +268,30 @@ run_wrk() {
   timeout $((duration + 60)) wrk --duration "${duration}s" --script "$script" "$@" >"$out" 2>&1 ||
     { cat "$out" >&2; die "wrk $* failed"; }
   grep -q '^RESULT ' "$out" || { cat "$out" >&2; die "wrk printed no result"; }
+}
+
+# Runs h2load (bounded by `timeout`) for DURATION seconds with the given arguments, writing its
+# output to OUT with a RESULT line in wrk's form appended (h2load gives a mean, not a p99), so the
+# same readers serve both tables; fails unless h2load finished.
+run_h2load() {
+  local out=$1 duration=$2
+  shift 2
+  timeout $((duration + 60)) h2load --duration "$duration" "$@" >"$out" 2>&1 ||
+    { cat "$out" >&2; die "h2load $* failed"; }
+  awk -v duration="$duration" '
+    /^finished in/ { rps = $4 }
+    /^requests:/ { requests = $8; failed = $10 + $12 + $14 }
+    /^status codes:/ { non2xx = $5 + $7 + $9 }
+    /^traffic:/ { bytes = $3; gsub(/[()]/, "", bytes) }
+    /^time for request:/ { mean = $6; p = $7 }
+    function us(v) {
+      if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1000000; return v
+    }
+    END {
+      if (requests == "") exit 1
+      printf "RESULT requests=%d duration_us=%d bytes=%d mean_us=%d errors=%d non2xx=%d\n",
+        requests, duration * 1000000, bytes, us(mean), failed, non2xx
+    }' "$out" >>"$out" || { cat "$out" >&2; die "h2load printed no summary"; }
 }
 
 # Prints the value of KEY from the RESULT line in FILE.
