@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * The static file server's command line: serves a directory (by default a demo site) over HTTP/1.1
- * or HTTPS until SIGINT or SIGTERM, then finishes the responses in flight and exits with status 0.
+ * and HTTP/2, in clear text or over TLS, until SIGINT or SIGTERM, then finishes the responses in
+ * flight and exits with status 0.
  * At start it raises its soft limit on open descriptors to the hard one. Run with {@code --help}
  * for the options.
  */

@@ -136,6 +136,16 @@ class RealClientsTest {
         assertArrayEquals(script, Files.readAllBytes(out));
     }
 
+    /** Netty's own client will not send what the server's SETTINGS refuse; curl does. */
+    @Test
+    void headersPastTheLimitAre431OverH2AsOverHttp11() throws Exception {
+        Path out = Files.createTempFile(root, "out", ".html");
+        String big = "X-Big: " + "b".repeat(40_000);
+        assertEquals("2 431", curl(out, "--http2-prior-knowledge", "-H", big, url(plain, "/data.bin")));
+        assertEquals("1.1 431", curl(out, "--http1.1", "-H", big, url(plain, "/data.bin")));
+        assertEquals("2 200", curl(out, "--http2-prior-knowledge", url(plain, "/app.js")), "the server goes on");
+    }
+
     @Test
     void h2loadGetsEveryResponseOverH2cAndH2() throws Exception {
         // Many streams at once on each connection: small files, then 1 MiB ones paced by flow control.

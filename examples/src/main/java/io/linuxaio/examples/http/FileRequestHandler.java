@@ -12,8 +12,9 @@ import java.util.ArrayDeque;
 
 /**
  * A connection's requests, answered one at a time in the order they came, so pipelined responses
- * never overtake each other; or, in an HTTP/2 stream's child channel, the stream's one request. The next response starts only when the previous one has been fully
- * written, which also bounds what one connection holds: one open file, and at most
+ * never overtake each other; or, in an HTTP/2 stream's child channel, the stream's one request.
+ * The next response starts only when the previous one has been fully written, which also bounds
+ * what one connection holds: one open file, and at most
  * {@link #MAX_WAITING} parsed requests; then the decoder pauses and the socket stops being read
  * until they are answered, and every request parsed is answered.
  *
