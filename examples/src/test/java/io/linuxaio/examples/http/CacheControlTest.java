@@ -6,23 +6,10 @@ import java.net.http.HttpResponse;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@code cacheControl(...)} is sent with files (200, 206, 304), never with listings, redirects or errors. */
-@ParameterizedClass
-@EnumSource(Protocol.class)
-class CacheControlTest extends ServerTestBase {
+class CacheControlTest extends EveryProtocolTestBase {
     static final String POLICY = "public, max-age=3600, immutable";
-
-    @Parameter
-    Protocol protocol;
-
-    @Override
-    Protocol protocol() {
-        return protocol;
-    }
 
     @BeforeAll
     static void startServer() throws Exception {

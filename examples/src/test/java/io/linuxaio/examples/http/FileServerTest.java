@@ -18,25 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * HTTP semantics: bodies, headers, ranges, conditionals, directories, errors; each test once over
  * HTTP/1.1 and once over each way to HTTP/2, with the same assertions. The framing HTTP/1.1 alone
  * has is checked byte by byte in {@link Http1FramingTest}.
  */
-@ParameterizedClass
-@EnumSource(Protocol.class)
-class FileServerTest extends ServerTestBase {
-    @Parameter
-    Protocol protocol;
-
-    @Override
-    Protocol protocol() {
-        return protocol;
-    }
+class FileServerTest extends EveryProtocolTestBase {
 
     @Test
     void getServesTheFileWithItsHeaders() throws Exception {

@@ -17,30 +17,17 @@ import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Precompressed siblings, as nginx's gzip_static and Caddy's precompressed serve them: {@code .br}
  * before {@code .gz} by the client's weights, Vary on every response that could differ, an ETag
  * per coding, ranges over the encoded bytes; over HTTP/1.1 and HTTP/2.
  */
-@ParameterizedClass
-@EnumSource(Protocol.class)
-class PrecompressedTest extends ServerTestBase {
+class PrecompressedTest extends EveryProtocolTestBase {
     static final byte[] SCRIPT = "console.log('hello, world');\n".repeat(40).getBytes(StandardCharsets.UTF_8);
     /** The server never decodes a sibling: any bytes stand for brotli's. */
     static final byte[] BROTLI = "pretend these are brotli bytes".getBytes(StandardCharsets.US_ASCII);
     static byte[] gzipped;
-
-    @Parameter
-    Protocol protocol;
-
-    @Override
-    Protocol protocol() {
-        return protocol;
-    }
 
     @BeforeAll
     static void startServer() throws Exception {
