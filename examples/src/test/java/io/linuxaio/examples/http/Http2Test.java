@@ -83,6 +83,64 @@ class Http2Test extends ServerTestBase {
         }
     }
 
+    /** A directory whose listing is far larger than a stream's window. */
+    private static String bigDirectory() throws IOException {
+        java.nio.file.Path big = site.root.resolve("h2-big");
+        if (!java.nio.file.Files.isDirectory(big)) {
+            java.nio.file.Files.createDirectory(big);
+            for (int i = 0; i < LISTED; i++) {
+                java.nio.file.Files.createFile(big.resolve(String.format("%05d", i) + ListingTest.PADDING));
+            }
+        }
+        return "/h2-big/";
+    }
+
+    static final int LISTED = 5_000;
+
+    @Test
+    void aListingWaitsForItsStreamsWindowAndHoldsUpNoOtherStream() throws Exception {
+        String path = bigDirectory();
+        try (H2Client h2 = stallingClient()) {
+            long before = server.probes().listingStats.sum();
+            H2Client.Pending stalled = h2.request("GET", path, stream -> stream.config().setAutoRead(false));
+            await("the listing has begun", () -> server.probes().listingStats.sum() > before);
+            HttpResponse<byte[]> other = h2.send("GET", "/hello.txt");
+            assertEquals("hello, world\n", new String(other.body(), StandardCharsets.UTF_8));
+            long statsSoFar = server.probes().listingStats.sum() - before;
+            assertTrue(statsSoFar < LISTED, "the listing waits for its window: " + statsSoFar + " of " + LISTED + " stat'ed");
+            stalled.stream().eventLoop().execute(() -> {
+                stalled.stream().config().setAutoRead(true);
+                stalled.stream().read();
+            });
+            String html = new String(stalled.await().body(), StandardCharsets.UTF_8);
+            java.util.regex.Matcher rows = java.util.regex.Pattern.compile("<a href=\"(\\d{5})" + java.util.regex.Pattern.quote(
+                    ListingTest.PADDING) + "\">").matcher(html);
+            int count = 0;
+            while (rows.find()) {
+                assertEquals(String.format("%05d", count), rows.group(1), "rows come in name order");
+                count++;
+            }
+            assertEquals(LISTED, count);
+            assertEquals(LISTED, server.probes().listingStats.sum() - before);
+        }
+    }
+
+    @Test
+    void aListingWhoseStreamIsResetStopsStatingEntries() throws Exception {
+        String path = bigDirectory();
+        try (H2Client h2 = stallingClient()) {
+            long before = server.probes().listingStats.sum();
+            H2Client.Pending stalled = h2.request("GET", path, stream -> stream.config().setAutoRead(false));
+            await("the listing has begun", () -> server.probes().listingStats.sum() > before);
+            stalled.stream().close(); // RST_STREAM
+            await("the listing's directory is closed", () -> openFilesUnderRoot() == 0);
+            long stated = server.probes().listingStats.sum() - before;
+            assertTrue(stated < LISTED, stated + " of " + LISTED + " entries stat'ed for a stream that was reset");
+            assertEquals(200, h2.send("GET", "/hello.txt").statusCode());
+            assertEquals(stated, server.probes().listingStats.sum() - before, "no stat issued after the listing ended");
+        }
+    }
+
     @Test
     void theServerAnnouncesItsStreamLimit() throws Exception {
         try (H2Client h2 = new H2Client(address())) {
