@@ -19,7 +19,8 @@ import java.util.Locale;
  * ones, and the request itself is answered on stream 1.
  *
  * <p>{@link FileRequestHandler} calls it only for a request that is the last one received and
- * comes with no body, when no response is under way, so no HTTP/1.1 response can follow the 101.
+ * comes with no body, when no response is under way, and it upgrades only if no byte after the
+ * request is anything but HTTP/2's preface: so no HTTP/1.1 response can follow the 101.
  * Netty's {@link HttpServerUpgradeHandler} does the rest, and declines what is malformed (no
  * {@code HTTP2-Settings}, or one that does not decode): the request is then answered over HTTP/1.1,
  * as RFC 9110 lets a server ignore {@code Upgrade}.
@@ -57,6 +58,9 @@ final class H2cUpgrade {
      * the upgrade was declined, with the pipeline as it was.
      */
     boolean upgrade(ChannelHandlerContext requests, HttpRequest request, RequestDecoder decoder) {
+        if (!decoder.holdsNothingButAPreface()) {
+            return false; // more HTTP/1.1 was pipelined behind it: it is answered in turn, over HTTP/1.1
+        }
         ChannelPipeline pipeline = requests.pipeline();
         ByteBuf[] unread = new ByteBuf[1];
         HttpServerUpgradeHandler.SourceCodec http1 = upgradeHandler -> {

@@ -1,10 +1,12 @@
 package io.linuxaio.examples.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import java.util.List;
 
 /**
@@ -58,6 +60,22 @@ final class RequestDecoder extends HttpRequestDecoder {
 
     boolean isPaused() {
         return paused;
+    }
+
+    /**
+     * Whether the bytes read and not parsed yet are none, or the start of HTTP/2's connection
+     * preface: after an h2c upgrade request, anything else is another HTTP/1.1 request, which a
+     * 101 would leave unanswered.
+     */
+    boolean holdsNothingButAPreface() {
+        ByteBuf held = internalBuffer();
+        ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
+        try {
+            int compared = Math.min(held.readableBytes(), preface.readableBytes());
+            return ByteBufUtil.equals(preface, preface.readerIndex(), held, held.readerIndex(), compared);
+        } finally {
+            preface.release();
+        }
     }
 
     /**
