@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -36,9 +38,13 @@ final class H2cUpgrade {
         this.pipelines = pipelines;
     }
 
-    /** Whether an HTTP/1.1 request names h2c among the protocols it would upgrade to. */
+    /**
+     * Whether an HTTP/1.1 request names h2c among the protocols it would upgrade to, with one
+     * {@code HTTP2-Settings} that decodes. (Netty's codec would log a stack trace for each one that
+     * does not, a line any client could write into the server's log at will.)
+     */
     static boolean asked(HttpRequest request) {
-        if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
+        if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion()) || !settingsDecode(request)) {
             return false;
         }
         for (String upgrade : request.headers().getAll(HttpHeaderNames.UPGRADE)) {
@@ -49,6 +55,19 @@ final class H2cUpgrade {
             }
         }
         return false;
+    }
+
+    /** One HTTP2-Settings field of base64url, whose bytes are whole settings (6 bytes each). */
+    private static boolean settingsDecode(HttpRequest request) {
+        List<String> settings = request.headers().getAll(Http2CodecUtil.HTTP_UPGRADE_SETTINGS_HEADER);
+        if (settings.size() != 1) {
+            return false;
+        }
+        try {
+            return Base64.getUrlDecoder().decode(settings.get(0).strip()).length % 6 == 0;
+        } catch (IllegalArgumentException notBase64) {
+            return false;
+        }
     }
 
     /**
