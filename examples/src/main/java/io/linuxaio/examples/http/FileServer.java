@@ -282,6 +282,7 @@ public final class FileServer implements AutoCloseable {
         private int aioThreads = LinuxAio.DEFAULT_MAX_PARALLEL;
         private SslContext ssl;
         private Consumer<String> accessLog;
+        private AccessLogFormat accessLogFormat = AccessLogFormat.COMMON;
         private Duration idleTimeout = Duration.ofSeconds(30);
         private int maxRequestLine = 8192;
         private int maxHeaderSize = 16384;
@@ -341,6 +342,12 @@ public final class FileServer implements AutoCloseable {
          */
         public Builder accessLog(Consumer<String> sink) {
             this.accessLog = sink;
+            return this;
+        }
+
+        /** The access log's line format (default {@link AccessLogFormat#COMMON}). */
+        public Builder accessLogFormat(AccessLogFormat format) {
+            this.accessLogFormat = Objects.requireNonNull(format, "format");
             return this;
         }
 
@@ -438,7 +445,7 @@ public final class FileServer implements AutoCloseable {
                 }
                 group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
                 loops = AioEventLoops.register(group, aio);
-                log = accessLog == null ? null : new AccessLog(accessLog);
+                log = accessLog == null ? null : new AccessLog(accessLog, accessLogFormat);
                 Site site = new Site(rootPath, rootDir, beneath, loops, log, new Probes());
                 ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
                 AtomicBoolean stopping = new AtomicBoolean();

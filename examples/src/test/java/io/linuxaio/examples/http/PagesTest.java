@@ -74,6 +74,30 @@ class PagesTest {
     }
 
     @Test
+    void accessLogShowsIpv6PeersInTheirShortFormAndAMissingRequestLineAsADash() {
+        String line = AccessLog.line(new InetSocketAddress("0:0:0:0:0:0:0:1", 5555), Instant.EPOCH, "", 400, 0);
+        assertTrue(line.startsWith("::1 - - ["), line);
+        assertTrue(line.endsWith("] \"-\" 400 -"), line);
+        String mapped = AccessLog.line(new InetSocketAddress("2001:db8:0:0:1:0:0:1", 5555), Instant.EPOCH, "GET / HTTP/1.1", 200, 1);
+        assertTrue(mapped.startsWith("2001:db8::1:0:0:1 - - ["), mapped);
+    }
+
+    @Test
+    void combinedLogLinesAddTheRefererAndUserAgentEscaped() {
+        AccessLog log = new AccessLog(line -> { }, AccessLogFormat.COMBINED);
+        try {
+            String line = log.line(new InetSocketAddress("127.0.0.1", 5555), Instant.parse("2000-10-10T13:55:36Z"),
+                    "GET /a HTTP/1.1", 200, 5, "http://example.com/\"x\"", "curl/8.0\n\u00e9");
+            assertEquals("127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 "
+                    + "\"http://example.com/\\\"x\\\"\" \"curl/8.0\\x0a\\xe9\"", line);
+            String bare = log.line(null, Instant.EPOCH, "GET /a HTTP/1.1", 200, 5, null, "");
+            assertTrue(bare.endsWith("200 5 \"-\" \"-\""), bare);
+        } finally {
+            log.close();
+        }
+    }
+
+    @Test
     void accessLogEscapesWhatCouldForgeALine() {
         String line = AccessLog.line(null, Instant.EPOCH, "GET /\"x\n1.2.3.4 HTTP/1.1", 400, 10);
         assertTrue(line.startsWith("- - - ["), line);
@@ -116,7 +140,7 @@ class PagesTest {
         AccessLog log = new AccessLog(line -> {
             threads.add(Thread.currentThread());
             seen.add(line);
-        });
+        }, AccessLogFormat.COMMON);
         log.log("one");
         log.log("two");
         log.close(); // flushes
