@@ -150,9 +150,20 @@ class StaticFileServerTest {
             String err = read(p.getErrorStream());
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(StaticFileServer.START_ERROR, p.exitValue());
-            assertTrue(err.startsWith("static-file-server: cannot start: "), err);
+            assertTrue(err.startsWith("static-file-server: cannot start: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": "), err);
             assertFalse(err.contains("null"), err);
         }
+    }
+
+    @Test
+    void aBindAddressThatCannotBeResolvedIsNamed(@TempDir Path dir) throws Exception {
+        Process p = start("--root", dir.toString(), "--port", "0", "--bind", "999.1.1.1");
+        String err = read(p.getErrorStream());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(StaticFileServer.START_ERROR, p.exitValue());
+        assertTrue(err.startsWith("static-file-server: cannot start: cannot resolve the address to listen on, 999.1.1.1"),
+                err);
     }
 
     @Test

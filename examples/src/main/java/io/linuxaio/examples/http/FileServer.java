@@ -416,6 +416,7 @@ public final class FileServer implements AutoCloseable {
             if (!Files.isReadable(canonical) || !Files.isExecutable(canonical)) {
                 throw new IOException("the root cannot be read: " + root);
             }
+            InetSocketAddress address = ListenAddress.resolve(bind, port);
             LinuxAio aio = new LinuxAio();
             // close() drains the engine after the responses in flight; left to its own exit hook,
             // the engine would refuse their reads as soon as the JVM begins to exit.
@@ -450,18 +451,16 @@ public final class FileServer implements AutoCloseable {
                 ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
                 AtomicBoolean stopping = new AtomicBoolean();
                 AcceptLimiter limiter = new AcceptLimiter(maxConnections, System.err::println);
-                Channel listener = new ServerBootstrap()
+                ServerBootstrap bootstrap = new ServerBootstrap()
                         .group(group)
                         .channel(EpollServerSocketChannel.class)
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .handler(limiter)
-                        .childHandler(initializer(site, connections, loops, stopping))
-                        .bind(bind, port)
-                        .sync()
-                        .channel();
+                        .childHandler(initializer(site, connections, loops, stopping));
+                Channel listener = ListenAddress.bind(bootstrap, address);
                 return new FileServer(canonical, aio, site, group, loops, log, connections, listener, ssl != null, stopping,
                         limiter);
-            } catch (Throwable e) { // Bind failures arrive as undeclared checked exceptions from sync().
+            } catch (Throwable e) {
                 if (loops != null) {
                     loops.close();
                 }
