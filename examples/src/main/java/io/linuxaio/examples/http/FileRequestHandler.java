@@ -99,6 +99,9 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** On the loop, once the exchange's last write has completed or failed. */
     void exchangeDone(Exchange exchange, boolean success) {
+        if (exchange.status() != 0) {
+            site.counters().responded(exchange.status(), success ? exchange.bodyBytes() : 0);
+        }
         AccessLog log = site.accessLog();
         if (log != null && exchange.status() != 0) {
             HttpRequest request = exchange.request();
