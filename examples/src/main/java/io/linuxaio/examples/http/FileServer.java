@@ -255,7 +255,7 @@ public final class FileServer implements AutoCloseable {
             stopping.set(true); // a connection still being set up drains itself (see initializer)
             close(listener);
             if (metrics != null) {
-                metrics.close();
+                close(metrics.listener());
             }
             for (Channel channel : connections) {
                 try {

@@ -39,7 +39,7 @@ import java.util.function.IntSupplier;
  * {@code GET /metrics} and {@code HEAD /metrics}. It shares the server's event loops: a scrape
  * reads counters and formats text, and waits for no disk.
  */
-final class MetricsEndpoint implements AutoCloseable {
+final class MetricsEndpoint {
     static final String PATH = "/metrics";
     /** A connection of a scraper that stopped scraping is closed after this long without a byte. */
     private static final long IDLE_SECONDS = 60;
@@ -104,9 +104,8 @@ final class MetricsEndpoint implements AutoCloseable {
         return URI.create("http://" + NetUtil.toSocketAddressString((InetSocketAddress) listener.localAddress()) + PATH);
     }
 
-    /** Stops listening; connections already open to it close with the event loops. */
-    @Override
-    public void close() {
-        listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    /** The listening socket; closing it stops the endpoint (connections open to it close with the event loops). */
+    Channel listener() {
+        return listener;
     }
 }

@@ -28,4 +28,21 @@ class ListenAddressTest {
             assertEquals("cannot listen on 127.0.0.1:" + port + ": Address already in use", e.getMessage());
         }
     }
+
+    @Test
+    void aMetricsPortInUseIsNamedAndTheFilePortIsLetGo(@TempDir Path root) throws Exception {
+        try (FileServer first = FileServer.builder(root).port(0).threads(1).metrics("127.0.0.1", 0).start()) {
+            int metricsPort = first.metricsUri().getPort();
+            int freePort;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                freePort = probe.getLocalPort();
+            }
+            IOException e = assertThrows(IOException.class, () -> FileServer.builder(root).port(freePort).threads(1)
+                    .metrics("127.0.0.1", metricsPort).start());
+            assertEquals("cannot listen on 127.0.0.1:" + metricsPort + ": Address already in use", e.getMessage());
+            try (FileServer again = FileServer.builder(root).port(freePort).threads(1).start()) {
+                assertEquals(freePort, again.localAddress().getPort(), "the failed start closed its file port");
+            }
+        }
+    }
 }
