@@ -30,7 +30,7 @@ class PagesTest {
         assertTrue(html.contains("href=\"caf%C3%A9/\">caf\u00e9/<"), html);
         assertTrue(html.contains("<title>Index of /d&lt;ir&gt;/</title>"), html);
         assertTrue(html.contains("href=\"../\""), html);
-        assertTrue(html.contains("1970-01-01 00:00:00 UTC"), html);
+        assertTrue(html.contains("<td><span>1970-01-01</span> <span>00:00:00 UTC</span></td>"), html);
         assertTrue(html.contains("12 B"), html);
     }
 
