@@ -78,6 +78,13 @@ public final class StaticFileServer {
             return;
         }
         DemoSite site = demo;
+        if (site != null) {
+            try {
+                site.showUrl(server.uri());
+            } catch (IOException e) {
+                System.err.println("static-file-server: the demo page keeps its default URL: " + e.getMessage());
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, site), "static-file-server-stop"));
         System.out.println("Serving " + server.root() + (site != null ? " (the demo site)" : "") + " at " + server.uri());
         if (server.metricsUri() != null) {

@@ -190,6 +190,8 @@ class StaticFileServerTest {
             String response = read(socket.getInputStream());
             assertTrue(response.startsWith("HTTP/1.1 200 OK"), response);
             assertTrue(response.contains("It works."), response);
+            assertTrue(response.contains(" " + uri + "large.bin</code>"), "the curl hint names the real URL: " + response);
+            assertFalse(response.contains(":8080"), response);
         }
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
