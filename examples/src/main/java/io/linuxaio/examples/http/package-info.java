@@ -1,7 +1,8 @@
 /**
  * The static file HTTP server: {@link io.linuxaio.examples.http.FileServer} is the whole public
- * API, with {@link io.linuxaio.examples.http.AccessLogFormat} for its log. Inside, an {@code AcceptLimiter} on the listening socket caps connections and rides out a
- * shortage of descriptors; per connection a {@code RequestDecoder} parses requests (and stops
+ * API, with {@link io.linuxaio.examples.http.AccessLogFormat} for its log. Inside, an
+ * {@code AcceptLimiter} on the listening socket caps connections and rides out a shortage of
+ * descriptors; per connection a {@code RequestDecoder} parses requests (and stops
  * while enough wait), one {@code FileRequestHandler} answers them in order, one {@code Exchange}
  * per request walks open, check, stat and write through the engine context of the connection's
  * event loop, and a {@code ListingStream} sends a directory listing as it is made. Small pure
