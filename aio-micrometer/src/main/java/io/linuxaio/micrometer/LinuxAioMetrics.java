@@ -112,6 +112,10 @@ public final class LinuxAioMetrics implements MeterBinder {
                 .description("worker threads alive")
                 .tags(tags)
                 .register(registry);
+        FunctionCounter.builder("linuxaio.workers.stall.started", engine, LinuxAio::workersStartedOnStalls)
+                .description("workers started because requests waited on workers asleep in the kernel")
+                .tags(tags)
+                .register(registry);
         String completed = "requests completed on the submitting thread, without a worker";
         inline(registry, "linuxaio.inline.completed", "read", InlineStats::reads, completed);
         inline(registry, "linuxaio.inline.completed", "open", InlineStats::opens, completed);

@@ -43,6 +43,8 @@ class LinuxAioMetricsTest {
             waitFor("the worker is in the FIFO's open", () -> aio.nready() == 0 && aio.nthreads() == 1);
             assertEquals(1, gauge(registry, "linuxaio.requests.outstanding", "default"));
             assertEquals(1, gauge(registry, "linuxaio.workers", null));
+            assertEquals(0, registry.get("linuxaio.workers.stall.started").functionCounter().count(),
+                    "no worker started for a stall: the pool has not grown");
             assertEquals(0, gauge(registry, "linuxaio.requests.ready", null));
 
             // A request on the other context finds no worker free: it waits in the queue.
@@ -105,7 +107,7 @@ class LinuxAioMetricsTest {
         try (LinuxAio aio = new LinuxAio()) {
             MeterRegistry registry = new SimpleMeterRegistry();
             new LinuxAioMetrics(aio, Tags.of("engine", "files")).bindTo(registry);
-            assertEquals(12, registry.getMeters().size(), "2 gauges for the default context, 2 for the pool, 8 counters");
+            assertEquals(13, registry.getMeters().size(), "2 gauges for the default context, 2 for the pool, 9 counters");
             for (Meter meter : registry.getMeters()) {
                 assertEquals("files", meter.getId().getTag("engine"), meter.getId().toString());
             }
