@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# HTTP load benchmark (issue 4 § Benchmark): our static file server against nginx (sendfile on,
-# and aio threads with sendfile off) and a Netty server that reads files on its event loop
-# (ChunkedNioFile), on 1 KiB, 64 KiB and 1 MiB files that sit in the page cache. Prints
-# requests/s, p99 latency and the server's CPU time per request side by side in one table.
+# HTTP load benchmark: our static file server, as it ships, against nginx (sendfile on; aio
+# threads with sendfile off; plain reads) and Netty servers that read files on their event loop
+# (ChunkedNioFile) or sendfile there (DefaultFileRegion), on 1 KiB, 64 KiB, 1 MiB and 10 MiB files
+# that sit in the page cache. Prints requests/s, p99 latency and the server's CPU time per request
+# side by side in one table, and each server's requests/s as a ratio of ours.
 # Then the HTTP/2 row (issue 16): ours over h2 (TLS 1.3, ALPN) against nginx's h2 on the same
 # files and certificate, loaded by h2load, with ours/nginx ratios.
 #
@@ -12,9 +13,11 @@
 #   DURATION=10      seconds of wrk per server and file size (after a 5 s warm-up per server)
 #   CONNECTIONS=64   wrk connections, WRK_THREADS=2 wrk threads
 #   EVENT_LOOPS=2    event loops / nginx worker processes of every server
-#   AIO_THREADS=8    thread-pool threads in all, ours and nginx aio threads
-#   SERVERS="ours nginx-aio nginx-sendfile netty"   which servers, in this order; an entry
-#                    NAME:THREADS runs ours or nginx-aio with another pool size (ours:256)
+#   AIO_THREADS=8    nginx aio threads' pool threads in all (ours runs with its shipped default)
+#   SERVERS="ours nginx-aio nginx-sendfile netty nginx-plain netty-region"   which servers, in
+#                    this order; an entry NAME:THREADS runs ours or nginx-aio with another pool
+#                    size (ours:8)
+#   SIZES="1k 64k 1m 10m"  which files
 #   BASE_PORT=19480  the servers listen on 127.0.0.1:BASE_PORT..BASE_PORT+3
 #   RESULTS_TSV=FILE also write the table as tab-separated values
 #   H2_SERVERS="ours-h2 nginx-h2"   the HTTP/2 servers; empty for none
@@ -38,7 +41,7 @@ read -r -a SERVERS <<<"${SERVERS:-${SERVERS_ALL[*]}}"
 read -r -a H2_SERVERS <<<"${H2_SERVERS-${H2_SERVERS_ALL[*]}}"
 H2_CONNECTIONS=${H2_CONNECTIONS:-8}
 H2_STREAMS=${H2_STREAMS:-8}
-SIZES=(1k 64k 1m)
+read -r -a SIZES <<<"${SIZES:-1k 64k 1m 10m}"
 
 cleanup() {
   local job
@@ -64,6 +67,8 @@ mkdir -p "$ROOT"
 head -c 1024 /dev/urandom >"$ROOT/1k.bin"
 head -c $((64 * 1024)) /dev/urandom >"$ROOT/64k.bin"
 head -c $((1024 * 1024)) /dev/urandom >"$ROOT/1m.bin"
+head -c $((10 * 1024 * 1024)) /dev/urandom >"$ROOT/10m.bin"
+cat "$ROOT"/*.bin >/dev/null # in the page cache before anyone is measured
 
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per run," \
   "$CONNECTIONS connections, $EVENT_LOOPS event loops, $AIO_THREADS aio threads"
@@ -72,8 +77,12 @@ for entry in "${SERVERS[@]}"; do
   # An entry is a server name, or NAME:THREADS to run it with another pool size (ours, nginx-aio).
   server=${entry%%:*}
   threads=$AIO_THREADS
-  [[ $entry != *:* ]] || threads=${entry#*:}
-  AIO_THREADS=$threads start_server "$server" "$ROOT" /1k.bin
+  ours_threads=
+  if [[ $entry == *:* ]]; then
+    threads=${entry#*:}
+    ours_threads=$threads
+  fi
+  AIO_THREADS=$threads OURS_AIO_THREADS=$ours_threads start_server "$server" "$ROOT" /1k.bin
   port=$(server_port "$server")
   # The JIT and the buffer pools warm up on the middle size before anything is measured.
   run_wrk "$WORK/warmup.out" "$WORK/report.lua" 5 \
@@ -118,9 +127,27 @@ TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
   done
 } >"$WORK/table.tsv"
 
+# The same run as ratios, which hold on a shared, noisy machine where absolute figures do not:
+# each server's requests/s divided by ours (above 1: faster than ours).
+{
+  printf "size"
+  for entry in "${SERVERS[@]}"; do printf "\t%s / %s" "$entry" "${SERVERS[0]}"; done
+  printf "\n"
+  for size in "${SIZES[@]}"; do
+    printf "%s" "$size"
+    base=$(rps "$WORK/${SERVERS[0]}-$size.out")
+    for entry in "${SERVERS[@]}"; do
+      awk -v r="$(rps "$WORK/$entry-$size.out")" -v b="$base" 'BEGIN { printf "\t%.2f", r / b }'
+    done
+    printf "\n"
+  done
+} >"$WORK/ratios.tsv"
+
 [[ -z ${RESULTS_TSV:-} ]] || cp "$WORK/table.tsv" "$RESULTS_TSV"
 echo
 column -t -s $'\t' "$WORK/table.tsv"
+echo
+column -t -s $'\t' "$WORK/ratios.tsv"
 
 [[ ${#H2_SERVERS[@]} -gt 0 ]] || exit 0
 

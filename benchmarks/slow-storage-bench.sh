@@ -8,8 +8,9 @@
 # cgroup whose rule caps reads from that device at READ_BPS bytes/s and READ_IOPS requests/s,
 # the way a busy disk or a provisioned cloud volume caps them, whatever the queue depth.
 #
-# For each server (same EVENT_LOOPS event loops or worker processes; ours and nginx aio threads
-# get AIO_THREADS pool threads in all):
+# For each server (same EVENT_LOOPS event loops or worker processes; nginx aio threads gets
+# AIO_THREADS pool threads in all; ours runs with its shipped pool unless an entry ours:THREADS
+# asks otherwise):
 #   1. baseline: after a warm-up, SMALL_CONNECTIONS clients fetch the small file for
 #      BASELINE_DURATION s with nothing else running (each pauses SMALL_DELAY_MS between requests,
 #      so they measure latency, not how much CPU is left);
@@ -23,7 +24,7 @@
 # small request finished during a run, its p50/p99 are given as the run's length (">" in the chart).
 #
 # usage: sudo benchmarks/slow-storage-bench.sh   (build first: mvn -q -B -DskipTests package)
-#   SERVERS="ours nginx-aio nginx-sendfile netty" picks the servers and their order; an entry
+#   SERVERS="ours nginx-aio nginx-sendfile netty nginx-plain netty-region" picks the servers and their order; an entry
 #   NAME:THREADS runs ours or nginx-aio with another pool size, e.g. SERVERS="ours:8 ours:64".
 # settings (environment), with their defaults below. Everything is on 127.0.0.1; every step is
 # bounded in time; the mount, loop device, cgroup, servers and scratch files are removed on exit,
@@ -140,11 +141,15 @@ for entry in "${SERVERS[@]}"; do
   # An entry is a server name, or NAME:THREADS to run it with another pool size (ours, nginx-aio).
   server=${entry%%:*}
   threads=$AIO_THREADS
-  [[ $entry != *:* ]] || threads=${entry#*:}
+  ours_threads=
+  if [[ $entry == *:* ]]; then
+    threads=${entry#*:}
+    ours_threads=$threads
+  fi
   port=$(server_port "$server")
   small_url="http://127.0.0.1:$port/small.bin"
   drop_caches
-  AIO_THREADS=$threads start_server "$server" "$MNT" /small.bin "$CGROUP"
+  AIO_THREADS=$threads OURS_AIO_THREADS=$ours_threads start_server "$server" "$MNT" /small.bin "$CGROUP"
 
   # A JVM needs many requests before its hot paths are compiled: warm up at full speed.
   log "$entry: warm-up, then baseline (small file only, $BASELINE_DURATION s)"
@@ -201,7 +206,7 @@ cp "$WORK/results.tsv" "$OUT_TSV"
 
 # --- the chart ----------------------------------------------------------------------------
 bash "$REPO/benchmarks/lib/slow-storage-chart.sh" "$OUT_TSV" "$OUT_PNG" \
-  "Slow uncached storage: $LARGE_CONNECTIONS clients on ${LARGE_FILES} x ${LARGE_MIB} MiB random files (reads capped at $((READ_BPS / 1024 / 1024)) MiB/s, $READ_IOPS IO/s) + $SMALL_CONNECTIONS clients on one cached 1 KiB file\n$EVENT_LOOPS event loops or worker processes each, $AIO_THREADS pool threads unless named NAME:THREADS"
+  "Slow uncached storage: $LARGE_CONNECTIONS clients on ${LARGE_FILES} x ${LARGE_MIB} MiB random files (reads capped at $((READ_BPS / 1024 / 1024)) MiB/s, $READ_IOPS IO/s) + $SMALL_CONNECTIONS clients on one cached 1 KiB file\n$EVENT_LOOPS event loops or worker processes each; ours with its shipped pool, nginx aio with $AIO_THREADS threads, unless named NAME:THREADS"
 
 echo
 echo "storage: ${LARGE_FILES} x ${LARGE_MIB} MiB files on ext4 on $LOOP, reads capped at $READ_BPS B/s" \

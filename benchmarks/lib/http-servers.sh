@@ -5,8 +5,10 @@
 # Source it after `set -euo pipefail`; it expects REPO (the repository root) and WORK (a
 # scratch directory the caller removes) to be set.
 
-# The servers, in the order every table shows them.
-SERVERS_ALL=(ours nginx-aio nginx-sendfile netty)
+# The servers, in the order every table shows them: ours; nginx reading through a thread pool,
+# with sendfile, and plainly (read(2) in the worker); Netty reading on its loop with
+# ChunkedNioFile, and sending with DefaultFileRegion (sendfile on the loop).
+SERVERS_ALL=(ours nginx-aio nginx-sendfile netty nginx-plain netty-region)
 # The same file servers over HTTP/2 on TLS (h2, chosen by ALPN), with one self-signed certificate.
 H2_SERVERS_ALL=(ours-h2 nginx-h2)
 
@@ -17,7 +19,8 @@ AIO_THREADS=${AIO_THREADS:-8}
 # ChunkedNioFile reads this much per chunk; 64 KiB is what our server reads per chunk, so the
 # comparison is about where the read happens, not about chunk size (Netty's example uses 8 KiB).
 NETTY_CHUNK=${NETTY_CHUNK:-65536}
-JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx512m}
+# No JVM flags by default: our jar is measured as it ships (java -jar, no flags), the peers alike.
+JAVA_OPTS=${JAVA_OPTS:-}
 BASE_PORT=${BASE_PORT:-19480}
 
 OURS_JAR=${OURS_JAR:-$REPO/examples/target/static-file-server.jar}
@@ -62,7 +65,7 @@ require_jars() {
   if [[ $servers == *" ours "* && ! -f $OURS_JAR ]]; then
     die "$OURS_JAR is missing: run 'mvn -q -B -DskipTests package' in $REPO first"
   fi
-  if [[ $servers == *" netty "* && ! -f $PEERS_JAR ]]; then
+  if [[ $servers == *" netty"* && ! -f $PEERS_JAR ]]; then
     die "$PEERS_JAR is missing: run 'mvn -q -B -DskipTests package' in $REPO first"
   fi
 }
@@ -96,10 +99,10 @@ check_servers() {
 }
 
 # Writes an nginx.conf for one of the nginx setups into DIR; everything nginx writes stays
-# in DIR. mode is sendfile (sendfile on, reads in the worker), aio (sendfile off, every read
-# on a thread pool of AIO_THREADS threads in all, split over the worker processes) or h2 (HTTP/2
-# over TLS 1.3 with WORK's certificate; TLS rules sendfile out, so the worker reads each file
-# into its buffers, 64 KiB at a time as our server does).
+# in DIR. mode is sendfile (sendfile on, in the worker), aio (sendfile off, every read on a
+# thread pool of AIO_THREADS threads in all, split over the worker processes), plain (sendfile
+# off, read(2) in the worker) or h2 (HTTP/2 over TLS 1.3 with WORK's certificate; TLS rules
+# sendfile out, so the worker reads each file into its buffers, 64 KiB at a time as ours does).
 write_nginx_conf() {
   local dir=$1 port=$2 root=$3 mode=$4 pool_threads=$(( AIO_THREADS / EVENT_LOOPS ))
   (( pool_threads >= 1 )) || pool_threads=1
@@ -120,9 +123,9 @@ write_nginx_conf() {
     echo "  keepalive_requests 1000000;"
     echo "  keepalive_timeout 120s;"
     for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $dir/$t;"; done
-    if [[ $mode == aio ]]; then
+    if [[ $mode == aio || $mode == plain ]]; then
       echo "  sendfile off;"
-      echo "  aio threads=bench;"
+      [[ $mode == plain ]] || echo "  aio threads=bench;"
       # Read 64 KiB at a time, as our server and the Netty peer do (nginx's default is 32k).
       echo "  output_buffers ${NGINX_OUTPUT_BUFFERS:-2 64k};"
     elif [[ $mode == h2 ]]; then
@@ -161,19 +164,22 @@ start_server() {
   fi
   case $name in
     ours)
+      # The pool as it ships unless an entry ours:THREADS asks for another size (OURS_AIO_THREADS).
       # shellcheck disable=SC2206
       cmd=(java $JAVA_OPTS -jar "$OURS_JAR" --root "$root" --port "$port" --bind 127.0.0.1
-           --threads "$EVENT_LOOPS" --aio-threads "$AIO_THREADS" --quiet) ;;
+           --threads "$EVENT_LOOPS" ${OURS_AIO_THREADS:+--aio-threads "$OURS_AIO_THREADS"} --quiet) ;;
     ours-h2)
       # shellcheck disable=SC2206
       cmd=(java $JAVA_OPTS -jar "$OURS_JAR" --root "$root" --port "$port" --bind 127.0.0.1
-           --threads "$EVENT_LOOPS" --aio-threads "$AIO_THREADS" --quiet
+           --threads "$EVENT_LOOPS" ${OURS_AIO_THREADS:+--aio-threads "$OURS_AIO_THREADS"} --quiet
            --tls --cert "$WORK/cert.pem" --key "$WORK/key.pem") ;;
-    netty)
+    netty | netty-region)
+      local body=chunked
+      [[ $name == netty ]] || body=region
       # shellcheck disable=SC2206
       cmd=(java $JAVA_OPTS -jar "$PEERS_JAR" --root "$root" --port "$port" --bind 127.0.0.1
-           --threads "$EVENT_LOOPS" --chunk-size "$NETTY_CHUNK") ;;
-    nginx-aio | nginx-sendfile | nginx-h2)
+           --threads "$EVENT_LOOPS" --chunk-size "$NETTY_CHUNK" --body "$body") ;;
+    nginx-aio | nginx-sendfile | nginx-plain | nginx-h2)
       local dir="$WORK/$name"
       write_nginx_conf "$dir" "$port" "$root" "${name#nginx-}"
       cmd=(nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log") ;;

@@ -195,6 +195,15 @@ public final class LinuxAio extends AioContext {
         return pool.started();
     }
 
+    /**
+     * Workers started so far because requests waited while workers slept in the kernel (a slow
+     * disk), beyond the eight that start on demand: how much the pool has had to grow. Steady on
+     * page-cached work; rising while the storage keeps requests waiting.
+     */
+    public long workersStartedOnStalls() {
+        return pool.startedOnStalls();
+    }
+
     /** Requests queued that no worker has taken yet. */
     public int nready() {
         return pool.queued();

@@ -50,6 +50,8 @@ final class WorkerPool {
     /** Every worker alive; changed under the lock, read by anyone (its size is the pool's size). */
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicLong submitWakeups = new AtomicLong();
+    /** Workers the stall monitor has started, in all; written under the lock. */
+    private volatile long startedOnStalls;
     /** Workers started that have not yet come to take their first request. */
     private final AtomicInteger starting = new AtomicInteger();
     private final StallMonitor monitor = new StallMonitor(this);
@@ -262,6 +264,7 @@ final class WorkerPool {
             int more = Math.min(Math.min(n, queued.get() - starting.get()), max - started());
             for (int i = 0; i < more && !stopping; i++) {
                 startWorker();
+                startedOnStalls++;
             }
         } finally {
             lock.unlock();
@@ -369,6 +372,11 @@ final class WorkerPool {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Workers started because requests waited on workers asleep in the kernel, since the pool began. */
+    long startedOnStalls() {
+        return startedOnStalls;
     }
 
     /** Workers alive: started and not yet exited. */

@@ -85,6 +85,7 @@ class PriorityTest {
         aio.maxParallel(WorkerPool.EAGER_WORKERS + 4);
         blocked = BlockedWorkers.occupy(aio, dir, WorkerPool.EAGER_WORKERS);
         assertEquals(WorkerPool.EAGER_WORKERS, aio.nthreads(), "one eager worker per blocked request");
+        assertEquals(0, aio.workersStartedOnStalls(), "the eager ones start on demand, not for a stall");
 
         // Every worker has now been stuck on its request for longer than the stall limit: a request
         // arriving now must get a worker of its own instead of waiting for one of them.
@@ -95,6 +96,7 @@ class PriorityTest {
         Stat stat = await(aio, aio.stat(dir.toString(), null));
         assertTrue(stat.isDirectory());
         assertEquals(WorkerPool.EAGER_WORKERS + 1, aio.nthreads());
+        assertEquals(1, aio.workersStartedOnStalls(), "the ninth worker was started for the stall");
         for (AioRequest<AioFile> open : blocked.opens()) {
             assertFalse(open.isDone(), "the stat was served while the FIFO opens still block");
         }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.ResourceLock;
@@ -132,6 +133,7 @@ class SyncRequestsTest {
 
     @Test
     @ResourceLock(LOCKED_MEMORY)
+    @Tag(HostKernelViews.TAG) // it reads the locked pages from /proc/self/smaps, which qemu-user does not emulate
     void mlockLocksTheRangesPagesAndMunlockLetsThemGo() throws Exception {
         int page = (int) MemorySyscalls.PAGE_SIZE;
         MappedByteBuffer mapped = map("mapped", 16 * page);

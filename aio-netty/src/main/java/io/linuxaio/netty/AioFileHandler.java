@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Order.</b> Messages it does not know pass through untouched; messages written after a
  * region go out after the region's last byte. Like any write, a region starts moving at the next
- * flush.
+ * flush; what was written before it (a response head) is flushed with the region's first chunk,
+ * so a small response leaves in one packet, or at once if the region ends with nothing sent.
  *
  * <p><b>Backpressure.</b> At most {@code chunksInFlight} chunks are held at once, counting both
  * chunks being read and chunks written down the pipeline that the socket has not taken yet; and no
@@ -82,6 +83,8 @@ public final class AioFileHandler extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private boolean closed;
     private Pumping pumping = Pumping.IDLE;
+    /** A flush came while the region at the head had written nothing: its first chunk's write flushes for it. */
+    private boolean flushHeld;
 
     /** Where {@link #pump()} is: a call made while it runs only asks it to go round again. */
     private enum Pumping { IDLE, RUNNING, AGAIN }
@@ -138,7 +141,16 @@ public final class AioFileHandler extends ChannelDuplexHandler {
             write.flushed = true;
         }
         pump();
-        ctx.flush();
+        QueuedWrite head = queue.peek();
+        if (head != null && head.transfer != null && head.transfer.awaitingFirstBytes()) {
+            // What went before the region (a response head) goes out with its first chunk, whose
+            // write flushes: one packet and one system call where two would be, as nginx's
+            // postpone_output does. A region that ends with nothing written flushes it in moved().
+            flushHeld = true;
+        } else {
+            flushHeld = false;
+            ctx.flush();
+        }
     }
 
     @Override
@@ -170,6 +182,10 @@ public final class AioFileHandler extends ChannelDuplexHandler {
     private void moved(RegionTransfer transfer) {
         if (!transfer.cutShort() || closed) {
             pump();
+            if (flushHeld && !transfer.awaitingFirstBytes()) {
+                flushHeld = false;
+                ctx.flush();
+            }
             return;
         }
         // Refuse the writes behind the region first: a flush completes chunk writes, whose

@@ -85,6 +85,11 @@ final class RegionTransfer {
         return state == State.HANDED_OFF || state == State.DONE || state == State.FAILED || state == State.CUT;
     }
 
+    /** Whether it is under way and has passed nothing down the pipeline yet. */
+    boolean awaitingFirstBytes() {
+        return !wroteAny && (state == State.OPENING || state == State.SIZING || state == State.READING);
+    }
+
     /** Whether it ended after passing part of the region down the pipeline. */
     boolean cutShort() {
         return state == State.CUT;

@@ -9,6 +9,7 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ final class DemoSite implements AutoCloseable {
     static final String RESOURCE_DIR = "/demo-site";
     static final String LARGE_FILE = "large.bin";
     static final int LARGE_FILE_BYTES = 16 << 20;
+    /** The URL {@code index.html} is written with, which {@link #showUrl} replaces by the server's own. */
+    static final String WRITTEN_URL = "http://127.0.0.1:8080/";
 
     private final Path root;
 
@@ -47,6 +50,22 @@ final class DemoSite implements AutoCloseable {
 
     Path root() {
         return root;
+    }
+
+    /**
+     * Writes the server's real URL into the demo page's hints in place of {@value #WRITTEN_URL},
+     * which is right only for the default port and address. The page is replaced whole (written
+     * beside it, then renamed over it), so a client reading it meanwhile gets one or the other.
+     */
+    void showUrl(URI url) throws IOException {
+        Path index = root.resolve("index.html");
+        String page = Files.readString(index);
+        if (!page.contains(WRITTEN_URL)) {
+            throw new IOException("the demo page has no " + WRITTEN_URL + " to replace");
+        }
+        Path next = root.resolve(".index.html.new");
+        Files.writeString(next, page.replace(WRITTEN_URL, url.toString()));
+        Files.move(next, index, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Deletes the unpacked copy; what cannot be deleted is left for the system's temp cleaner. */

@@ -1,6 +1,7 @@
 package io.linuxaio.examples;
 
 import io.linuxaio.LinuxAio;
+import io.linuxaio.examples.http.AccessLogFormat;
 import io.linuxaio.examples.http.FileServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,9 +16,14 @@ import java.util.List;
  * @param tlsProtocols the TLS versions {@code --tls} accepts, such as {@code TLSv1.3}
  * @param maxConnections the most connections open at once
  * @param cacheControl the {@code Cache-Control} value sent with files, or null for none
+ * @param logFormat the access log's line format
+ * @param metrics whether to serve Prometheus metrics, on {@code metricsBind} and {@code metricsPort}
+ * @param statusSeconds how often to print a status line on stderr; 0 for only at stop
  */
 record Options(Path root, int port, String bind, int threads, int aioThreads, int maxConnections, boolean tls,
-               Path cert, Path key, List<String> tlsProtocols, String cacheControl, boolean quiet, boolean help) {
+               Path cert, Path key, List<String> tlsProtocols, String cacheControl, boolean quiet,
+               AccessLogFormat logFormat, boolean metrics, int metricsPort, String metricsBind, int statusSeconds,
+               boolean help) {
 
     static final int DEFAULT_PORT = 8080;
     static final String DEFAULT_BIND = "127.0.0.1";
@@ -29,6 +35,16 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
      */
     static final List<String> DEFAULT_TLS_PROTOCOLS = List.of("TLSv1.3");
     static final List<String> KNOWN_TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /**
+     * Not the file port: what the server says about itself is for its operator, not for every
+     * client, so it listens apart, on loopback unless told otherwise. 9180 is unused by the common
+     * exporters (9100 node, 9113 nginx).
+     */
+    static final int DEFAULT_METRICS_PORT = 9180;
+    static final String DEFAULT_METRICS_BIND = "127.0.0.1";
+    /** A day: a longer interval is a typo for a shorter one. */
+    static final int MAX_STATUS_SECONDS = 86_400;
+
     /** Upper bound for both thread counts: more would only be a typo. */
     static final int MAX_THREADS = 1024;
 
@@ -57,6 +73,15 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
                                  "public, max-age=3600"; never with listings or errors
                                  (default: none)
               --quiet            no access log on stdout
+              --log-format FMT   access log lines: common, or combined, which adds the referer
+                                 and the user agent (default: common)
+              --metrics          serve Prometheus metrics at /metrics, on a port of their own
+              --metrics-port N   port for --metrics, 0 for any free one (default: 9180)
+              --metrics-bind ADDR  address for --metrics (default: 127.0.0.1; the metrics tell
+                                 whoever can reach them how the server is doing)
+              --status-interval S  print a status line (connections, responses, engine queues,
+                                 workers, first-try counters) on stderr every S seconds, 0 for
+                                 only when the server stops (default: 0)
               --help             show this text
             """;
 
@@ -82,6 +107,11 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
         String cacheControl = null;
         boolean tls = false;
         boolean quiet = false;
+        AccessLogFormat logFormat = null;
+        boolean metrics = false;
+        Integer metricsPort = null;
+        String metricsBind = null;
+        int statusSeconds = 0;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -94,7 +124,8 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
             }
             switch (name) {
                 case "--root", "--port", "--bind", "--threads", "--aio-threads", "--max-connections", "--cert", "--key",
-                     "--tls-protocols", "--cache-control" -> {
+                     "--tls-protocols", "--cache-control", "--log-format", "--metrics-port", "--metrics-bind",
+                     "--status-interval" -> {
                     String value;
                     if (inline != null) {
                         value = inline;
@@ -116,16 +147,21 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
                         case "--cert" -> cert = path(name, value);
                         case "--tls-protocols" -> tlsProtocols = protocols(value);
                         case "--cache-control" -> cacheControl = headerValue(name, value);
+                        case "--log-format" -> logFormat = logFormat(value);
+                        case "--metrics-port" -> metricsPort = number(name, value, 0, 65535);
+                        case "--metrics-bind" -> metricsBind = value;
+                        case "--status-interval" -> statusSeconds = number(name, value, 0, MAX_STATUS_SECONDS);
                         default -> key = path(name, value);
                     }
                 }
-                case "--tls", "--quiet", "--help", "-h" -> {
+                case "--tls", "--quiet", "--metrics", "--help", "-h" -> {
                     if (inline != null) {
                         throw new UsageException(name + " takes no value");
                     }
                     switch (name) {
                         case "--tls" -> tls = true;
                         case "--quiet" -> quiet = true;
+                        case "--metrics" -> metrics = true;
                         default -> help = true;
                     }
                 }
@@ -142,8 +178,17 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
         if (tlsProtocols != null && !tls) {
             throw new UsageException("--tls-protocols is used only with --tls");
         }
+        if ((metricsPort != null || metricsBind != null) && !metrics) {
+            throw new UsageException((metricsPort != null ? "--metrics-port" : "--metrics-bind") + " is used only with --metrics");
+        }
+        if (logFormat != null && quiet) {
+            throw new UsageException("--log-format has no log to format with --quiet");
+        }
         return new Options(root, port, bind, threads, aioThreads, maxConnections, tls, cert, key,
-                tlsProtocols != null ? tlsProtocols : DEFAULT_TLS_PROTOCOLS, cacheControl, quiet, help);
+                tlsProtocols != null ? tlsProtocols : DEFAULT_TLS_PROTOCOLS, cacheControl, quiet,
+                logFormat != null ? logFormat : AccessLogFormat.COMMON, metrics,
+                metricsPort != null ? metricsPort : DEFAULT_METRICS_PORT,
+                metricsBind != null ? metricsBind : DEFAULT_METRICS_BIND, statusSeconds, help);
     }
 
     /**
@@ -181,6 +226,14 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
         } catch (IllegalArgumentException e) {
             throw new UsageException(name + " " + e.getMessage());
         }
+    }
+
+    private static AccessLogFormat logFormat(String value) throws UsageException {
+        return switch (value) {
+            case "common" -> AccessLogFormat.COMMON;
+            case "combined" -> AccessLogFormat.COMBINED;
+            default -> throw new UsageException("--log-format takes common or combined, not '" + value + "'");
+        };
     }
 
     private static int number(String name, String value, int min, int max) throws UsageException {

@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The static file server's command line: serves a directory (by default a demo site) over HTTP/1.1
@@ -52,7 +55,7 @@ public final class StaticFileServer {
                     : options.cert() != null ? TlsContexts.fromPem(options.cert(), options.key(), options.tlsProtocols())
                     : TlsContexts.selfSigned(options.tlsProtocols());
             PrintStream out = System.out;
-            server = FileServer.builder(demo != null ? demo.root() : options.root())
+            FileServer.Builder builder = FileServer.builder(demo != null ? demo.root() : options.root())
                     .bind(options.bind())
                     .port(options.port())
                     .threads(options.threads())
@@ -61,7 +64,11 @@ public final class StaticFileServer {
                     .tls(ssl)
                     .cacheControl(options.cacheControl())
                     .accessLog(options.quiet() ? null : out::println)
-                    .start();
+                    .accessLogFormat(options.logFormat());
+            if (options.metrics()) {
+                builder.metrics(options.metricsBind(), options.metricsPort());
+            }
+            server = builder.start();
         } catch (IOException | RuntimeException e) {
             if (demo != null) {
                 demo.close();
@@ -73,11 +80,43 @@ public final class StaticFileServer {
             return;
         }
         DemoSite site = demo;
+        if (site != null) {
+            try {
+                site.showUrl(server.uri());
+            } catch (IOException e) {
+                System.err.println("static-file-server: the demo page keeps its default URL: " + e.getMessage());
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, site), "static-file-server-stop"));
         System.out.println("Serving " + server.root() + (site != null ? " (the demo site)" : "") + " at " + server.uri());
+        if (server.metricsUri() != null) {
+            System.out.println("Metrics at " + server.metricsUri());
+        }
         System.out.println("Press Ctrl-C to stop.");
         System.out.flush();
+        if (options.statusSeconds() > 0) {
+            printStatusEvery(server, options.statusSeconds());
+        }
         // The event loop threads keep the JVM alive; the hook above ends it.
+    }
+
+    /**
+     * A status line on stderr every {@code seconds}, as an operator tails a log; stderr, so the
+     * access log on stdout stays one format. A daemon thread of its own: a slow stderr holds up no
+     * event loop.
+     */
+    private static void printStatusEvery(FileServer server, int seconds) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "static-file-server-status");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleAtFixedRate(() -> printStatus(server), seconds, seconds, TimeUnit.SECONDS);
+    }
+
+    private static void printStatus(FileServer server) {
+        System.err.println("static-file-server: status: " + server.statusLine());
+        System.err.flush();
     }
 
     /**
@@ -88,6 +127,7 @@ public final class StaticFileServer {
         int status = 0;
         try {
             server.close(SHUTDOWN_GRACE); // copes with event loops that died
+            printStatus(server); // the totals, every response counted
             if (site != null) {
                 site.close();
             }

@@ -30,23 +30,31 @@ class OptionsTest {
         assertNull(options.cacheControl());
         assertFalse(options.quiet());
         assertFalse(options.help());
+        assertFalse(options.metrics(), "no metrics unless asked");
+        assertEquals("127.0.0.1", options.metricsBind());
+        assertEquals(io.linuxaio.examples.http.AccessLogFormat.COMMON, options.logFormat());
+        assertEquals(0, options.statusSeconds());
     }
 
     /**
      * Each default {@code --help} states, as the value {@code Options.parse()} gives with no
      * arguments would be stated. A default given in words maps to the value it stands for here.
      */
-    private static final Map<String, Function<Options, String>> STATED = Map.of(
-            "--root", o -> o.root() == null ? "the bundled demo site" : o.root().toString(),
-            "--port", o -> Integer.toString(o.port()),
-            "--bind", Options::bind,
-            "--threads", o -> o.threads() == Runtime.getRuntime().availableProcessors()
-                    ? "the number of processors" : Integer.toString(o.threads()),
-            "--aio-threads", o -> Integer.toString(o.aioThreads()),
-            "--max-connections", o -> o.maxConnections() == (limitOfOpenFiles() - 128) / 2
-                    ? "half of what the open-file limit leaves after 128" : Integer.toString(o.maxConnections()),
-            "--tls-protocols", o -> String.join(",", o.tlsProtocols()),
-            "--cache-control", o -> o.cacheControl() == null ? "none" : o.cacheControl());
+    private static final Map<String, Function<Options, String>> STATED = Map.ofEntries(
+            Map.entry("--root", o -> o.root() == null ? "the bundled demo site" : o.root().toString()),
+            Map.entry("--port", o -> Integer.toString(o.port())),
+            Map.entry("--bind", Options::bind),
+            Map.entry("--threads", o -> o.threads() == Runtime.getRuntime().availableProcessors()
+                    ? "the number of processors" : Integer.toString(o.threads())),
+            Map.entry("--aio-threads", o -> Integer.toString(o.aioThreads())),
+            Map.entry("--max-connections", o -> o.maxConnections() == (limitOfOpenFiles() - 128) / 2
+                    ? "half of what the open-file limit leaves after 128" : Integer.toString(o.maxConnections())),
+            Map.entry("--tls-protocols", o -> String.join(",", o.tlsProtocols())),
+            Map.entry("--log-format", o -> o.logFormat().name().toLowerCase(java.util.Locale.ROOT)),
+            Map.entry("--metrics-port", o -> Integer.toString(o.metricsPort())),
+            Map.entry("--metrics-bind", Options::metricsBind),
+            Map.entry("--status-interval", o -> Integer.toString(o.statusSeconds())),
+            Map.entry("--cache-control", o -> o.cacheControl() == null ? "none" : o.cacheControl()));
 
     /** This JVM's soft limit on open descriptors, as the kernel reports it. */
     private static long limitOfOpenFiles() {
@@ -103,7 +111,8 @@ class OptionsTest {
     void everyOptionIsRead() throws Exception {
         Options options = Options.parse("--root", "/srv/www", "--port", "0", "--bind", "::1", "--threads", "3",
                 "--aio-threads=16", "--max-connections", "5000", "--tls", "--cert", "c.pem", "--key=k.pem", "--tls-protocols", "TLSv1.2, TLSv1.3",
-                "--cache-control", "public, max-age=3600", "--quiet");
+                "--log-format", "combined", "--metrics", "--metrics-port=0", "--metrics-bind", "::1",
+                "--status-interval", "60", "--cache-control", "public, max-age=3600");
         assertEquals(Path.of("/srv/www"), options.root());
         assertEquals(0, options.port());
         assertEquals("::1", options.bind());
@@ -115,7 +124,12 @@ class OptionsTest {
         assertEquals(Path.of("k.pem"), options.key());
         assertEquals(java.util.List.of("TLSv1.2", "TLSv1.3"), options.tlsProtocols());
         assertEquals("public, max-age=3600", options.cacheControl());
-        assertTrue(options.quiet());
+        assertEquals(io.linuxaio.examples.http.AccessLogFormat.COMBINED, options.logFormat());
+        assertTrue(options.metrics());
+        assertEquals(0, options.metricsPort());
+        assertEquals("::1", options.metricsBind());
+        assertEquals(60, options.statusSeconds());
+        assertTrue(Options.parse("--quiet").quiet());
     }
 
     @Test
@@ -144,6 +158,13 @@ class OptionsTest {
             "--tls --tls-protocols TLSv1.1|--tls-protocols takes TLSv1.3 and TLSv1.2, not 'TLSv1.1'",
             "--tls --tls-protocols TLSv1.3,|--tls-protocols takes TLSv1.3 and TLSv1.2, not ''",
             "--tls-protocols TLSv1.2|--tls-protocols is used only with --tls",
+            "--log-format json|--log-format takes common or combined, not 'json'",
+            "--quiet --log-format combined|--log-format has no log to format with --quiet",
+            "--metrics-port 9000|--metrics-port is used only with --metrics",
+            "--metrics-bind 0.0.0.0|--metrics-bind is used only with --metrics",
+            "--metrics=yes|--metrics takes no value",
+            "--metrics --metrics-port 70000|--metrics-port must be between 0 and 65535, not 70000",
+            "--status-interval -1|--status-interval must be between 0 and 86400, not -1",
             "--cache-control=|--cache-control needs a value"})
     void badArgumentsSayWhatIsWrong(String args, String message) {
         Options.UsageException e = assertThrows(Options.UsageException.class, () -> Options.parse(args.split(" ")));

@@ -150,9 +150,20 @@ class StaticFileServerTest {
             String err = read(p.getErrorStream());
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(StaticFileServer.START_ERROR, p.exitValue());
-            assertTrue(err.startsWith("static-file-server: cannot start: "), err);
+            assertTrue(err.startsWith("static-file-server: cannot start: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": "), err);
             assertFalse(err.contains("null"), err);
         }
+    }
+
+    @Test
+    void aBindAddressThatCannotBeResolvedIsNamed(@TempDir Path dir) throws Exception {
+        Process p = start("--root", dir.toString(), "--port", "0", "--bind", "999.1.1.1");
+        String err = read(p.getErrorStream());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(StaticFileServer.START_ERROR, p.exitValue());
+        assertTrue(err.startsWith("static-file-server: cannot start: cannot resolve the address to listen on, 999.1.1.1"),
+                err);
     }
 
     @Test
@@ -179,6 +190,8 @@ class StaticFileServerTest {
             String response = read(socket.getInputStream());
             assertTrue(response.startsWith("HTTP/1.1 200 OK"), response);
             assertTrue(response.contains("It works."), response);
+            assertTrue(response.contains(" " + uri + "large.bin</code>"), "the curl hint names the real URL: " + response);
+            assertFalse(response.contains(":8080"), response);
         }
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -221,6 +234,51 @@ class StaticFileServerTest {
         String rest = out.rest();
         assertTrue(rest.contains("\"GET /big.bin HTTP/1.1\" 200 " + size), rest);
         assertTrue(rest.contains("Stopped."), rest);
+    }
+
+    @Test
+    void metricsAndStatusLinesTellWhatWasServedAndTheLastComesAtStop(@TempDir Path root) throws Exception {
+        Files.writeString(root.resolve("hello.txt"), "hello\n");
+        Path stderr = Files.createTempFile(root, "stderr-", ".txt");
+        start(builder -> builder.redirectError(stderr.toFile()), "--root", root.toString(), "--port", "0",
+                "--metrics", "--metrics-port", "0", "--status-interval", "1", "--log-format", "combined");
+        Lines out = new Lines(stdout);
+        URI uri = URI.create(serving(out).group(3));
+        String metricsLine = out.next();
+        Matcher metrics = Pattern.compile("Metrics at (http://127\\.0\\.0\\.1:(\\d+)/metrics)").matcher(metricsLine);
+        assertTrue(metrics.matches(), metricsLine);
+        assertFalse(Integer.parseInt(metrics.group(2)) == uri.getPort(), "a port of its own");
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.getOutputStream().write(("GET /hello.txt HTTP/1.1\r\nHost: t\r\nUser-Agent: probe\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertTrue(read(socket.getInputStream()).startsWith("HTTP/1.1 200 OK"));
+        }
+        try (Socket socket = new Socket("127.0.0.1", Integer.parseInt(metrics.group(2)))) {
+            socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String scrape = read(socket.getInputStream());
+            assertTrue(scrape.startsWith("HTTP/1.1 200 OK"), scrape);
+            assertTrue(scrape.contains("\nlinuxaio_workers "), scrape);
+        }
+        Pattern oneServed = Pattern.compile("static-file-server: status: connections=\\d+ responses=1 \\(1xx=0 2xx=1 3xx=0 "
+                + "4xx=0 5xx=0\\) sent=6 bytes; engine: nreqs=\\d+ nready=\\d+ npending=\\d+ nthreads=\\d+; inline: "
+                + "reads=\\d+ readsToPool=\\d+ opens=\\d+ opensToPool=\\d+ stats=\\d+ closes=\\d+ refused=0 slow=\\d+");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (Files.readString(stderr).lines().noneMatch(line -> oneServed.matcher(line).matches())) {
+            assertTrue(System.nanoTime() < deadline, "no status line within a minute: " + Files.readString(stderr));
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+        }
+        long periodic = Files.readString(stderr).lines().filter(line -> line.contains(" status: ")).count();
+
+        process.destroy(); // SIGTERM
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue());
+        java.util.List<String> lines = Files.readString(stderr).lines().toList();
+        String last = lines.get(lines.size() - 1);
+        assertTrue(oneServed.matcher(last).matches(), last);
+        assertTrue(last.contains(" nreqs=0 nready=0 npending=0 nthreads=0;"), "the engine has drained and stopped: " + last);
+        assertTrue(lines.stream().filter(line -> line.contains(" status: ")).count() > periodic, "one more at stop");
+        assertTrue(out.rest().contains("\"GET /hello.txt HTTP/1.1\" 200 6 \"-\" \"probe\""), "the combined format");
     }
 
     @Test

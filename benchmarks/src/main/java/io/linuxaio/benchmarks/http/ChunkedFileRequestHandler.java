@@ -3,6 +3,7 @@ package io.linuxaio.benchmarks.http;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.stream.ChunkedNioFile;
 import java.io.IOException;
@@ -25,17 +27,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Answers a GET with the file under the root, read by {@link ChunkedNioFile} on the event loop
- * (this blocking is the behaviour the benchmarks measure, so it is deliberate). Runs on the
- * channel's event loop, like every handler.
+ * Answers a GET with the file under the root, read by {@link ChunkedNioFile} on the event loop, or
+ * sent by sendfile(2) from a {@link DefaultFileRegion} there (this blocking is the behaviour the
+ * benchmarks measure, so it is deliberate). Runs on the channel's event loop, like every handler.
  */
 final class ChunkedFileRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Path root;
     private final int chunkSize;
+    private final boolean region;
 
-    ChunkedFileRequestHandler(Path root, int chunkSize) {
+    ChunkedFileRequestHandler(Path root, int chunkSize, boolean region) {
         this.root = root;
         this.chunkSize = chunkSize;
+        this.region = region;
     }
 
     @Override
@@ -72,6 +76,15 @@ final class ChunkedFileRequestHandler extends SimpleChannelInboundHandler<FullHt
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
         HttpUtil.setKeepAlive(response, keepAlive);
         ctx.write(response);
+        if (region) {
+            // The region owns the channel from here: it is closed when the region is released.
+            ctx.write(new DefaultFileRegion(channel, 0, size));
+            ChannelFuture last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            if (!keepAlive) {
+                last.addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
         ChunkedNioFile body;
         try {
             body = new ChunkedNioFile(channel, 0, size, chunkSize);

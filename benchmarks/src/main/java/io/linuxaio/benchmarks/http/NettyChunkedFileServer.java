@@ -25,9 +25,13 @@ import java.util.concurrent.CountDownLatch;
  * the comparison point for the load benchmarks; it serves GET of regular files under a root with
  * {@code Content-Length} and keep-alive, and nothing more.
  *
+ * <p>With {@code --body region} it sends each file as a {@code DefaultFileRegion} instead, the other
+ * way a Netty user serves files: sendfile(2) on the event loop, which blocks it on a page-cache miss
+ * just the same, and is the fastest Netty can be on cached files.
+ *
  * <p>Usage: {@code java -jar benchmarks/target/http-peers.jar --root DIR [--port N] [--bind ADDR]
- * [--threads N] [--chunk-size BYTES]}. It runs until the JVM is stopped (SIGTERM or SIGINT close the
- * listening socket and the event loops).
+ * [--threads N] [--chunk-size BYTES] [--body chunked|region]}. It runs until the JVM is stopped
+ * (SIGTERM or SIGINT close the listening socket and the event loops).
  */
 public final class NettyChunkedFileServer implements AutoCloseable {
     /** The chunk size of Netty's own {@code HttpStaticFileServer} example. */
@@ -48,6 +52,12 @@ public final class NettyChunkedFileServer implements AutoCloseable {
      */
     public static NettyChunkedFileServer start(
             Path root, String bind, int port, int threads, int chunkSize) throws InterruptedException {
+        return start(root, bind, port, threads, chunkSize, false);
+    }
+
+    /** As {@link #start(Path, String, int, int, int)}; with {@code region}, bodies go as {@code DefaultFileRegion}s. */
+    public static NettyChunkedFileServer start(Path root, String bind, int port, int threads, int chunkSize,
+                                               boolean region) throws InterruptedException {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("root is not a directory: " + root);
         }
@@ -68,7 +78,7 @@ public final class NettyChunkedFileServer implements AutoCloseable {
                                     .addLast(new HttpServerCodec())
                                     .addLast(new HttpObjectAggregator(8192))
                                     .addLast(new ChunkedWriteHandler())
-                                    .addLast(new ChunkedFileRequestHandler(canonicalRoot, chunkSize));
+                                    .addLast(new ChunkedFileRequestHandler(canonicalRoot, chunkSize, region));
                         }
                     })
                     .bind(new InetSocketAddress(bind, port))
@@ -100,6 +110,7 @@ public final class NettyChunkedFileServer implements AutoCloseable {
         int port = 8080;
         int threads = Runtime.getRuntime().availableProcessors();
         int chunkSize = DEFAULT_CHUNK_SIZE;
+        boolean region = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
@@ -117,6 +128,11 @@ public final class NettyChunkedFileServer implements AutoCloseable {
                     case "--port" -> port = Integer.parseInt(value);
                     case "--threads" -> threads = Integer.parseInt(value);
                     case "--chunk-size" -> chunkSize = Integer.parseInt(value);
+                    case "--body" -> region = switch (value) {
+                        case "chunked" -> false;
+                        case "region" -> true;
+                        default -> throw new IllegalArgumentException("--body is chunked or region, not " + value);
+                    };
                     default -> throw new IllegalArgumentException("unknown flag " + flag);
                 }
             }
@@ -129,7 +145,7 @@ public final class NettyChunkedFileServer implements AutoCloseable {
             System.exit(2);
             return;
         }
-        NettyChunkedFileServer server = start(root, bind, port, threads, chunkSize);
+        NettyChunkedFileServer server = start(root, bind, port, threads, chunkSize, region);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -137,12 +153,12 @@ public final class NettyChunkedFileServer implements AutoCloseable {
         }, "netty-chunked-file-server-stop"));
         System.out.println(
                 "NettyChunkedFileServer serving " + root.toRealPath() + " on http://" + bind + ":"
-                        + server.port() + "/ with " + threads + " event loops, chunk " + chunkSize);
+                        + server.port() + "/ with " + threads + " event loops, " + (region ? "DefaultFileRegion" : "chunk " + chunkSize));
         stopped.await();
     }
 
     private static String usage() {
         return "usage: java -jar http-peers.jar --root DIR [--port N] [--bind ADDR] [--threads N]"
-                + " [--chunk-size BYTES]";
+                + " [--chunk-size BYTES] [--body chunked|region]";
     }
 }

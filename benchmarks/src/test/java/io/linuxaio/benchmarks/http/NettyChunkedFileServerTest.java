@@ -75,6 +75,23 @@ class NettyChunkedFileServerTest {
     }
 
     @Test
+    void withFileRegionsTheSameBytesGoOutBySendfile() throws Exception {
+        try (NettyChunkedFileServer regions = NettyChunkedFileServer.start(root, "127.0.0.1", 0, 1, 8192, true);
+             Socket socket = new Socket("127.0.0.1", regions.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(get("/large.bin").getBytes(StandardCharsets.US_ASCII));
+            Response first = Response.read(in);
+            out.write(get("/small.txt").getBytes(StandardCharsets.US_ASCII));
+            Response second = Response.read(in);
+            assertEquals(200, first.status);
+            assertArrayEquals(large, first.body);
+            assertEquals("hello", new String(second.body, StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void missingFilesAndDirectoriesAre404() throws IOException {
         assertEquals(404, exchange(get("/nothing-here")).status);
         assertEquals(404, exchange(get("/dir")).status);

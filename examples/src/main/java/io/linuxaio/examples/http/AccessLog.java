@@ -1,5 +1,6 @@
 package io.linuxaio.examples.http;
 
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One line per response in the common log format, handed to a sink on a thread of its own.
+ * One line per response in the common or combined log format, handed to a sink on a thread of its
+ * own.
  *
  * <p>Event loops only queue lines: writing to stdout is a write to whatever stdout is (a file, a
  * slow pipe) and must not stall a loop. When the queue is full, lines are dropped and counted
@@ -26,20 +28,45 @@ final class AccessLog implements AutoCloseable {
 
     private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(16_384);
     private final AtomicLong dropped = new AtomicLong();
+    private final AccessLogFormat format;
     private final Thread writer;
 
-    AccessLog(Consumer<String> sink) {
+    AccessLog(Consumer<String> sink, AccessLogFormat format) {
+        this.format = format;
         writer = new Thread(() -> drainTo(sink), "access-log");
         writer.setDaemon(true);
         writer.start();
     }
 
-    /** {@code host - - [date] "request line" status bytes}; bytes is {@code -} when no body was sent. */
+    /**
+     * The line for one response in this log's format.
+     *
+     * @param requestLine the request line, or empty when none could be read (logged as {@code -})
+     * @param referer the Referer header, or null; only the combined format shows it
+     * @param userAgent the User-Agent header, or null; only the combined format shows it
+     */
+    String line(SocketAddress remote, Instant time, String requestLine, int status, long bytes, String referer,
+                String userAgent) {
+        String common = line(remote, time, requestLine, status, bytes);
+        if (format == AccessLogFormat.COMMON) {
+            return common;
+        }
+        return common + " \"" + quoted(referer) + "\" \"" + quoted(userAgent) + "\"";
+    }
+
+    /**
+     * {@code host - - [date] "request line" status bytes}: bytes is {@code -} when no body was sent,
+     * an empty request line is {@code -}, and an IPv6 host is in its short form ({@code ::1}).
+     */
     static String line(SocketAddress remote, Instant time, String requestLine, int status, long bytes) {
         String host = remote instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : "-";
-        return host + " - - [" + TIME.format(time) + "] \"" + escape(requestLine) + "\" " + status + " "
+                ? NetUtil.toAddressString(inet.getAddress()) : "-";
+        return host + " - - [" + TIME.format(time) + "] \"" + quoted(requestLine) + "\" " + status + " "
                 + (bytes > 0 ? Long.toString(bytes) : "-");
+    }
+
+    private static String quoted(String text) {
+        return text == null || text.isEmpty() ? "-" : escape(text);
     }
 
     /** Queues a line; never blocks. */

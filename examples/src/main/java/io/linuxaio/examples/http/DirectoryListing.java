@@ -13,15 +13,39 @@ import java.util.Locale;
  * shown readably; every link is percent-encoded from the name's own bytes.
  */
 final class DirectoryListing {
-    private static final DateTimeFormatter DATE =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    /** The date and the time each in a span that does not break, so a narrow screen breaks only between them. */
+    private static final DateTimeFormatter DATE = DateTimeFormatter
+            .ofPattern("'<span>'yyyy-MM-dd'</span> <span>'HH:mm:ss 'UTC</span>'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /** A directory entry; {@code size} and {@code modified} are null when unknown or not shown. */
     record Entry(String name, boolean directory, Long size, Instant modified) {}
 
-    /** The order entries are listed in: directories first, then by name. */
+    /** The order entries are listed in: directories first, then by name in {@link NaturalOrder}. */
     static final Comparator<Entry> ORDER =
-            Comparator.comparing((Entry e) -> !e.directory()).thenComparing(Entry::name);
+            Comparator.comparing((Entry e) -> !e.directory()).thenComparing(Entry::name, NaturalOrder.INSTANCE);
+
+    /**
+     * Readable from a phone's 360 px up: the table takes the page's width, a long name breaks
+     * anywhere rather than pushing the sizes and dates off the screen, sizes line up on the right,
+     * and below 600 px a date may break between day and time (and nowhere else).
+     */
+    private static final String STYLE = """
+            <style>
+            body{font:16px/1.4 system-ui,sans-serif;margin:1em;color:#222;background:#fff}
+            h1{font-size:1.25em;font-weight:600;overflow-wrap:anywhere}
+            table{border-collapse:collapse;width:100%}
+            th,td{padding:.3em .5em;text-align:left;vertical-align:top}
+            th{border-bottom:1px solid #bbb}
+            tr:nth-child(even) td{background:#f4f4f4}
+            td:first-child{overflow-wrap:anywhere;width:100%}
+            .size{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+            td:last-child{white-space:nowrap;font-variant-numeric:tabular-nums}
+            td:last-child span{white-space:nowrap}
+            a{color:#0645ad;text-decoration:none}
+            a:hover{text-decoration:underline}
+            @media (max-width:600px){body{margin:.5em;font-size:14px}th,td{padding:.3em .25em}td:last-child{white-space:normal}}
+            </style>
+            """;
 
     private DirectoryListing() {}
 
@@ -43,9 +67,10 @@ final class DirectoryListing {
     static String head(String displayPath, boolean atRoot) {
         String title = "Index of " + Html.escape(displayPath);
         StringBuilder out = new StringBuilder(512);
-        out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(title)
-                .append("</title>\n<style>td{padding:0 1em 0 0}td.size{text-align:right}</style></head>\n<body><h1>")
-                .append(title).append("</h1>\n<table>\n<tr><th>Name</th><th>Size</th><th>Modified</th></tr>\n");
+        out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+                .append(title).append("</title>\n").append(STYLE).append("</head>\n<body><h1>")
+                .append(title).append("</h1>\n<table>\n<tr><th>Name</th><th class=\"size\">Size</th><th>Modified</th></tr>\n");
         if (!atRoot) {
             out.append("<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n");
         }

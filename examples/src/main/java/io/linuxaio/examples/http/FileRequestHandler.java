@@ -3,6 +3,7 @@ package io.linuxaio.examples.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -109,12 +110,19 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** On the loop, once the exchange's last write has completed or failed. */
     void exchangeDone(Exchange exchange, boolean success) {
+        if (exchange.status() != 0) {
+            site.counters().responded(exchange.status(), success ? exchange.bodyBytes() : 0);
+        }
         AccessLog log = site.accessLog();
         if (log != null && exchange.status() != 0) {
             HttpRequest request = exchange.request();
-            log.log(AccessLog.line(ctx.channel().remoteAddress(), Instant.now(),
-                    request.method() + " " + request.uri() + " " + (decoder == null ? "HTTP/2.0" : request.protocolVersion()),
-                    exchange.status(), success ? exchange.bodyBytes() : 0));
+            // A stream's request comes from the HTTP/2 codec, which calls every request HTTP/1.1.
+            String version = decoder == null ? "HTTP/2.0" : request.protocolVersion().text();
+            String requestLine = request instanceof MalformedRequest malformed ? malformed.rawLine()
+                    : request.method() + " " + request.uri() + " " + version;
+            log.log(log.line(ctx.channel().remoteAddress(), Instant.now(), requestLine, exchange.status(),
+                    success ? exchange.bodyBytes() : 0, request.headers().get(HttpHeaderNames.REFERER),
+                    request.headers().get(HttpHeaderNames.USER_AGENT)));
         }
         current = null;
         if (!success || !exchange.keepAlive()) {

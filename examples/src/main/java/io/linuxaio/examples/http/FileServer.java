@@ -1,9 +1,11 @@
 package io.linuxaio.examples.http;
 
+import io.linuxaio.AioContext;
 import io.linuxaio.AioException;
 import io.linuxaio.AioFile;
 import io.linuxaio.AioRequest;
 import io.linuxaio.Fcntl;
+import io.linuxaio.InlineStats;
 import io.linuxaio.LinuxAio;
 import io.linuxaio.netty.AioEventLoops;
 import io.linuxaio.netty.AioFileHandler;
@@ -12,6 +14,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -24,6 +27,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,6 +35,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -72,11 +78,15 @@ public final class FileServer implements AutoCloseable {
     private final boolean tls;
     private final AtomicBoolean stopping;
     private final AcceptLimiter limiter;
+    private final MetricsEndpoint metrics;
+    /** Each event loop's engine context, in the group's order; still readable once closed. */
+    private final List<AioContext> loopContexts;
     private boolean closed; // guarded by this
 
     private FileServer(Path root, LinuxAio aio, Site site, EventLoopGroup group, AioEventLoops loops,
                        AccessLog accessLog, ChannelGroup connections, Channel listener, boolean tls,
-                       AtomicBoolean stopping, AcceptLimiter limiter) {
+                       AtomicBoolean stopping, AcceptLimiter limiter, MetricsEndpoint metrics,
+                       List<AioContext> loopContexts) {
         this.root = root;
         this.aio = aio;
         this.site = site;
@@ -88,6 +98,8 @@ public final class FileServer implements AutoCloseable {
         this.tls = tls;
         this.stopping = stopping;
         this.limiter = limiter;
+        this.metrics = metrics;
+        this.loopContexts = loopContexts;
     }
 
     /**
@@ -168,6 +180,41 @@ public final class FileServer implements AutoCloseable {
         return URI.create((tls ? "https" : "http") + "://" + host + ":" + address.getPort() + "/");
     }
 
+    /** The URL of the Prometheus metrics, or null when the builder asked for none. */
+    public URI metricsUri() {
+        return metrics == null ? null : metrics.uri();
+    }
+
+    /**
+     * One line of what the server has done and how its engine is, for an operator's log: the
+     * connections open, the responses by status class and the body bytes sent, the engine's
+     * requests outstanding, ready and pending over all its contexts ({@code nreqs}, {@code nready},
+     * {@code npending}), its workers ({@code nthreads}), and what was tried first on the event
+     * loops ({@link InlineStats}). Safe from any thread, and after {@link #close()}.
+     */
+    public String statusLine() {
+        ServerCounters counters = site.counters();
+        long responses = 0;
+        StringBuilder byClass = new StringBuilder();
+        for (int c = 1; c <= 5; c++) {
+            responses += counters.responses(c);
+            byClass.append(c == 1 ? "" : " ").append(c).append("xx=").append(counters.responses(c));
+        }
+        int nreqs = aio.nreqs();
+        int npending = aio.npending();
+        for (AioContext context : loopContexts) {
+            nreqs += context.nreqs();
+            npending += context.npending();
+        }
+        InlineStats inline = aio.inlineStats();
+        return "connections=" + connections.size() + " responses=" + responses + " (" + byClass + ") sent="
+                + counters.bodyBytes() + " bytes; engine: nreqs=" + nreqs + " nready=" + aio.nready()
+                + " npending=" + npending + " nthreads=" + aio.nthreads() + "; inline: reads=" + inline.reads()
+                + " readsToPool=" + inline.readsToPool() + " opens=" + inline.opens() + " opensToPool="
+                + inline.opensToPool() + " stats=" + inline.stats() + " closes=" + inline.closes() + " refused="
+                + inline.refused() + " slow=" + inline.slow();
+    }
+
     /** Whether the kernel checks containment as it opens (openat2), rather than realpath afterwards. */
     boolean usesOpenat2() {
         return site.openat2();
@@ -199,7 +246,7 @@ public final class FileServer implements AutoCloseable {
     }
 
     /** The loop the listening socket is registered with. */
-    io.netty.channel.EventLoop listenerLoop() {
+    EventLoop listenerLoop() {
         return listener.eventLoop();
     }
 
@@ -235,6 +282,9 @@ public final class FileServer implements AutoCloseable {
         try {
             stopping.set(true); // a connection still being set up drains itself (see initializer)
             close(listener);
+            if (metrics != null) {
+                close(metrics.listener());
+            }
             for (Channel channel : connections) {
                 try {
                     channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(FileRequestHandler.DRAIN));
@@ -310,6 +360,7 @@ public final class FileServer implements AutoCloseable {
         private int aioThreads = LinuxAio.DEFAULT_MAX_PARALLEL;
         private SslContext ssl;
         private Consumer<String> accessLog;
+        private AccessLogFormat accessLogFormat = AccessLogFormat.COMMON;
         private Duration idleTimeout = Duration.ofSeconds(30);
         private int maxRequestLine = 8192;
         private int maxHeaderSize = 16384;
@@ -318,6 +369,8 @@ public final class FileServer implements AutoCloseable {
         private boolean openat2 = true;
         private int maxConnections = defaultMaxConnections();
         private String cacheControl;
+        private String metricsBind;
+        private int metricsPort;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -388,6 +441,12 @@ public final class FileServer implements AutoCloseable {
             return this;
         }
 
+        /** The access log's line format (default {@link AccessLogFormat#COMMON}). */
+        public Builder accessLogFormat(AccessLogFormat format) {
+            this.accessLogFormat = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
         /**
          * The most connections open at once; one more is accepted and closed at once (default
          * {@link #defaultMaxConnections()}, from this process's open-file limit when the builder
@@ -395,6 +454,21 @@ public final class FileServer implements AutoCloseable {
          */
         public Builder maxConnections(int connections) {
             this.maxConnections = positive("maxConnections", connections);
+            return this;
+        }
+
+        /**
+         * Also serve Prometheus metrics at {@code /metrics} on {@code address} and {@code port} (0
+         * for any free one), a listener apart from the files' (see {@link #metricsUri()}); none by
+         * default. An address other than loopback shows the server's state to whoever can reach it.
+         */
+        public Builder metrics(String address, int port) {
+            Objects.requireNonNull(address, "address");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("metrics port out of range: " + port);
+            }
+            this.metricsBind = address;
+            this.metricsPort = port;
             return this;
         }
 
@@ -453,6 +527,8 @@ public final class FileServer implements AutoCloseable {
             if (!Files.isReadable(canonical) || !Files.isExecutable(canonical)) {
                 throw new IOException("the root cannot be read: " + root);
             }
+            InetSocketAddress address = ListenAddress.resolve(bind, port);
+            InetSocketAddress metricsAddress = metricsBind == null ? null : ListenAddress.resolve(metricsBind, metricsPort);
             LinuxAio aio = new LinuxAio();
             // close() drains the engine after the responses in flight; left to its own exit hook,
             // the engine would refuse their reads as soon as the JVM begins to exit.
@@ -482,23 +558,27 @@ public final class FileServer implements AutoCloseable {
                 }
                 group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
                 loops = AioEventLoops.register(group, aio);
-                log = accessLog == null ? null : new AccessLog(accessLog);
-                Site site = new Site(rootPath, rootDir, beneath, loops, log, new Probes(), cacheControl);
+                log = accessLog == null ? null : new AccessLog(accessLog, accessLogFormat);
+                Site site = new Site(rootPath, rootDir, beneath, loops, log, new Probes(), new ServerCounters(), cacheControl);
                 ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
                 AtomicBoolean stopping = new AtomicBoolean();
                 AcceptLimiter limiter = new AcceptLimiter(maxConnections, System.err::println);
-                Channel listener = new ServerBootstrap()
+                ServerBootstrap bootstrap = new ServerBootstrap()
                         .group(group)
                         .channel(EpollServerSocketChannel.class)
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .handler(limiter)
-                        .childHandler(initializer(site, connections, loops, stopping))
-                        .bind(bind, port)
-                        .sync()
-                        .channel();
+                        .childHandler(initializer(site, connections, loops, stopping));
+                Channel listener = ListenAddress.bind(bootstrap, address);
+                List<AioContext> loopContexts = new ArrayList<>();
+                for (EventExecutor loop : group) {
+                    loopContexts.add(loops.forLoop((EventLoop) loop));
+                }
+                MetricsEndpoint metrics = metricsAddress == null ? null
+                        : MetricsEndpoint.start(group, metricsAddress, aio, loopContexts, site.counters(), connections::size);
                 return new FileServer(canonical, aio, site, group, loops, log, connections, listener, ssl != null, stopping,
-                        limiter);
-            } catch (Throwable e) { // Bind failures arrive as undeclared checked exceptions from sync().
+                        limiter, metrics, List.copyOf(loopContexts));
+            } catch (Throwable e) {
                 if (loops != null) {
                     loops.close();
                 }

@@ -30,8 +30,26 @@ final class HttpDates {
 
     /** {@code Sun, 06 Nov 1994 08:49:37 GMT}, to the second. */
     static String format(Instant instant) {
-        return IMF_FIXDATE.format(instant.atOffset(ZoneOffset.UTC));
+        long second = instant.getEpochSecond();
+        int slot = (int) (second & (RECENT.length - 1));
+        Formatted recent = RECENT[slot];
+        if (recent != null && recent.second == second) {
+            return recent.text;
+        }
+        String text = IMF_FIXDATE.format(instant.atOffset(ZoneOffset.UTC));
+        RECENT[slot] = new Formatted(second, text);
+        return text;
     }
+
+    /**
+     * The last few seconds formatted, by second: every response carries the current one and most
+     * carry a file's modification time, and formatting costs more than the rest of the headers.
+     * Shared by the event loops without a lock: an entry is immutable, and a lost write only costs
+     * formatting it again.
+     */
+    private static final Formatted[] RECENT = new Formatted[8];
+
+    private record Formatted(long second, String text) {}
 
     /** The instant a header names, or null when it is not a date: such a header is then ignored. */
     static Instant parse(String text) {

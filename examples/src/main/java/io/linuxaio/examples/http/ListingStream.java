@@ -45,8 +45,9 @@ final class ListingStream {
     /** In {@link #window}: an entry shown without a size or date (a link, or a failed stat). */
     private static final Object NO_STAT = new Object();
 
+    /** {@link DirectoryListing#ORDER}'s order: directories first, then names in {@link NaturalOrder}. */
     private static final Comparator<DirEntry> ORDER =
-            Comparator.comparing((DirEntry e) -> !e.isDirectory()).thenComparing(DirEntry::name);
+            Comparator.comparing((DirEntry e) -> !e.isDirectory()).thenComparing(DirEntry::name, NaturalOrder.INSTANCE);
 
     private final Exchange exchange;
     private final ChannelHandlerContext ctx;

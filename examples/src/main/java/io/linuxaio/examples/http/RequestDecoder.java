@@ -5,8 +5,12 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -19,12 +23,24 @@ import java.util.List;
  * this bounds what a connection that pipelines without reading its answers can make the server
  * hold, and loses none of its requests.
  *
+ * <p>A request whose first line cannot be parsed comes out as a {@link MalformedRequest} that
+ * carries that line as it arrived (Netty's own stand-in says {@code GET /bad-request HTTP/1.0}),
+ * for the access log.
+ *
  * <p>One per connection; used on its event loop only.
  */
 final class RequestDecoder extends HttpRequestDecoder {
+    /** The most bytes of a malformed first line kept for the log; a line over 8 KiB is a 414 anyway. */
+    static final int MAX_KEPT_LINE = 1024;
+
     private ChannelHandlerContext ctx;
     private boolean paused;
     private boolean reading;
+    /** Whether the next bytes to parse begin a request: its first line is still unparsed. */
+    private boolean atRequestStart = true;
+    /** While a call to Netty's decode runs at a request's start: where that request's bytes begin. */
+    private ByteBuf lineBuffer;
+    private int lineStart;
 
     RequestDecoder(HttpDecoderConfig config) {
         super(config);
@@ -48,9 +64,57 @@ final class RequestDecoder extends HttpRequestDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
-        if (!paused) {
-            super.decode(ctx, buffer, out);
+        if (paused) {
+            return;
         }
+        // Netty consumes nothing of a first line until it has all of it, so the line starts here;
+        // when it cannot be parsed, createInvalidMessage (called in there) reads it back from here.
+        if (atRequestStart) {
+            lineBuffer = buffer;
+            lineStart = buffer.readerIndex();
+        }
+        int before = out.size();
+        try {
+            super.decode(ctx, buffer, out);
+        } finally {
+            lineBuffer = null;
+        }
+        for (int i = before; i < out.size(); i++) {
+            Object message = out.get(i);
+            if (message instanceof HttpRequest) {
+                atRequestStart = false;
+            }
+            if (message instanceof LastHttpContent) { // also a FullHttpRequest: a malformed one
+                atRequestStart = true;
+            }
+        }
+    }
+
+    /**
+     * Netty's stand-in for a request whose first line could not be parsed; a failure later (in the
+     * headers) keeps the request Netty parsed. The bytes are still in the buffer, though Netty has
+     * skipped them: its line, after any empty lines before it, up to {@value #MAX_KEPT_LINE} bytes.
+     */
+    @Override
+    protected HttpMessage createInvalidMessage() {
+        String line = "";
+        if (atRequestStart && lineBuffer != null) {
+            int end = lineBuffer.writerIndex();
+            int start = lineStart;
+            while (start < end && isLineEnd(lineBuffer.getByte(start))) {
+                start++;
+            }
+            int stop = start;
+            while (stop < end && stop - start < MAX_KEPT_LINE && !isLineEnd(lineBuffer.getByte(stop))) {
+                stop++;
+            }
+            line = lineBuffer.toString(start, stop - start, StandardCharsets.ISO_8859_1); // a char per byte
+        }
+        return new MalformedRequest(line, headersFactory, trailersFactory);
+    }
+
+    private static boolean isLineEnd(byte b) {
+        return b == '\r' || b == '\n';
     }
 
     /** Parses no further request until {@link #resume()}; the one being parsed now still completes. */

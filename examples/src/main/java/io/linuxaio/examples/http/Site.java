@@ -17,10 +17,11 @@ import io.netty.channel.Channel;
  *                missing, and each opened file's canonical path is checked instead
  * @param accessLog where access lines go, or null when quiet
  * @param probes counters and fault switches for tests
+ * @param counters what the server has answered, for its metrics and status line
  * @param cacheControl the {@code Cache-Control} value for files, or null for none
  */
 record Site(String root, AioFile rootDir, boolean openat2, AioEventLoops loops, AccessLog accessLog, Probes probes,
-            String cacheControl) {
+            ServerCounters counters, String cacheControl) {
 
     /** The engine context whose callbacks run on this channel's event loop. */
     AioContext context(Channel channel) {

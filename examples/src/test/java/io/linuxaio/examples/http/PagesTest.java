@@ -30,7 +30,7 @@ class PagesTest {
         assertTrue(html.contains("href=\"caf%C3%A9/\">caf\u00e9/<"), html);
         assertTrue(html.contains("<title>Index of /d&lt;ir&gt;/</title>"), html);
         assertTrue(html.contains("href=\"../\""), html);
-        assertTrue(html.contains("1970-01-01 00:00:00 UTC"), html);
+        assertTrue(html.contains("<td><span>1970-01-01</span> <span>00:00:00 UTC</span></td>"), html);
         assertTrue(html.contains("12 B"), html);
     }
 
@@ -71,6 +71,30 @@ class PagesTest {
         String empty = AccessLog.line(new InetSocketAddress("127.0.0.1", 5555), Instant.parse("2000-10-10T13:55:36Z"),
                 "HEAD / HTTP/1.1", 304, 0);
         assertTrue(empty.endsWith("\" 304 -"), empty);
+    }
+
+    @Test
+    void accessLogShowsIpv6PeersInTheirShortFormAndAMissingRequestLineAsADash() {
+        String line = AccessLog.line(new InetSocketAddress("0:0:0:0:0:0:0:1", 5555), Instant.EPOCH, "", 400, 0);
+        assertTrue(line.startsWith("::1 - - ["), line);
+        assertTrue(line.endsWith("] \"-\" 400 -"), line);
+        String mapped = AccessLog.line(new InetSocketAddress("2001:db8:0:0:1:0:0:1", 5555), Instant.EPOCH, "GET / HTTP/1.1", 200, 1);
+        assertTrue(mapped.startsWith("2001:db8::1:0:0:1 - - ["), mapped);
+    }
+
+    @Test
+    void combinedLogLinesAddTheRefererAndUserAgentEscaped() {
+        AccessLog log = new AccessLog(line -> { }, AccessLogFormat.COMBINED);
+        try {
+            String line = log.line(new InetSocketAddress("127.0.0.1", 5555), Instant.parse("2000-10-10T13:55:36Z"),
+                    "GET /a HTTP/1.1", 200, 5, "http://example.com/\"x\"", "curl/8.0\n\u00e9");
+            assertEquals("127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 "
+                    + "\"http://example.com/\\\"x\\\"\" \"curl/8.0\\x0a\\xe9\"", line);
+            String bare = log.line(null, Instant.EPOCH, "GET /a HTTP/1.1", 200, 5, null, "");
+            assertTrue(bare.endsWith("200 5 \"-\" \"-\""), bare);
+        } finally {
+            log.close();
+        }
     }
 
     @Test
@@ -116,7 +140,7 @@ class PagesTest {
         AccessLog log = new AccessLog(line -> {
             threads.add(Thread.currentThread());
             seen.add(line);
-        });
+        }, AccessLogFormat.COMMON);
         log.log("one");
         log.log("two");
         log.close(); // flushes
