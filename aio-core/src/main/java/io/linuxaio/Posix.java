@@ -137,7 +137,10 @@ final class Posix {
         default -> -1;
     };
     static final int AT_SYMLINK_FOLLOW = 0x400;
+    static final int AT_REMOVEDIR = 0x200;
     static final int STATX_SIZE = 0x200;
+
+    static native int unlinkat(int dirfd, byte[] path, int flags) throws LastErrorException;
 
     /** {@code offset} points to an off_t: where to read {@code inFd}, advanced by the kernel past what it sent. */
     static native long sendfile(int outFd, int inFd, long offset, long count) throws LastErrorException;

@@ -45,8 +45,24 @@ final class Syscalls {
         }
     }
 
+    /** open(2), then statx(2) of the new descriptor; closes it again if the stat fails. */
+    static OpenedFile openStat(Scratch scratch, byte[] path, String name, int flags, int mode) {
+        int fd = Posix.open(path, flags | Fcntl.O_CLOEXEC, mode);
+        boolean handedOver = false;
+        try {
+            Stat stat = statx(scratch, fd);
+            OpenedFile opened = new OpenedFile(adopt(scratch, fd, name, flags), stat);
+            handedOver = true;
+            return opened;
+        } finally {
+            if (!handedOver) {
+                closeQuietly(fd);
+            }
+        }
+    }
+
     /** A descriptor just opened on a worker, as an AioFile that knows whether its file system is local. */
-    private static AioFile adopt(Scratch scratch, int fd, String name, int flags) {
+    static AioFile adopt(Scratch scratch, int fd, String name, int flags) {
         return new AioFile(fd, name, flags, Inline.fdIsLocal(scratch, fd));
     }
 

@@ -41,8 +41,11 @@ final class WorkerPool {
     /** Index 0 is the highest priority. */
     @SuppressWarnings("unchecked")
     private final ConcurrentLinkedQueue<Request<?>>[] queues = new ConcurrentLinkedQueue[LEVELS];
-    /** Requests in the queues; briefly off by the ones being added or taken right now. */
+    /** Requests in the queues, less those cancelled there; briefly off by the ones being added or taken right now. */
     private final AtomicInteger queued = new AtomicInteger();
+    /** Requests cancelled in the queues since they were last swept; more or less, as it only decides when to sweep. */
+    private final AtomicInteger cancelledSinceSweep = new AtomicInteger();
+    private static final int SWEEP_AFTER = 1024;
     /** Workers waiting for work, the most recently idle first: they are the ones still warm. */
     private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
     /** The size of {@link #idle}, kept apart because counting a deque walks it. Briefly off by one. */
@@ -122,15 +125,36 @@ final class WorkerPool {
         }
     }
 
+    /** The oldest request of the highest priority that has one, passing by those cancelled while they waited. */
     private Request<?> poll() {
         for (ConcurrentLinkedQueue<Request<?>> queue : queues) {
-            Request<?> request = queue.poll();
-            if (request != null) {
-                queued.decrementAndGet();
-                return request;
+            Request<?> request;
+            while ((request = queue.poll()) != null) {
+                if (request.claim()) {
+                    queued.decrementAndGet();
+                    return request;
+                }
             }
         }
         return null;
+    }
+
+    /**
+     * A request was cancelled while it waited: it is no longer counted as queued, and stays in its
+     * queue until a worker passes it by. So cancelling is O(1) whatever its place in the queue;
+     * should cancelled requests come to outnumber the live ones while no worker takes any (every
+     * worker busy), the canceller sweeps them out, which costs O(1) a cancel spread over the
+     * cancels since the last sweep.
+     */
+    void cancelledInQueue(Request<?> request) {
+        queued.decrementAndGet();
+        int dead = cancelledSinceSweep.incrementAndGet();
+        if (dead >= SWEEP_AFTER && dead > queued.get()) {
+            cancelledSinceSweep.set(0);
+            for (ConcurrentLinkedQueue<Request<?>> queue : queues) {
+                queue.removeIf(Request::cancelledInQueue);
+            }
+        }
     }
 
     /**
@@ -397,5 +421,14 @@ final class WorkerPool {
 
     int queued() {
         return Math.max(0, queued.get());
+    }
+
+    /** Requests in the queues, cancelled ones not yet passed by included; walks them, so it is for tests. */
+    int waitingNodes() {
+        int n = 0;
+        for (ConcurrentLinkedQueue<Request<?>> queue : queues) {
+            n += queue.size();
+        }
+        return n;
     }
 }
