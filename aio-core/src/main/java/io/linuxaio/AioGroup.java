@@ -47,7 +47,7 @@ public interface AioGroup<T> extends AioRequest<T> {
      * @throws IllegalStateException if {@code member} is in a group already or has been delivered,
      *     or this group has finished
      */
-    <R> AioRequest<R> add(AioRequest<R> member);
+    <M extends AioRequest<?>> M add(M member);
 
     /**
      * Sets the generator of members, IO::AIO's {@code feed}: called whenever fewer than
@@ -60,7 +60,10 @@ public interface AioGroup<T> extends AioRequest<T> {
      */
     void feed(Supplier<? extends AioRequest<?>> generator);
 
-    /** How many members may be outstanding before the generator waits, IO::AIO's {@code limit}; 0 pauses it. */
+    /**
+     * How many members may be outstanding before the generator waits, IO::AIO's {@code limit}; 0
+     * pauses it. As in IO::AIO, a group whose members are all done finishes even if paused.
+     */
     void limit(int n);
 
     /** The result the group's callback gets, IO::AIO's {@code $grp->result}; replaces an earlier {@link #fail}. */

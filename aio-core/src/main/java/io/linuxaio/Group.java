@@ -41,7 +41,7 @@ final class Group<T> extends Request<T> implements AioGroup<T> {
     }
 
     @Override
-    public <R> AioRequest<R> add(AioRequest<R> member) {
+    public <M extends AioRequest<?>> M add(M member) {
         Objects.requireNonNull(member, "member");
         if (!(member instanceof Request<?> request) || request.completions != completions) {
             throw new IllegalArgumentException("a member must be a request of the group's context: " + member);
