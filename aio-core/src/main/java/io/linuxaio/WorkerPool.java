@@ -66,6 +66,9 @@ final class WorkerPool {
     private volatile int min;
     private volatile int max;
     private volatile long idleTimeoutNanos;
+    private volatile int maxIdle;
+    /** Times a worker's idle timeout ended and it was kept (min or maxIdle); for tests. */
+    final AtomicLong keptIdle = new AtomicLong();
     private volatile boolean stopping;
 
     WorkerPool(int min, int max, long idleTimeoutNanos) {
@@ -176,11 +179,12 @@ final class WorkerPool {
         while (!self.woken) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                if (!leftIdle(self)) {
-                    awaitWake(self);
-                    return true;
+                if (retiredIdle(self)) {
+                    return false;
                 }
-                return !retireIfSurplus(self);
+                keptIdle.incrementAndGet();
+                deadline = System.nanoTime() + idleTimeoutNanos; // kept: idle on, still on the stack
+                continue;
             }
             LockSupport.parkNanos(this, left);
         }
@@ -202,11 +206,16 @@ final class WorkerPool {
         }
     }
 
-    /** Off the idle stack after its timeout: leaves if above {@code min} and nothing waits. */
-    private boolean retireIfSurplus(Worker self) {
+    /**
+     * At the end of its idle timeout, still on the idle stack: leaves if nothing waits, more than
+     * {@code min} workers are alive and {@code maxIdle} others are idle (IO::AIO's rule), and no
+     * submitter has taken it off the stack meanwhile. Under the lock, so two timing out at once
+     * count each other right.
+     */
+    private boolean retiredIdle(Worker self) {
         lock.lock();
         try {
-            if (queued.get() == 0 && started() > min) {
+            if (queued.get() == 0 && started() > min && idleCount.get() - 1 >= maxIdle && leftIdle(self)) {
                 exit(self);
                 return true;
             }
@@ -350,6 +359,12 @@ final class WorkerPool {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Idle workers kept past their idle timeout beyond {@code min}; the others look again at once. */
+    void setMaxIdle(int n) {
+        maxIdle = n;
+        wakeAllIdle();
     }
 
     void setIdleTimeout(long nanos) {

@@ -148,6 +148,28 @@ class CompositeRequestsTest {
         assertArrayEquals(original, Files.readAllBytes(from));
     }
 
+    @Test
+    void anAdmittedCopyRunsToItsEndUnderMaxOutstandingAndThroughTheContextsClose() throws Exception {
+        Path from = source(dir.resolve("from"), 500_000);
+        aio.maxOutstanding(1);
+        AioRequest<Void> copy = aio.copy(from.toString(), path("to"), null);
+        Refused.refused(aio, java.util.concurrent.RejectedExecutionException.class, () -> aio.nop(null));
+        await(aio, copy);
+        assertCopied(from, dir.resolve("to"));
+
+        await(aio, aio.utime(from.toString(), ATIME, MTIME, null)); // the first copy read it
+        AioContext other = aio.newContext();
+        AtomicInteger ran = new AtomicInteger();
+        other.copy(from.toString(), path("again"), (v, e) -> {
+            assertNull(e);
+            ran.incrementAndGet();
+        });
+        other.close(); // drains: the copy's later steps are made while it closes
+        assertEquals(1, ran.get());
+        assertCopied(from, dir.resolve("again"));
+        assertEquals(0, OpenDescriptors.beneath(dir));
+    }
+
     // ---------------------------------------------------------------- move
 
     @Test

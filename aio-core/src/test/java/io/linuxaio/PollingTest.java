@@ -89,6 +89,60 @@ class PollingTest {
     }
 
     @Test
+    void pollCbStoppedByMaxPollTimeLeavesTheRestPendingAndTheFdReadable() throws Exception {
+        aio.maxPollTime(Duration.ofNanos(1)); // each pollCb stops after its first callback
+        int fd = aio.pollFileno();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            aio.stat(dir.toString(), (st, e) -> order.add(n));
+        }
+        awaitPending(aio, 5);
+        assertEquals(1, aio.pollCb());
+        assertTrue(readable(fd), "four still wait");
+        assertEquals(4, aio.npending());
+        assertTrue(aio.pollWait(Duration.ZERO), "pollWait sees the results a stopped pollCb left");
+        for (int left = 3; left >= 0; left--) {
+            assertEquals(1, aio.pollCb());
+            assertEquals(left, aio.npending());
+        }
+        assertFalse(readable(fd), "nothing is left");
+        assertEquals(List.of(0, 1, 2, 3, 4), order, "in the order they were taken");
+        assertEquals(0, aio.nreqs());
+        aio.maxPollTime(Duration.ZERO);
+        for (int i = 0; i < 5; i++) {
+            aio.stat(dir.toString(), null);
+        }
+        awaitPending(aio, 5);
+        assertEquals(5, aio.pollCb(), "no limit any more");
+        assertThrows(IllegalArgumentException.class, () -> aio.maxPollTime(Duration.ofNanos(-1)));
+    }
+
+    @Test
+    void maxOutstandingRefusesRequestsWhileThatManyAreOutstandingButNeverAClose() throws Exception {
+        AioFile file = await(aio, aio.open(dir.toString(), Fcntl.O_RDONLY, 0, null));
+        aio.maxOutstanding(3);
+        for (int i = 0; i < 3; i++) {
+            aio.stat(dir.toString(), null);
+        }
+        Refused.refused(aio, java.util.concurrent.RejectedExecutionException.class, () -> aio.stat(dir.toString(), null));
+        Refused.refused(aio, java.util.concurrent.RejectedExecutionException.class, () -> aio.group(null));
+        Refused.refused(aio, java.util.concurrent.RejectedExecutionException.class, () -> aio.stat(file, null));
+        assertFalse(file.isClosed(), "a refused request on a file leaves it as it was");
+        AioRequest<Void> close = aio.close(file, null);
+        assertEquals(4, aio.nreqs(), "a close frees, so it is never refused");
+        await(aio, close);
+        until(aio, () -> aio.nreqs() == 0);
+        await(aio, aio.stat(dir.toString(), null));
+        aio.maxOutstanding(0);
+        for (int i = 0; i < 10; i++) {
+            aio.stat(dir.toString(), null);
+        }
+        until(aio, () -> aio.nreqs() == 0);
+        assertThrows(IllegalArgumentException.class, () -> aio.maxOutstanding(-1));
+    }
+
+    @Test
     void aBurstOfTenThousandCompletionsCostsOneWakeup() {
         int burst = 10_000;
         for (int i = 0; i < burst; i++) {
