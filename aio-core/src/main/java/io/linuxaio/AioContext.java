@@ -130,7 +130,8 @@ public class AioContext implements AutoCloseable {
     /**
      * Runs the callbacks of every result waiting in this context, on the calling thread, and returns
      * how many ran; 0 at once when none wait. Results that arrive while it runs are taken too,
-     * up to {@link #maxPollReqs(int)} in one call.
+     * up to {@link #maxPollReqs(int)} results or {@link #maxPollTime(Duration)} in one call.
+     * Cancelled requests are passed by here, their callbacks not run nor counted.
      */
     public int pollCb() {
         return completions.pollCb();
@@ -157,7 +158,10 @@ public class AioContext implements AutoCloseable {
         return completions.pollWait(timeout);
     }
 
-    /** Requests submitted to this context and not yet delivered (a running callback's own request no longer counts). */
+    /**
+     * Requests submitted to this context and not yet delivered (a running callback's own request no
+     * longer counts; a cancelled one counts until pollCb passes it by; a group counts as one).
+     */
     public int nreqs() {
         return completions.count.get();
     }
