@@ -1422,6 +1422,13 @@ public class AioContext implements AutoCloseable {
         return new Group<>(completions, level, callback);
     }
 
+    /** A composite request: a group, its first step added before it is queued, so no pollCb sees it empty. */
+    private <T> AioRequest<T> composite(AioCallback<? super T> callback, java.util.function.Consumer<Group<T>> firstStep) {
+        Group<T> group = newGroup(callback);
+        firstStep.accept(group);
+        return queued(group);
+    }
+
     /** Queues a group for pollCb, which finishes it once it has no member outstanding. */
     private <T> Group<T> queued(Group<T> group) {
         completions.addInline(group);
@@ -1447,9 +1454,7 @@ public class AioContext implements AutoCloseable {
     public AioRequest<Void> copy(String from, String to, AioCallback<? super Void> callback) {
         byte[] cFrom = NativePath.encode(from);
         byte[] cTo = NativePath.encode(to);
-        Group<Void> group = newGroup(callback);
-        FileCopy.copy(steps(), group, from, cFrom, to, cTo);
-        return queued(group);
+        return composite(callback, group -> FileCopy.copy(steps(), group, from, cFrom, to, cTo));
     }
 
     /**
@@ -1461,9 +1466,7 @@ public class AioContext implements AutoCloseable {
     public AioRequest<Void> move(String from, String to, AioCallback<? super Void> callback) {
         byte[] cFrom = NativePath.encode(from);
         byte[] cTo = NativePath.encode(to);
-        Group<Void> group = newGroup(callback);
-        FileCopy.move(steps(), group, from, cFrom, to, cTo);
-        return queued(group);
+        return composite(callback, group -> FileCopy.move(steps(), group, from, cFrom, to, cTo));
     }
 
     /**
@@ -1483,9 +1486,7 @@ public class AioContext implements AutoCloseable {
      */
     public AioRequest<Void> rmtree(String path, AioCallback<? super Void> callback) {
         byte[] cPath = NativePath.encode(path);
-        Group<Void> group = newGroup(callback);
-        RemoveTree.start(steps(), group, path, cPath);
-        return queued(group);
+        return composite(callback, group -> RemoveTree.start(steps(), group, path, cPath));
     }
 
     /**
@@ -1499,9 +1500,7 @@ public class AioContext implements AutoCloseable {
      */
     public AioRequest<DirectoryScan> scandir(String path, int maxreq, AioCallback<? super DirectoryScan> callback) {
         NativePath.encode(path);
-        Group<DirectoryScan> group = newGroup(callback);
-        ScanDirectory.start(steps(), group, path, maxreq <= 0 ? 4 : maxreq);
-        return queued(group);
+        return composite(callback, group -> ScanDirectory.start(steps(), group, path, maxreq <= 0 ? 4 : maxreq));
     }
 
     /**

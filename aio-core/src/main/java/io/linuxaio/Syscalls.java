@@ -31,23 +31,16 @@ final class Syscalls {
     /** openat2(2), then statx(2) of the new descriptor; closes it again if the stat fails. */
     static OpenedFile openatStat(Scratch scratch, AioFile dir, byte[] path, String name, int flags, int mode,
                                  int resolve) {
-        int fd = openat2(scratch, dir, path, flags, mode, resolve);
-        boolean handedOver = false;
-        try {
-            Stat stat = statx(scratch, fd);
-            OpenedFile opened = new OpenedFile(adopt(scratch, fd, name, flags), stat);
-            handedOver = true;
-            return opened;
-        } finally {
-            if (!handedOver) {
-                closeQuietly(fd);
-            }
-        }
+        return withStat(scratch, openat2(scratch, dir, path, flags, mode, resolve), name, flags);
     }
 
     /** open(2), then statx(2) of the new descriptor; closes it again if the stat fails. */
     static OpenedFile openStat(Scratch scratch, byte[] path, String name, int flags, int mode) {
-        int fd = Posix.open(path, flags | Fcntl.O_CLOEXEC, mode);
+        return withStat(scratch, Posix.open(path, flags | Fcntl.O_CLOEXEC, mode), name, flags);
+    }
+
+    /** A descriptor just opened and its statx(2); closes it if the stat fails. */
+    private static OpenedFile withStat(Scratch scratch, int fd, String name, int flags) {
         boolean handedOver = false;
         try {
             Stat stat = statx(scratch, fd);

@@ -95,7 +95,7 @@ class CancelTest {
 
     @Test
     void aRunningOpenFinishesButItsCallbackIsDroppedAndTheEngineClosesItsFile() throws Exception {
-        Path fifo = mkfifo("fifo");
+        Path fifo = Fifos.make(dir.resolve("fifo"));
         AtomicInteger ran = new AtomicInteger();
         AioRequest<AioFile> open = aio.open(fifo.toString(), O_RDONLY, 0, (f, e) -> ran.incrementAndGet());
         eventually("a worker took the open", () -> aio.nready() == 0);
@@ -251,12 +251,5 @@ class CancelTest {
         assertEquals(0, aio.npending());
         assertEquals(0, OpenDescriptors.beneath(dir), "every file opened was closed");
         System.out.printf("cancel won %d of %d races%n", won, MANY);
-    }
-
-    private Path mkfifo(String name) throws Exception {
-        Path fifo = dir.resolve(name);
-        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-        assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
-        return fifo;
     }
 }

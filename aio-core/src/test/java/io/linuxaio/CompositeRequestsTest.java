@@ -19,7 +19,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -132,20 +131,34 @@ class CompositeRequestsTest {
     void copyCancelledAfterAnyStepClosesWhatItOpenedAndNeverCallsBack() throws Exception {
         Path from = source(dir.resolve("from"), 100_000);
         byte[] original = Files.readAllBytes(from);
+        cancelAfterEachStep(12, 1, (steps, callback) -> aio.copy(from.toString(), path("to-" + steps), callback));
+        assertArrayEquals(original, Files.readAllBytes(from));
+    }
+
+    /** What {@link #cancelAfterEachStep} starts: the composite request for a run of {@code steps} steps. */
+    private interface Composite {
+        AioRequest<Void> start(int steps, AioCallback<Void> callback) throws Exception;
+    }
+
+    /**
+     * Starts a composite request again and again, letting it take 0, then {@code every}, then
+     * 2 × {@code every} ... steps (one pollCb, one callback, each) before it is cancelled: it must
+     * then never call back (or have done so once, if it finished first), and leave no descriptor open.
+     */
+    private void cancelAfterEachStep(int most, int every, Composite composite) throws Exception {
         aio.maxPollReqs(1);
         AtomicInteger ran = new AtomicInteger();
-        for (int steps = 0; steps < 12; steps++) {
-            AioRequest<Void> copy = aio.copy(from.toString(), path("to-" + steps), (v, e) -> ran.incrementAndGet());
-            for (int i = 0; i < steps && !copy.isDone(); i++) {
+        for (int steps = 0; steps < most; steps += every) {
+            AioRequest<Void> request = composite.start(steps, (v, e) -> ran.incrementAndGet());
+            for (int i = 0; i < steps && !request.isDone(); i++) {
                 aio.pollWait(Duration.ofSeconds(10));
                 aio.pollCb();
             }
-            boolean cancelled = copy.cancel();
+            boolean cancelled = request.cancel();
             until(aio, () -> aio.nreqs() == 0);
             assertEquals(cancelled ? 0 : 1, ran.getAndSet(0), "after " + steps + " steps");
             assertEquals(0, OpenDescriptors.beneath(dir), "after " + steps + " steps");
         }
-        assertArrayEquals(original, Files.readAllBytes(from));
     }
 
     @Test
@@ -243,7 +256,7 @@ class CompositeRequestsTest {
         await(aio, aio.mkdir(tree.resolve("a").toString() + "/" + odd, 0755, null));
         AioFile made = await(aio, aio.open(tree.resolve("a").toString() + "/" + odd + "/in", O_WRONLY | O_CREAT, 0644, null));
         await(aio, aio.close(made, null));
-        mkfifo(tree.resolve("a/fifo"));
+        Fifos.make(tree.resolve("a/fifo"));
 
         assertNull(await(aio, aio.rmtree(tree.toString(), null)));
         assertFalse(Files.exists(tree, LinkOption.NOFOLLOW_LINKS), "the tree is gone");
@@ -282,25 +295,15 @@ class CompositeRequestsTest {
 
     @Test
     void rmtreeCancelledAfterAnyStepClosesWhatItOpenedAndNeverCallsBack() throws Exception {
-        aio.maxPollReqs(1);
-        AtomicInteger ran = new AtomicInteger();
-        for (int steps = 0; steps < 30; steps += 3) {
+        cancelAfterEachStep(30, 3, (steps, callback) -> {
             Path tree = dir.resolve("tree-" + steps);
             Files.createDirectories(tree.resolve("a/b"));
             for (int i = 0; i < 10; i++) {
                 Files.writeString(tree.resolve("a/f" + i), "x");
                 Files.writeString(tree.resolve("a/b/g" + i), "x");
             }
-            AioRequest<Void> rmtree = aio.rmtree(path("tree-" + steps), (v, e) -> ran.incrementAndGet());
-            for (int i = 0; i < steps && !rmtree.isDone(); i++) {
-                aio.pollWait(Duration.ofSeconds(10));
-                aio.pollCb();
-            }
-            boolean cancelled = rmtree.cancel();
-            until(aio, () -> aio.nreqs() == 0);
-            assertEquals(cancelled ? 0 : 1, ran.getAndSet(0), "after " + steps + " steps");
-            assertEquals(0, OpenDescriptors.beneath(dir), "after " + steps + " steps");
-        }
+            return aio.rmtree(tree.toString(), callback);
+        });
     }
 
     // ---------------------------------------------------------------- scandir
@@ -313,7 +316,7 @@ class CompositeRequestsTest {
         Files.writeString(dir.resolve("file"), "x");
         Files.createSymbolicLink(dir.resolve("link-to-dir"), dir.resolve("d1"));
         Files.createSymbolicLink(dir.resolve("dangling"), Path.of("/no/such/target"));
-        mkfifo(dir.resolve("fifo"));
+        Fifos.make(dir.resolve("fifo"));
         DirectoryScan scan = await(aio, aio.scandir(dir.toString(), 0, null));
         assertEquals(Set.of("d1", odd), Set.copyOf(scan.dirs()));
         assertEquals(Set.of("file", "link-to-dir", "dangling", "fifo"), Set.copyOf(scan.nondirs()));
@@ -353,11 +356,6 @@ class CompositeRequestsTest {
         Refused.refused(other, IllegalStateException.class, () -> other.rmtree(path("a"), null));
         Refused.refused(aio, NullPointerException.class, () -> aio.move(null, path("b"), null));
         Refused.refused(aio, NullPointerException.class, () -> aio.scandir(null, 0, null));
-    }
-
-    private static void mkfifo(Path fifo) throws Exception {
-        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-        assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
     }
 
     private static void deleteTree(Path root) throws IOException {
