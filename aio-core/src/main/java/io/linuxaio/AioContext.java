@@ -596,7 +596,7 @@ public class AioContext implements AutoCloseable {
     /** The names in a directory, without "." and "..", in the order the directory gives them. */
     public AioRequest<List<String>> readdir(String path, AioCallback<? super List<String>> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("readdir", path, null, scratch -> Syscalls.readdir(cPath), callback);
+        return submit("readdir", path, null, scratch -> Syscalls.readdir(scratch, cPath), callback);
     }
 
     /**
@@ -610,7 +610,7 @@ public class AioContext implements AutoCloseable {
     public AioRequest<List<DirEntry>> readdirx(String path, int flags, AioCallback<? super List<DirEntry>> callback) {
         byte[] cPath = NativePath.encode(path);
         checkReaddirFlags(flags);
-        return submit("readdirx", path, null, scratch -> Syscalls.readdirx(cPath, flags), callback);
+        return submit("readdirx", path, null, scratch -> Syscalls.readdirx(scratch, cPath, flags), callback);
     }
 
     /**
@@ -621,7 +621,7 @@ public class AioContext implements AutoCloseable {
     public AioRequest<List<DirEntry>> readdirx(AioFile dir, int flags, AioCallback<? super List<DirEntry>> callback) {
         Objects.requireNonNull(dir, "dir");
         checkReaddirFlags(flags);
-        return submit("readdirx", dir.path(), dir, scratch -> Syscalls.readdirx(dir, flags), callback);
+        return submit("readdirx", dir.path(), dir, scratch -> Syscalls.readdirx(scratch, dir, flags), callback);
     }
 
     private static void checkReaddirFlags(int flags) {

@@ -40,7 +40,7 @@ final class RemoveTree {
         int fd = Posix.openat(dirfd, name, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
         try {
             AioFile dir = Syscalls.adopt(scratch, fd, path, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY);
-            return new Listing(dir, Syscalls.readdirx(dir, DirEntry.STAT_ORDER));
+            return new Listing(dir, Syscalls.readdirx(scratch, dir, DirEntry.STAT_ORDER));
         } catch (RuntimeException | Error e) { // LastErrorException among them
             Syscalls.closeQuietly(fd);
             throw e;
