@@ -43,13 +43,8 @@ final class Group<T> extends Request<T> implements AioGroup<T> {
     @Override
     public <M extends AioRequest<?>> M add(M member) {
         Objects.requireNonNull(member, "member");
-        if (!(member instanceof Request<?> request) || request.completions != completions) {
+        if (!(member instanceof Request<?> request)) {
             throw new IllegalArgumentException("a member must be a request of the group's context: " + member);
-        }
-        for (Group<?> g = this; g != null; g = g.group()) {
-            if (g == request) {
-                throw new IllegalArgumentException("a group cannot be a member of itself: " + member);
-            }
         }
         lock.lock();
         try {
@@ -64,6 +59,14 @@ final class Group<T> extends Request<T> implements AioGroup<T> {
     }
 
     private void addLocked(Request<?> request) {
+        if (request.completions != completions) {
+            throw new IllegalArgumentException("a member must be a request of the group's context: " + request);
+        }
+        for (Group<?> g = this; g != null; g = g.group()) {
+            if (g == request) {
+                throw new IllegalArgumentException("a group cannot be a member of itself: " + request);
+            }
+        }
         if (finished) {
             throw new IllegalStateException("the group has finished: " + this);
         }
@@ -115,7 +118,7 @@ final class Group<T> extends Request<T> implements AioGroup<T> {
                     generator = null;
                     return;
                 }
-                if (!(next instanceof Request<?> request) || request.completions != completions) {
+                if (!(next instanceof Request<?> request)) {
                     throw new IllegalArgumentException("a member must be a request of the group's context: " + next);
                 }
                 addLocked(request);
