@@ -156,8 +156,13 @@ class PollingTest {
         Posix.eventfd_read(aio.pollFileno(), writes);
         assertEquals(1, writes[0], "eventfd writes for " + burst + " completions");
         assertEquals(1, aio.wakeups());
-        assertEquals(burst, aio.pollCb());
-        assertEquals(0, aio.nreqs());
+        // npending counts a result as its worker begins to add it; a worker preempted halfway
+        // leaves the ones after it out of sight of this pollCb until it links them (a busy
+        // machine does that), so a second pollCb may be needed, and that worker may announce
+        // once more as it links: one wakeup more at most.
+        int ran = aio.pollCb();
+        until(aio, () -> aio.nreqs() == 0);
+        assertTrue(ran > 0 && aio.wakeups() <= 2, ran + " delivered at first, " + aio.wakeups() + " wakeups");
     }
 
     @Test
