@@ -3,6 +3,9 @@
 # and a JDK thread pool, for 4 KiB reads, stat and open+close at 1, 2, 4 and 8 workers. Prints the
 # machine, JMH's progress, and at the end a Markdown table (also saved to target/core-results.md).
 #
+# Then, unless --no-bulk, it lists a 100,000-entry directory (readdirx against Files.list) and copies
+# the 1 GiB file (copy against Files.copy), and prints their table too.
+#
 # The JMH matrix runs in 3 rounds (--rounds N to change) and the table pools them; other arguments
 # go to JMH, e.g. a quick look at one configuration:
 #   benchmarks/run-core.sh --rounds 1 -p workers=2 -i 1 -r 1s ReadBenchmark

@@ -49,6 +49,8 @@ public class AioContext implements AutoCloseable {
     private final AioContext base;
     private final int priority;
     private final int level;
+    /** Submits a composite request's steps: see {@link #steps()}. */
+    private final boolean steps;
     /** The event loop whose thread polls this context, or null for a caller that polls it itself. */
     private final AioPoller poller;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -59,13 +61,19 @@ public class AioContext implements AutoCloseable {
         this.inline = shared.inline;
         this.pool = shared.pool;
         this.poller = poller;
-        this.completions = new Completions(pool.spinBudget(), shared.failures, poller);
+        this.completions = new Completions(pool, shared.failures, poller);
         this.base = this;
+        this.steps = false;
         this.priority = PRI_DEFAULT;
         this.level = PRI_MAX - PRI_DEFAULT;
     }
 
     private AioContext(AioContext base, int priority) {
+        this(base, priority, false);
+    }
+
+    private AioContext(AioContext base, int priority, boolean steps) {
+        this.steps = steps;
         this.shared = base.shared;
         this.inline = base.inline;
         this.pool = base.pool;
@@ -122,7 +130,8 @@ public class AioContext implements AutoCloseable {
     /**
      * Runs the callbacks of every result waiting in this context, on the calling thread, and returns
      * how many ran; 0 at once when none wait. Results that arrive while it runs are taken too,
-     * up to {@link #maxPollReqs(int)} in one call.
+     * up to {@link #maxPollReqs(int)} results or {@link #maxPollTime(Duration)} in one call.
+     * Cancelled requests are passed by here, their callbacks not run nor counted.
      */
     public int pollCb() {
         return completions.pollCb();
@@ -149,7 +158,10 @@ public class AioContext implements AutoCloseable {
         return completions.pollWait(timeout);
     }
 
-    /** Requests submitted to this context and not yet delivered (a running callback's own request no longer counts). */
+    /**
+     * Requests submitted to this context and not yet delivered (a running callback's own request no
+     * longer counts; a cancelled one counts until pollCb passes it by; a group counts as one).
+     */
     public int nreqs() {
         return completions.count.get();
     }
@@ -168,6 +180,41 @@ public class AioContext implements AutoCloseable {
             throw new IllegalArgumentException("maxPollReqs must be >= 0: " + n);
         }
         completions.maxPollReqs(n);
+    }
+
+    /**
+     * How long one {@link #pollCb()} runs callbacks at most, IO::AIO's {@code max_poll_time}; zero
+     * (the default) means no limit. It is checked after each callback, so a call may run over by
+     * one callback's time. Results left for later keep {@link #pollFileno()} readable and
+     * {@link #pollWait()} returning, as with {@link #maxPollReqs(int)}, so an event loop comes back
+     * for them after its other work.
+     */
+    public void maxPollTime(Duration limit) {
+        Objects.requireNonNull(limit, "limit");
+        if (limit.isNegative()) {
+            throw new IllegalArgumentException("maxPollTime must not be negative: " + limit);
+        }
+        completions.maxPollTime(Durations.nanos(limit));
+    }
+
+    /**
+     * Refuses new requests while {@code n} are outstanding ({@link #nreqs()}): IO::AIO's
+     * {@code max_outstanding}, as a refusal rather than a wait. A request made at the limit throws
+     * {@link RejectedExecutionException} in the caller and leaves no trace; 0 (the default) means
+     * no limit. IO::AIO makes {@code poll_cb} block instead until fewer are outstanding, which an
+     * event loop must never do: its thread is the one that delivers results, so it would wait for
+     * itself, and every other channel on the loop would stall meanwhile. A refusal lets the caller
+     * back off (and an {@link AioGroup} with a {@linkplain AioGroup#limit(int) limit} avoids the
+     * limit in the first place, as IO::AIO advises).
+     *
+     * <p>{@link #close(AioFile, AioCallback) close} is never refused: it frees. The steps of a
+     * composite request ({@link #copy}, {@link #rmtree}, ...) once admitted are not either.
+     */
+    public void maxOutstanding(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("maxOutstanding must be >= 0: " + n);
+        }
+        completions.count.limit(n);
     }
 
     /** Times the eventfd was made readable: one per empty-to-waiting change of the result queue. */
@@ -280,11 +327,16 @@ public class AioContext implements AutoCloseable {
      */
     public AioRequest<Void> close(AioFile file, AioCallback<? super Void> callback) {
         Objects.requireNonNull(file, "file");
-        reserve();
+        if (steps) {
+            completions.count.forceAdd();
+        } else if (!completions.count.tryAddBeyondLimit()) { // maxOutstanding never keeps a file open
+            throw new IllegalStateException(this + " is closed");
+        }
         Request<Void> close = new Request<>(completions, level, "close", file.path(), null, scratch -> {
             Posix.close(file.fd());
             return null;
         }, callback);
+        close.markRuns(); // cancelling it only silences it: the descriptor must not stay open
         boolean unused;
         try {
             // Queued for a worker by the last request still using the descriptor, whatever thread that is.
@@ -544,7 +596,7 @@ public class AioContext implements AutoCloseable {
     /** The names in a directory, without "." and "..", in the order the directory gives them. */
     public AioRequest<List<String>> readdir(String path, AioCallback<? super List<String>> callback) {
         byte[] cPath = NativePath.encode(path);
-        return submit("readdir", path, null, scratch -> Syscalls.readdir(cPath), callback);
+        return submit("readdir", path, null, scratch -> Syscalls.readdir(scratch, cPath), callback);
     }
 
     /**
@@ -558,7 +610,7 @@ public class AioContext implements AutoCloseable {
     public AioRequest<List<DirEntry>> readdirx(String path, int flags, AioCallback<? super List<DirEntry>> callback) {
         byte[] cPath = NativePath.encode(path);
         checkReaddirFlags(flags);
-        return submit("readdirx", path, null, scratch -> Syscalls.readdirx(cPath, flags), callback);
+        return submit("readdirx", path, null, scratch -> Syscalls.readdirx(scratch, cPath, flags), callback);
     }
 
     /**
@@ -569,7 +621,7 @@ public class AioContext implements AutoCloseable {
     public AioRequest<List<DirEntry>> readdirx(AioFile dir, int flags, AioCallback<? super List<DirEntry>> callback) {
         Objects.requireNonNull(dir, "dir");
         checkReaddirFlags(flags);
-        return submit("readdirx", dir.path(), dir, scratch -> Syscalls.readdirx(dir, flags), callback);
+        return submit("readdirx", dir.path(), dir, scratch -> Syscalls.readdirx(scratch, dir, flags), callback);
     }
 
     private static void checkReaddirFlags(int flags) {
@@ -628,6 +680,8 @@ public class AioContext implements AutoCloseable {
     public static final int AT_SYMLINK_NOFOLLOW = Posix.AT_SYMLINK_NOFOLLOW;
     /** {@link #linkat} flag: link what a symbolic link names rather than the link itself. */
     public static final int AT_SYMLINK_FOLLOW = Posix.AT_SYMLINK_FOLLOW;
+    /** {@link #unlinkat} flag: remove an empty directory, as {@code rmdir(2)}. */
+    public static final int AT_REMOVEDIR = Posix.AT_REMOVEDIR;
 
     /** {@link #rename(String, String, int, AioCallback)} flag, {@code <linux/fs.h>}: fail with {@code EEXIST} rather than replace {@code to}. */
     public static final int RENAME_NOREPLACE = 1;
@@ -1330,6 +1384,139 @@ public class AioContext implements AutoCloseable {
         }, callback);
     }
 
+    /**
+     * Removes a name relative to {@code dir}, as {@code unlinkat(2)}: IO::AIO's {@code aio_unlink}
+     * (or, with {@link #AT_REMOVEDIR}, {@code aio_rmdir}) of a path relative to an
+     * {@code IO::AIO::WD}. A symbolic link is removed itself, never what it names. A null
+     * {@code dir} is the current directory; an absolute path ignores it.
+     *
+     * @param flags 0 to remove anything but a directory (a directory fails with {@code EISDIR}),
+     *              or {@link #AT_REMOVEDIR} to remove an empty directory
+     */
+    public AioRequest<Void> unlinkat(AioFile dir, String path, int flags, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        checkFlags("unlinkat", flags, AT_REMOVEDIR);
+        String name = joinedName(dir, path);
+        return submit(flags == 0 ? "unlinkat" : "rmdir", name, dir, scratch -> {
+            Posix.unlinkat(dirfd(dir), cPath, flags);
+            return null;
+        }, callback);
+    }
+
+    // ---------------------------------------------------------------- groups and composite requests
+
+    /**
+     * A new, empty group: IO::AIO's {@code aio_group}, a request that completes once every member
+     * added to it has (see {@link AioGroup}). Its callback runs after its last member's, with the
+     * result set by {@link AioGroup#result} (null by default) or the error set by
+     * {@link AioGroup#fail}; cancelling it cancels its members, and then its callback does not run.
+     * It counts in {@link #nreqs()} until then.
+     */
+    public <T> AioGroup<T> group(AioCallback<? super T> callback) {
+        return queued(newGroup(callback));
+    }
+
+    /** A group counted in and not yet queued: a composite adds its first step before a pollCb can see it empty. */
+    private <T> Group<T> newGroup(AioCallback<? super T> callback) {
+        reserve();
+        return new Group<>(completions, level, callback);
+    }
+
+    /** A composite request: a group, its first step added before it is queued, so no pollCb sees it empty. */
+    private <T> AioRequest<T> composite(AioCallback<? super T> callback, java.util.function.Consumer<Group<T>> firstStep) {
+        Group<T> group = newGroup(callback);
+        firstStep.accept(group);
+        return queued(group);
+    }
+
+    /** Queues a group for pollCb, which finishes it once it has no member outstanding. */
+    private <T> Group<T> queued(Group<T> group) {
+        completions.addInline(group);
+        return group;
+    }
+
+    /**
+     * Copies a file's contents, permission bits, owner and times to {@code to}, as IO::AIO's
+     * {@code aio_copy}: a group that opens {@code from}, opens (creating it with mode 0200) and
+     * truncates {@code to}, moves the bytes with {@link #sendfile} (the kernel copies them, no
+     * buffer of ours in between), then sets {@code to}'s times to the nanosecond, its owner and
+     * group (a failure there, {@code EPERM} for anyone but root, is ignored, as IO::AIO does),
+     * its permission bits, and closes both. Directories cannot be copied ({@code EISDIR}); a
+     * {@code to} that names the file {@code from} does fails with {@code EINVAL} before anything
+     * is written, where IO::AIO would truncate it. On an error after {@code to} was opened, the
+     * partial {@code to} is removed. A cancelled copy closes what it opened and may leave a partial
+     * {@code to} behind, as IO::AIO's does.
+     *
+     * <p>Its steps run at this context's priority. Once admitted, a copy runs to its end even if
+     * the context begins to close meanwhile, and its steps are not refused by
+     * {@link #maxOutstanding(int)}: they are one request.
+     */
+    public AioRequest<Void> copy(String from, String to, AioCallback<? super Void> callback) {
+        byte[] cFrom = NativePath.encode(from);
+        byte[] cTo = NativePath.encode(to);
+        return composite(callback, group -> FileCopy.copy(steps(), group, from, cFrom, to, cTo));
+    }
+
+    /**
+     * Moves a file, as IO::AIO's {@code aio_move}: {@link #rename} it, or where that fails with
+     * {@code EXDEV} ({@code to} is on another file system), {@link #copy} it and then
+     * {@link #unlink} {@code from}. Only files move across file systems; a directory there fails
+     * with {@code EISDIR}. If the copy fails, {@code from} is left as it was.
+     */
+    public AioRequest<Void> move(String from, String to, AioCallback<? super Void> callback) {
+        byte[] cFrom = NativePath.encode(from);
+        byte[] cTo = NativePath.encode(to);
+        return composite(callback, group -> FileCopy.move(steps(), group, from, cFrom, to, cTo));
+    }
+
+    /**
+     * Removes a directory and everything beneath it, as IO::AIO's {@code aio_rmtree}, without ever
+     * leaving the tree: each directory is opened with {@code O_NOFOLLOW} relative to its parent's
+     * descriptor and its entries are removed with {@link #unlinkat} relative to its own, so a
+     * symbolic link is removed, never followed, and a directory swapped for a link meanwhile is
+     * not entered. Types come from the directory entries; a name the file system did not type is
+     * unlinked, and entered only if the kernel says it is a directory ({@code EISDIR}). Up to four
+     * names of a directory are removed at once and its subdirectories one after another, so at
+     * most one descriptor is open per level of the tree.
+     *
+     * <p>A {@code path} that is not a directory, a symbolic link to one included, fails with
+     * {@code ENOTDIR} and is left alone. An entry that cannot be removed does not stop the rest;
+     * the callback gets the first error (IO::AIO reports only its final rmdir's). Cancelling stops
+     * it between steps and closes what it opened.
+     */
+    public AioRequest<Void> rmtree(String path, AioCallback<? super Void> callback) {
+        byte[] cPath = NativePath.encode(path);
+        return composite(callback, group -> RemoveTree.start(steps(), group, path, cPath));
+    }
+
+    /**
+     * The names in a directory, split into those you can descend into (directories) and the rest
+     * (files, and symbolic links even to directories), as IO::AIO's {@code aio_scandir}. The types
+     * come from {@link #readdirx}; only names whose type the file system did not record are
+     * {@link #lstat}'ed, at most {@code maxreq} at once. Names are in {@link DirEntry#DIRS_FIRST}
+     * order and decoded losslessly. The directory itself is followed if {@code path} is a link.
+     *
+     * @param maxreq how many lstats may be outstanding at once; 0 or less means 4, as in IO::AIO
+     */
+    public AioRequest<DirectoryScan> scandir(String path, int maxreq, AioCallback<? super DirectoryScan> callback) {
+        NativePath.encode(path);
+        return composite(callback, group -> ScanDirectory.start(steps(), group, path, maxreq <= 0 ? 4 : maxreq));
+    }
+
+    /**
+     * This context, at this priority, for a composite request's own steps: counted in even while
+     * the context closes or has {@link #maxOutstanding(int)} outstanding, since the composite they
+     * belong to was admitted and is still counted.
+     */
+    AioContext steps() {
+        return new AioContext(base, priority, true);
+    }
+
+    /** A request of a composite: {@code op} on a worker, as every other request. */
+    <T> AioRequest<T> internal(String call, String path, AioFile file, Request.Op<T> op, AioCallback<? super T> callback) {
+        return submit(call, path, file, op, callback);
+    }
+
     /** The descriptor a {@code *at} call is relative to: the directory's, or the current directory's. */
     private static int dirfd(AioFile dir) {
         return dir == null ? Posix.AT_FDCWD : dir.fd();
@@ -1435,6 +1622,7 @@ public class AioContext implements AutoCloseable {
 
     /** A request completed on this thread: queued for pollCb like any other, then lets go of its file. */
     private void deliverTriedHere(Request<?> request) {
+        request.markRuns();
         completions.addInline(request);
         if (request.file != null) {
             request.file.release();
@@ -1454,10 +1642,15 @@ public class AioContext implements AutoCloseable {
         }
     }
 
-    /** Counts a request in, or throws if this context takes no more. */
+    /** Counts a request in, or throws if this context takes no more, or none now (maxOutstanding). */
     private void reserve() {
-        if (!completions.count.tryAdd()) {
-            throw new IllegalStateException(this + " is closed");
+        if (steps) {
+            completions.count.forceAdd();
+        } else if (!completions.count.tryAdd()) {
+            if (completions.count.isClosed()) {
+                throw new IllegalStateException(this + " is closed");
+            }
+            throw new RejectedExecutionException(this + ": maxOutstanding reached");
         }
     }
 

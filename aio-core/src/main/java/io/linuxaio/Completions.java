@@ -19,6 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Completions {
     final RequestCount count = new RequestCount();
+    /** The engine's workers, which requests cancelled in their queues are taken from. */
+    final WorkerPool pool;
     private final ResultQueue queue = new ResultQueue();
     private final ResultSignal signal = new ResultSignal();
     private final Sleepers sleepers;
@@ -36,11 +38,15 @@ final class Completions {
     /** Completed on the polling thread by the running pollCb's callbacks; guarded by pollLock. */
     private final ArrayDeque<Request<?>> deferred = new ArrayDeque<>();
     private volatile int maxPollReqs;
+    private volatile long maxPollNanos;
+    /** A pollCb stopped by maxPollTime left part of its batch; guarded by pollLock, read by pollWait. */
+    private volatile boolean batchLeft;
     private final LongAdder added = new LongAdder();
     private volatile long taken; // written under pollLock
 
-    Completions(SpinBudget spinBudget, CallbackFailures failures, AioPoller poller) {
-        this.sleepers = new Sleepers(spinBudget);
+    Completions(WorkerPool pool, CallbackFailures failures, AioPoller poller) {
+        this.pool = pool;
+        this.sleepers = new Sleepers(pool.spinBudget());
         this.failures = failures;
         this.poller = poller;
     }
@@ -124,28 +130,26 @@ final class Completions {
         pollingThread = Thread.currentThread();
         try {
             int limit = maxPollReqs;
+            long maxNanos = maxPollNanos;
+            long deadline = maxNanos == 0 ? 0 : System.nanoTime() + maxNanos;
             int ran = 0;
-            while (limit == 0 || ran < limit) {
-                if (!take(limit == 0 ? Integer.MAX_VALUE : limit - ran)) {
+            int handled = 0;
+            while (limit == 0 || handled < limit) {
+                if (!take(limit == 0 ? Integer.MAX_VALUE : limit - handled)) {
                     return ran;
                 }
                 Request<?> request;
                 while ((request = batch.poll()) != null) {
-                    // Counted out before its callback, as libeio does, so a callback may close
-                    // its own context without waiting for itself.
-                    count.remove();
-                    request.deliver();
-                    ran++;
+                    // Counted out before its callback (in deliver), as libeio does, so a callback
+                    // may close its own context without waiting for itself.
+                    ran += request.deliver();
+                    handled++;
+                    if (handled == limit || deadline != 0 && System.nanoTime() - deadline >= 0) {
+                        return stoppedEarly(ran);
+                    }
                 }
             }
-            // Stopped at maxPollReqs. If nothing is left after all, the fd must not stay readable;
-            // if results are left, it must be, even for those added here without a word.
-            if (queue.isEmpty()) {
-                take(0);
-            } else {
-                announce();
-            }
-            return ran;
+            return stoppedEarly(ran);
         } finally {
             pollingThread = outer;
             if (!deferred.isEmpty()) {
@@ -153,6 +157,24 @@ final class Completions {
             }
             pollLock.unlock();
         }
+    }
+
+    /**
+     * Stopped at maxPollReqs or maxPollTime. If nothing is left after all, the fd must not stay
+     * readable; if results are left, it must be, even for those added here without a word.
+     */
+    private int stoppedEarly(int ran) {
+        if (!batch.isEmpty()) {
+            // Left for the next pollCb, and still pending meanwhile: pollWait must see them.
+            taken -= batch.size();
+            batchLeft = true;
+        }
+        if (batch.isEmpty() && queue.isEmpty()) {
+            take(0);
+        } else {
+            announce();
+        }
+        return ran;
     }
 
     /** Under pollLock, as pollCb returns: what its callbacks completed here, for the next pollCb. */
@@ -179,6 +201,10 @@ final class Completions {
     private boolean take(int most) {
         Request<?> request;
         int n = 0;
+        if (batchLeft) {
+            n = batch.size(); // what the last pollCb left: this one takes it first
+            batchLeft = false;
+        }
         while (n < most && (request = queue.poll()) != null) {
             batch.add(request);
             n++;
@@ -207,16 +233,20 @@ final class Completions {
     }
 
     private boolean resultsOrNoneOutstanding() {
-        return !queue.isEmpty() || count.get() == 0;
+        return !queue.isEmpty() || batchLeft || count.get() == 0;
     }
 
-    /** Results waiting for pollCb: added and not yet taken. */
+    /** Results waiting for pollCb: added and not yet delivered. */
     int npending() {
         return (int) Math.max(0, added.sum() - taken);
     }
 
     void maxPollReqs(int n) {
         maxPollReqs = n;
+    }
+
+    void maxPollTime(long nanos) {
+        maxPollNanos = nanos;
     }
 
     /**

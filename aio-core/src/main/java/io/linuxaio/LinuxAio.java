@@ -123,6 +123,22 @@ public final class LinuxAio extends AioContext {
     }
 
     /**
+     * How many idle workers are kept beyond {@code minParallel} when their idle timeout ends,
+     * IO::AIO's {@code max_idle}: a worker whose timeout ends while {@code n} others are idle
+     * retires (unless only {@code minParallel} are left), one that finds fewer stays, idle, for
+     * another timeout. The default is 0: every idle worker above {@code minParallel} retires after
+     * its timeout, so a burst's workers leave once it has passed (IO::AIO keeps 4). Raise it where starting a thread again costs more than keeping
+     * one parked.
+     */
+    public void maxIdle(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("maxIdle must be >= 0: " + n);
+        }
+        checkOpen();
+        pool.setMaxIdle(n);
+    }
+
+    /**
      * How long a worker above {@code minParallel} stays idle before it retires; a duration beyond
      * what a {@code long} of nanoseconds holds means forever.
      */

@@ -4,7 +4,6 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
 
 /**
  * The whole native edge of the engine: libc functions bound by JNA direct mapping.
@@ -102,16 +101,6 @@ final class Posix {
     /** {@code resolved} must hold PATH_MAX (4096) bytes; returns 0 on failure. */
     static native long realpath(byte[] path, long resolved);
 
-    static native Pointer opendir(byte[] path);
-
-    /** Takes over {@code fd} on success (closedir closes it); returns null on failure. */
-    static native Pointer fdopendir(int fd);
-
-    /** Returns null at the end of the directory; errno must be cleared first to tell an error from the end. */
-    static native Pointer readdir64(Pointer dir);
-
-    static native int closedir(Pointer dir);
-
     static native int eventfd(int initval, int flags) throws LastErrorException;
 
     static native int eventfd_write(int fd, long value) throws LastErrorException;
@@ -137,7 +126,24 @@ final class Posix {
         default -> -1;
     };
     static final int AT_SYMLINK_FOLLOW = 0x400;
+    static final int AT_REMOVEDIR = 0x200;
     static final int STATX_SIZE = 0x200;
+
+    static native int unlinkat(int dirfd, byte[] path, int flags) throws LastErrorException;
+
+    /**
+     * {@code __NR_getdents64}: 217 in x86_64's {@code asm/unistd_64.h}, 61 in
+     * {@code asm-generic/unistd.h} (aarch64, riscv64, loongarch64); -1 where we do not know it.
+     * glibc wraps it only since 2.30, so it goes through syscall(2).
+     */
+    static final long SYS_GETDENTS64 = switch (Platform.ARCH) {
+        case "x86-64" -> 217;
+        case "aarch64", "riscv64", "loongarch64" -> 61;
+        default -> -1;
+    };
+
+    /** {@code syscall(number, a, b, c)} with three arguments that are numbers or addresses (getdents64). */
+    static native long syscall(long number, long a, long b, long c) throws LastErrorException;
 
     /** {@code offset} points to an off_t: where to read {@code inFd}, advanced by the kernel past what it sent. */
     static native long sendfile(int outFd, int inFd, long offset, long count) throws LastErrorException;

@@ -6,6 +6,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,16 @@ final class Syscalls {
     /** openat2(2), then statx(2) of the new descriptor; closes it again if the stat fails. */
     static OpenedFile openatStat(Scratch scratch, AioFile dir, byte[] path, String name, int flags, int mode,
                                  int resolve) {
-        int fd = openat2(scratch, dir, path, flags, mode, resolve);
+        return withStat(scratch, openat2(scratch, dir, path, flags, mode, resolve), name, flags);
+    }
+
+    /** open(2), then statx(2) of the new descriptor; closes it again if the stat fails. */
+    static OpenedFile openStat(Scratch scratch, byte[] path, String name, int flags, int mode) {
+        return withStat(scratch, Posix.open(path, flags | Fcntl.O_CLOEXEC, mode), name, flags);
+    }
+
+    /** A descriptor just opened and its statx(2); closes it if the stat fails. */
+    private static OpenedFile withStat(Scratch scratch, int fd, String name, int flags) {
         boolean handedOver = false;
         try {
             Stat stat = statx(scratch, fd);
@@ -46,7 +56,7 @@ final class Syscalls {
     }
 
     /** A descriptor just opened on a worker, as an AioFile that knows whether its file system is local. */
-    private static AioFile adopt(Scratch scratch, int fd, String name, int flags) {
+    static AioFile adopt(Scratch scratch, int fd, String name, int flags) {
         return new AioFile(fd, name, flags, Inline.fdIsLocal(scratch, fd));
     }
 
@@ -217,8 +227,8 @@ final class Syscalls {
     }
 
     /** The names in a directory, in directory order, without "." and "..". */
-    static List<String> readdir(byte[] path) {
-        List<DirEntry> entries = readdirx(path, 0);
+    static List<String> readdir(Scratch scratch, byte[] path) {
+        List<DirEntry> entries = readdirx(scratch, path, 0);
         List<String> names = new ArrayList<>(entries.size());
         for (DirEntry entry : entries) {
             names.add(entry.name());
@@ -227,53 +237,66 @@ final class Syscalls {
     }
 
     /** The entries of the directory at {@code path}, without "." and "..", in the order {@code flags} asks. */
-    static List<DirEntry> readdirx(byte[] path, int flags) {
-        Pointer dir = Posix.opendir(path);
-        if (dir == null) {
-            throw new LastErrorException(Native.getLastError());
-        }
-        return DirectoryOrder.sort(readAndClose(dir), flags);
+    static List<DirEntry> readdirx(Scratch scratch, byte[] path, int flags) {
+        int fd = Posix.open(path, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0);
+        return DirectoryOrder.sort(readAndClose(scratch, fd), flags);
     }
 
     /**
      * The entries of an open directory: read through a descriptor of its own, opened relative to
      * {@code dir} (so an {@code O_PATH} descriptor will do, and {@code dir}'s offset is not moved).
      */
-    static List<DirEntry> readdirx(AioFile dir, int flags) {
+    static List<DirEntry> readdirx(Scratch scratch, AioFile dir, int flags) {
         int fd = Posix.openat(dir.fd(), DOT, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0);
-        Pointer stream = Posix.fdopendir(fd);
-        if (stream == null) {
-            int errno = Native.getLastError();
-            closeQuietly(fd);
-            throw new LastErrorException(errno);
-        }
-        return DirectoryOrder.sort(readAndClose(stream), flags);
+        return DirectoryOrder.sort(readAndClose(scratch, fd), flags);
     }
 
     private static final byte[] DOT = {'.', 0};
 
-    /** Reads a directory stream to its end and closes it (and the descriptor under it). */
-    private static List<DirEntry> readAndClose(Pointer dir) {
+    /**
+     * Reads an open directory to its end with getdents64(2) and closes it. Each call fills the
+     * worker's bounce buffer with as many records as fit (thousands), copied into Java in one go
+     * and parsed there: a system call and a copy per few thousand names, where readdir(3) through
+     * JNA cost a native call per name.
+     */
+    private static List<DirEntry> readAndClose(Scratch scratch, int fd) {
         try {
+            Memory bounce = scratch.bounce();
+            long address = Pointer.nativeValue(bounce);
             List<DirEntry> entries = new ArrayList<>();
+            byte[] records = new byte[0];
             for (;;) {
-                Native.setLastError(0);
-                Pointer entry = Posix.readdir64(dir);
-                if (entry == null) {
-                    int errno = Native.getLastError();
-                    if (errno != 0) {
-                        throw new LastErrorException(errno);
-                    }
+                int n = (int) Posix.syscall(Posix.SYS_GETDENTS64, fd, address, Scratch.BOUNCE_BYTES);
+                if (n == 0) {
                     return entries;
                 }
-                // struct dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name.
-                String name = cString(entry, 19);
-                if (!name.equals(".") && !name.equals("..")) {
-                    entries.add(new DirEntry(name, DirEntry.Type.of(entry.getByte(18) & 0xff), entry.getLong(0)));
+                if (records.length < n) {
+                    records = new byte[n];
                 }
+                bounce.read(0, records, 0, n);
+                addRecords(records, n, entries);
             }
         } finally {
-            Posix.closedir(dir);
+            closeQuietly(fd);
+        }
+    }
+
+    /** Parses {@code struct linux_dirent64} records: d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name. */
+    private static void addRecords(byte[] records, int length, List<DirEntry> entries) {
+        ByteBuffer fields = ByteBuffer.wrap(records).order(ByteOrder.nativeOrder());
+        for (int at = 0; at < length; ) {
+            int reclen = fields.getShort(at + 16) & 0xffff;
+            int name = at + 19;
+            int end = name;
+            while (records[end] != 0) {
+                end++;
+            }
+            boolean dots = records[name] == '.' && (end == name + 1 || end == name + 2 && records[name + 1] == '.');
+            if (!dots) {
+                entries.add(new DirEntry(FileNames.fromBytes(records, name, end - name),
+                        DirEntry.Type.of(records[at + 18] & 0xff), fields.getLong(at)));
+            }
+            at += reclen;
         }
     }
 

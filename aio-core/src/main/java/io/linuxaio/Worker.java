@@ -30,13 +30,7 @@ final class Worker implements Runnable {
             while ((request = pool.take(this)) != null) {
                 request.run(scratch);
                 request.completions.add(request);
-                if (request.second != null) {
-                    request.second.release();
-                }
-                if (request.file != null) {
-                    // Last: a close waiting for this request runs here, and is delivered after it.
-                    request.file.release();
-                }
+                request.releaseFiles();
             }
         } finally {
             scratch.close();

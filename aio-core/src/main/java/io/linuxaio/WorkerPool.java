@@ -41,8 +41,11 @@ final class WorkerPool {
     /** Index 0 is the highest priority. */
     @SuppressWarnings("unchecked")
     private final ConcurrentLinkedQueue<Request<?>>[] queues = new ConcurrentLinkedQueue[LEVELS];
-    /** Requests in the queues; briefly off by the ones being added or taken right now. */
+    /** Requests in the queues, less those cancelled there; briefly off by the ones being added or taken right now. */
     private final AtomicInteger queued = new AtomicInteger();
+    /** Requests cancelled in the queues since they were last swept; more or less, as it only decides when to sweep. */
+    private final AtomicInteger cancelledSinceSweep = new AtomicInteger();
+    private static final int SWEEP_AFTER = 1024;
     /** Workers waiting for work, the most recently idle first: they are the ones still warm. */
     private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
     /** The size of {@link #idle}, kept apart because counting a deque walks it. Briefly off by one. */
@@ -65,6 +68,9 @@ final class WorkerPool {
     private volatile int min;
     private volatile int max;
     private volatile long idleTimeoutNanos;
+    private volatile int maxIdle;
+    /** Times a worker's idle timeout ended and it was kept (min or maxIdle); for tests. */
+    final AtomicLong keptIdle = new AtomicLong();
     private volatile boolean stopping;
 
     WorkerPool(int min, int max, long idleTimeoutNanos) {
@@ -124,15 +130,36 @@ final class WorkerPool {
         }
     }
 
+    /** The oldest request of the highest priority that has one, passing by those cancelled while they waited. */
     private Request<?> poll() {
         for (ConcurrentLinkedQueue<Request<?>> queue : queues) {
-            Request<?> request = queue.poll();
-            if (request != null) {
-                queued.decrementAndGet();
-                return request;
+            Request<?> request;
+            while ((request = queue.poll()) != null) {
+                if (request.claim()) {
+                    queued.decrementAndGet();
+                    return request;
+                }
             }
         }
         return null;
+    }
+
+    /**
+     * A request was cancelled while it waited: it is no longer counted as queued, and stays in its
+     * queue until a worker passes it by. So cancelling is O(1) whatever its place in the queue;
+     * should cancelled requests come to outnumber the live ones while no worker takes any (every
+     * worker busy), the canceller sweeps them out, which costs O(1) a cancel spread over the
+     * cancels since the last sweep.
+     */
+    void cancelledInQueue(Request<?> request) {
+        queued.decrementAndGet();
+        int dead = cancelledSinceSweep.incrementAndGet();
+        if (dead >= SWEEP_AFTER && dead > queued.get()) {
+            cancelledSinceSweep.set(0);
+            for (ConcurrentLinkedQueue<Request<?>> queue : queues) {
+                queue.removeIf(Request::cancelledInQueue);
+            }
+        }
     }
 
     /**
@@ -154,11 +181,12 @@ final class WorkerPool {
         while (!self.woken) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                if (!leftIdle(self)) {
-                    awaitWake(self);
-                    return true;
+                if (retiredIdle(self)) {
+                    return false;
                 }
-                return !retireIfSurplus(self);
+                keptIdle.incrementAndGet();
+                deadline = System.nanoTime() + idleTimeoutNanos; // kept: idle on, still on the stack
+                continue;
             }
             LockSupport.parkNanos(this, left);
         }
@@ -180,11 +208,16 @@ final class WorkerPool {
         }
     }
 
-    /** Off the idle stack after its timeout: leaves if above {@code min} and nothing waits. */
-    private boolean retireIfSurplus(Worker self) {
+    /**
+     * At the end of its idle timeout, still on the idle stack: leaves if nothing waits, more than
+     * {@code min} workers are alive and {@code maxIdle} others are idle (IO::AIO's rule), and no
+     * submitter has taken it off the stack meanwhile. Under the lock, so two timing out at once
+     * count each other right.
+     */
+    private boolean retiredIdle(Worker self) {
         lock.lock();
         try {
-            if (queued.get() == 0 && started() > min) {
+            if (queued.get() == 0 && started() > min && idleCount.get() - 1 >= maxIdle && leftIdle(self)) {
                 exit(self);
                 return true;
             }
@@ -331,6 +364,12 @@ final class WorkerPool {
         }
     }
 
+    /** Idle workers kept past their idle timeout beyond {@code min}; the others look again at once. */
+    void setMaxIdle(int n) {
+        maxIdle = n;
+        wakeAllIdle();
+    }
+
     void setIdleTimeout(long nanos) {
         idleTimeoutNanos = nanos;
         wakeAllIdle();
@@ -405,5 +444,14 @@ final class WorkerPool {
 
     int queued() {
         return Math.max(0, queued.get());
+    }
+
+    /** Requests in the queues, cancelled ones not yet passed by included; walks them, so it is for tests. */
+    int waitingNodes() {
+        int n = 0;
+        for (ConcurrentLinkedQueue<Request<?>> queue : queues) {
+            n += queue.size();
+        }
+        return n;
     }
 }

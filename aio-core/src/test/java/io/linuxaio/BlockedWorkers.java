@@ -35,9 +35,7 @@ final class BlockedWorkers implements AutoCloseable {
     /** Occupies {@code n} more workers. */
     void add(int n) throws Exception {
         for (int i = 0; i < n; i++) {
-            Path fifo = dir.resolve("blocking-fifo-" + fifos.size());
-            Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-            assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo " + fifo);
+            Path fifo = Fifos.make(dir.resolve("blocking-fifo-" + fifos.size()));
             fifos.add(fifo);
             opens.add(aio.open(fifo.toString(), Fcntl.O_RDONLY, 0, null));
         }

@@ -267,9 +267,7 @@ class InlineTest {
         await(aio, aio.close(readWrite, null));
         assertEquals(before.closes(), aio.inlineStats().closes(), "files open for writing are closed by workers");
 
-        Path fifo = dir.resolve("fifo");
-        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
-        assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+        Path fifo = Fifos.make(dir.resolve("fifo"));
         // A blocking open of a FIFO waits for a writer; tried here with O_NONBLOCK it would not.
         AioRequest<AioFile> blocked = aio.open(fifo.toString(), O_RDONLY, 0, null);
         assertEquals(before.opensToPool() + 1, aio.inlineStats().opensToPool(), "a FIFO is a worker's to open");

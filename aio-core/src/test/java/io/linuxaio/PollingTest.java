@@ -89,6 +89,61 @@ class PollingTest {
     }
 
     @Test
+    void pollCbStoppedByMaxPollTimeLeavesTheRestPendingAndTheFdReadable() throws Exception {
+        aio.maxParallel(1); // one worker: results arrive in the order submitted
+        aio.maxPollTime(Duration.ofNanos(1)); // each pollCb stops after its first callback
+        int fd = aio.pollFileno();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            aio.stat(dir.toString(), (st, e) -> order.add(n));
+        }
+        awaitPending(aio, 5);
+        assertEquals(1, aio.pollCb());
+        assertTrue(readable(fd), "four still wait");
+        assertEquals(4, aio.npending());
+        assertTrue(aio.pollWait(Duration.ZERO), "pollWait sees the results a stopped pollCb left");
+        for (int left = 3; left >= 0; left--) {
+            assertEquals(1, aio.pollCb());
+            assertEquals(left, aio.npending());
+        }
+        assertFalse(readable(fd), "nothing is left");
+        assertEquals(List.of(0, 1, 2, 3, 4), order, "what a pollCb left is delivered first, in order");
+        assertEquals(0, aio.nreqs());
+        aio.maxPollTime(Duration.ZERO);
+        for (int i = 0; i < 5; i++) {
+            aio.stat(dir.toString(), null);
+        }
+        awaitPending(aio, 5);
+        assertEquals(5, aio.pollCb(), "no limit any more");
+        assertThrows(IllegalArgumentException.class, () -> aio.maxPollTime(Duration.ofNanos(-1)));
+    }
+
+    @Test
+    void maxOutstandingRefusesRequestsWhileThatManyAreOutstandingButNeverAClose() throws Exception {
+        AioFile file = await(aio, aio.open(dir.toString(), Fcntl.O_RDONLY, 0, null));
+        aio.maxOutstanding(3);
+        for (int i = 0; i < 3; i++) {
+            aio.stat(dir.toString(), null);
+        }
+        Refused.refused(aio, java.util.concurrent.RejectedExecutionException.class, () -> aio.stat(dir.toString(), null));
+        Refused.refused(aio, java.util.concurrent.RejectedExecutionException.class, () -> aio.group(null));
+        Refused.refused(aio, java.util.concurrent.RejectedExecutionException.class, () -> aio.stat(file, null));
+        assertFalse(file.isClosed(), "a refused request on a file leaves it as it was");
+        AioRequest<Void> close = aio.close(file, null);
+        assertEquals(4, aio.nreqs(), "a close frees, so it is never refused");
+        await(aio, close);
+        until(aio, () -> aio.nreqs() == 0);
+        await(aio, aio.stat(dir.toString(), null));
+        aio.maxOutstanding(0);
+        for (int i = 0; i < 10; i++) {
+            aio.stat(dir.toString(), null);
+        }
+        until(aio, () -> aio.nreqs() == 0);
+        assertThrows(IllegalArgumentException.class, () -> aio.maxOutstanding(-1));
+    }
+
+    @Test
     void aBurstOfTenThousandCompletionsCostsOneWakeup() {
         int burst = 10_000;
         for (int i = 0; i < burst; i++) {
@@ -101,8 +156,13 @@ class PollingTest {
         Posix.eventfd_read(aio.pollFileno(), writes);
         assertEquals(1, writes[0], "eventfd writes for " + burst + " completions");
         assertEquals(1, aio.wakeups());
-        assertEquals(burst, aio.pollCb());
-        assertEquals(0, aio.nreqs());
+        // npending counts a result as its worker begins to add it; a worker preempted halfway
+        // leaves the ones after it out of sight of this pollCb until it links them (a busy
+        // machine does that), so a second pollCb may be needed, and that worker may announce
+        // once more as it links: one wakeup more at most.
+        int ran = aio.pollCb();
+        until(aio, () -> aio.nreqs() == 0);
+        assertTrue(ran > 0 && aio.wakeups() <= 2, ran + " delivered at first, " + aio.wakeups() + " wakeups");
     }
 
     @Test

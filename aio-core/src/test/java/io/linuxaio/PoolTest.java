@@ -114,4 +114,24 @@ class PoolTest {
         aio.maxParallel(1);
         until(aio, () -> done.get() == 1);
     }
+
+    @Test
+    void maxIdleKeepsThatManyIdleWorkersPastTheirTimeoutAndRetiresTheRest() throws Exception {
+        aio.minParallel(0);
+        aio.idleTimeout(Duration.ofMillis(20));
+        aio.maxIdle(2);
+        AtomicInteger done = new AtomicInteger();
+        for (int i = 0; i < 6; i++) {
+            aio.busy(Duration.ofMillis(200), (v, e) -> done.incrementAndGet()); // six at once: six workers
+        }
+        eventually("a worker each", () -> aio.nthreads() >= 6);
+        until(aio, () -> done.get() == 6);
+        eventually("the idle workers beyond two retired", () -> aio.nthreads() == 2);
+        long kept = aio.pool.keptIdle.get();
+        eventually("the two kept outlived four more timeouts", () -> aio.pool.keptIdle.get() >= kept + 4);
+        assertEquals(2, aio.nthreads());
+        aio.maxIdle(0);
+        eventually("with maxIdle 0 and minParallel 0, none is kept", () -> aio.nthreads() == 0);
+        assertThrows(IllegalArgumentException.class, () -> aio.maxIdle(-1));
+    }
 }

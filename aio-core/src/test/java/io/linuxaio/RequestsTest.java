@@ -184,6 +184,25 @@ class RequestsTest {
         assertSortedByInode(await(aio, aio.readdirx(path(""), DirEntry.STAT_ORDER, null)));
     }
 
+    @Test
+    void readdirxOfADirectoryLargerThanOneReadGivesEveryNameOnceAndNoDots() throws Exception {
+        // 12,000 records of about 100 bytes fill more than four reads of the worker's 256 KiB buffer.
+        Path big = Files.createDirectory(dir.resolve("big"));
+        java.util.Set<String> made = new java.util.HashSet<>(List.of(".hidden", "..double", "..."));
+        String padding = "n".repeat(70);
+        for (int i = 0; i < 12_000; i++) {
+            made.add(padding + i);
+        }
+        for (String name : made) {
+            Files.createFile(big.resolve(name));
+        }
+        List<DirEntry> entries = await(aio, aio.readdirx(big.toString(), 0, null));
+        assertEquals(made.size(), entries.size(), "no name twice, none missed, no . or ..");
+        assertEquals(made, entries.stream().map(DirEntry::name).collect(java.util.stream.Collectors.toSet()));
+        assertTrue(entries.stream().allMatch(e -> e.type() == DirEntry.Type.REGULAR_FILE));
+        assertEquals(made.size(), await(aio, aio.readdir(big.toString(), null)).size());
+    }
+
     private static void assertSortedByInode(List<DirEntry> entries) {
         for (int i = 1; i < entries.size(); i++) {
             assertTrue(entries.get(i - 1).inode() <= entries.get(i).inode(), entries.toString());

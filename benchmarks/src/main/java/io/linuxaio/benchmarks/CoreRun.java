@@ -13,7 +13,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the core benchmarks (reads, stat, open+close; linux-aio against the JDK peers; 1 to 8
- * workers) and prints a table of throughput and latency side by side.
+ * workers) and prints a table of throughput and latency side by side; then, unless
+ * {@code --no-bulk}, the bulk operations once (a listing of a 100,000-entry directory, a copy of
+ * the 1 GiB file; {@link BulkBenchmark}) and their table.
  *
  * <p>It makes the 1 GiB data file once, locks it into the page cache for the whole run (see
  * {@link PageLock}), shares it with every fork and deletes it at the end.
@@ -26,6 +28,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class CoreRun {
     static final String ALL = "io\\.linuxaio\\.benchmarks\\.(Read|Stat|OpenClose)Benchmark\\.";
+    /** The bulk operations, run once after the rounds: see {@link BulkBenchmark}. */
+    static final String BULK = "io\\.linuxaio\\.benchmarks\\.(ListDirectory|CopyFile)Benchmark\\.";
     static final int DEFAULT_ROUNDS = 3;
 
     private CoreRun() {}
@@ -33,6 +37,7 @@ public final class CoreRun {
     public static void main(String[] args) throws Exception {
         int rounds = DEFAULT_ROUNDS;
         List<String> jmhArgs = new ArrayList<>(Arrays.asList(args));
+        boolean bulk = !jmhArgs.remove("--no-bulk");
         int at = jmhArgs.indexOf("--rounds");
         if (at >= 0) {
             if (at + 1 >= jmhArgs.size()) {
@@ -54,11 +59,25 @@ public final class CoreRun {
                 Path latencyDir = Files.createDirectory(scratch.dir.resolve("latency-" + round));
                 table.add(new Runner(options(cli, data, latencyDir)).run(), latencyDir);
             }
+            BulkTable bulkTable = new BulkTable();
+            if (bulk) {
+                Path bigDir = scratch.dir.resolve("big-dir");
+                System.out.printf("%n# making %s (%,d files); bulk benchmarks, load average %s%n", bigDir,
+                        ListDirectoryBenchmark.ENTRIES, loadAverage());
+                ListDirectoryBenchmark.makeDirectory(bigDir);
+                bulkTable.add(new Runner(bulkOptions(data, bigDir)).run());
+            }
             System.out.println();
             System.out.println("# Core benchmark: " + Pipeline.DEPTH
                     + " requests in flight, every completion run on one polling thread");
             System.out.println();
             System.out.print(table.markdown());
+            if (bulk) {
+                System.out.println();
+                System.out.println("# Bulk operations: one at a time, awaited on the benchmark thread");
+                System.out.println();
+                System.out.print(bulkTable.markdown());
+            }
         }
     }
 
@@ -84,6 +103,13 @@ public final class CoreRun {
         jvmArgs.add("-D" + DataFile.PROPERTY + "=" + data);
         jvmArgs.add("-D" + LatencyReport.PROPERTY + "=" + latencyDir);
         return options.jvmArgsAppend(jvmArgs.toArray(new String[0])).build();
+    }
+
+    /** The bulk benchmarks with their own settings (see their classes), on the run's data file and directory. */
+    private static org.openjdk.jmh.runner.options.Options bulkOptions(Path data, Path bigDir) {
+        return new OptionsBuilder().include(BULK).shouldFailOnError(true)
+                .jvmArgsAppend("-D" + DataFile.PROPERTY + "=" + data, "-D" + ListDirectoryBenchmark.PROPERTY + "=" + bigDir)
+                .build();
     }
 
     private static String loadAverage() {
