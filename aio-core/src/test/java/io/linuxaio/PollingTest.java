@@ -140,22 +140,6 @@ class PollingTest {
     }
 
     @Test
-    void wakeupsStayFarBelowCompletionsWhileAPollerRuns() throws Exception {
-        int total = 10_000;
-        aio.pollFileno(); // watched, as an event loop watches it
-        AtomicInteger delivered = new AtomicInteger();
-        Thread submitter = new Thread(() -> {
-            for (int i = 0; i < total; i++) {
-                aio.stat(dir.toString(), (s, e) -> delivered.incrementAndGet());
-            }
-        });
-        submitter.start();
-        until(aio, () -> delivered.get() == total);
-        submitter.join();
-        assertTrue(aio.wakeups() < total / 2, "wakeups " + aio.wakeups() + " for " + total + " completions");
-    }
-
-    @Test
     void pollWaitReturnsWhenAResultWaitsOrNothingIsOutstanding() throws Exception {
         aio.pollWait(); // nothing outstanding: returns at once
         assertTrue(aio.pollWait(Duration.ZERO));
