@@ -53,8 +53,10 @@ class FileServerTest {
     void everyKindSendsEachNamedFileWhole(FileServer.Kind kind) throws Exception {
         try (FileServer server = FileServer.start(kind, 2, aio, files)) {
             for (ServedFile file : files) {
+                // Each connection checks every byte of its first response before it looks at the
+                // clock, so a kind that sends a wrong, short or long file throws here, however few
+                // responses the window counts (none, on a slow enough machine).
                 LoadClient.Measurement m = LoadClient.run(server.port(), file, 3, 0, SHORT);
-                assertTrue(m.requests() > 0, kind + " served no " + file.label() + " in " + SHORT + " ns");
                 assertEquals(m.requests() * file.size(), m.bytes());
             }
         }

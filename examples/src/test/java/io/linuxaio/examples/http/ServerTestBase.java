@@ -106,8 +106,7 @@ abstract class ServerTestBase {
             if (System.nanoTime() > end) {
                 throw new AssertionError("not true within " + DEADLINE + ": " + what);
             }
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // what it looks at sends no notice
         }
     }
 
