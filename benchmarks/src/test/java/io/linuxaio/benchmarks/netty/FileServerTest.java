@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linuxaio.LinuxAio;
-import io.linuxaio.benchmarks.LeakRecording;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,10 +20,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The benchmark's servers send exactly the named file, and its client notices when they do not. */
 class FileServerTest {
     private static final long SHORT = TimeUnit.MILLISECONDS.toNanos(300);
-
-    static {
-        LeakRecording.install(); // before any ByteBuf class loads
-    }
 
     @TempDir Path dir;
     private LinuxAio aio;
@@ -41,11 +35,6 @@ class FileServerTest {
     @AfterEach
     void tearDown() {
         aio.close();
-    }
-
-    @AfterAll
-    static void noBufferLeaked() {
-        LeakRecording.assertNoLeaks();
     }
 
     @ParameterizedTest

