@@ -1,13 +1,12 @@
 package io.linuxaio;
 
 import static io.linuxaio.Polling.await;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.linuxaio.Polling.eventually;
 
 import java.io.FileOutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Test helper: holds engine workers inside a system call for as long as a test needs, so that the
@@ -17,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 final class BlockedWorkers implements AutoCloseable {
     private final LinuxAio aio;
     private final Path dir;
+    /** The FIFOs whose opens still wait for a writer. */
     private final List<Path> fifos = new ArrayList<>();
     private final List<AioRequest<AioFile>> opens = new ArrayList<>();
+    private int made;
 
     private BlockedWorkers(LinuxAio aio, Path dir) {
         this.aio = aio;
@@ -35,15 +36,11 @@ final class BlockedWorkers implements AutoCloseable {
     /** Occupies {@code n} more workers. */
     void add(int n) throws Exception {
         for (int i = 0; i < n; i++) {
-            Path fifo = Fifos.make(dir.resolve("blocking-fifo-" + fifos.size()));
+            Path fifo = Fifos.make(dir.resolve("blocking-fifo-" + made++));
             fifos.add(fifo);
             opens.add(aio.open(fifo.toString(), Fcntl.O_RDONLY, 0, null));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (aio.nready() > 0) {
-            assertTrue(System.nanoTime() < deadline, "workers did not take the blocking opens");
-            Thread.onSpinWait();
-        }
+        eventually("the workers take the blocking opens", () -> aio.nready() == 0);
     }
 
     /** The blocking opens, in the order they were made. */
@@ -51,20 +48,25 @@ final class BlockedWorkers implements AutoCloseable {
         return opens;
     }
 
-    /**
-     * Lets every held worker go (a writer arrives at each FIFO) and closes what they opened,
-     * polling the engine's default context on this thread. Calling it again does nothing.
-     */
-    @Override
-    public void close() throws Exception {
+    /** Lets every held worker go: a writer arrives at each FIFO. Polls nothing; calling it again does nothing. */
+    void release() throws Exception {
         for (Path fifo : fifos) {
             // Opening the write end returns at once, since a reader is waiting, and frees it.
             new FileOutputStream(fifo.toFile()).close();
         }
+        fifos.clear();
+    }
+
+    /**
+     * Lets every held worker go and closes what they opened, polling the engine's default context
+     * on this thread. Calling it again does nothing.
+     */
+    @Override
+    public void close() throws Exception {
+        release();
         for (AioRequest<AioFile> open : opens) {
             await(aio, aio.close(await(aio, open), null));
         }
-        fifos.clear();
         opens.clear();
     }
 }

@@ -196,15 +196,20 @@ class ClosingTest {
             AioFile file = await(aio, aio.open(args[0], O_WRONLY | O_CREAT | O_TRUNC, 0644, null));
             aio.maxParallel(1);
             java.util.concurrent.atomic.AtomicInteger callbacks = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CountDownLatch allRan = new java.util.concurrent.CountDownLatch(BLOCKS);
             for (int i = 0; i < BLOCKS; i++) {
-                aio.write(file, (long) i * BLOCK, BLOCK, new byte[BLOCK], 0, (n, e) -> callbacks.incrementAndGet());
+                aio.write(file, (long) i * BLOCK, BLOCK, new byte[BLOCK], 0, (n, e) -> {
+                    callbacks.incrementAndGet();
+                    allRan.countDown();
+                });
             }
             aio.close(file, null);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                // Hooks run concurrently; wait for the engine's drain to report what it ran.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (callbacks.get() < BLOCKS && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
+                // Hooks run concurrently; wait for the engine's drain to run the callbacks, then report.
+                try {
+                    allRan.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
                 System.out.println("callbacks " + callbacks.get());
             }));

@@ -4,7 +4,9 @@ import static io.linuxaio.Polling.until;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -59,36 +61,36 @@ class ConcurrencyTest {
         }
     }
 
+    /**
+     * A poller asleep in pollWait, with no timeout to save it, is woken by a worker's result. Where
+     * the result lands against the poller's last look before it sleeps is forced in SleepersTest;
+     * this is the whole path, from the worker's add to the poller's return.
+     */
     @Test
-    void aPollerInPollWaitIsWokenForEveryResult() throws Exception {
-        // Each callback submits the next request, as a server's would: 64 in flight for three
-        // seconds. A result that arrives while the poller goes to sleep must still wake it; a lost
-        // wakeup leaves results waiting until pollWait's timeout.
-        aio.minParallel(2);
-        aio.maxParallel(2);
-        int inFlight = 64;
-        AtomicInteger done = new AtomicInteger();
-        AtomicBoolean stop = new AtomicBoolean();
-        AioCallback<Stat> next = new AioCallback<>() {
-            @Override
-            public void complete(Stat stat, AioException error) {
-                done.incrementAndGet();
-                if (!stop.get()) {
-                    aio.stat(dir.toString(), this);
+    void aPollerAsleepInPollWaitIsWokenByAResult() throws Exception {
+        try (BlockedWorkers blocked = BlockedWorkers.occupy(aio, dir, 1)) {
+            CompletableFuture<Void> returned = new CompletableFuture<>();
+            Thread poller = new Thread(() -> {
+                try {
+                    aio.pollWait();
+                    returned.complete(null);
+                } catch (Throwable t) {
+                    returned.completeExceptionally(t);
                 }
+            }, "poller");
+            poller.start();
+            try {
+                Polling.eventually("the poller sleeps", () -> poller.getState() == Thread.State.TIMED_WAITING
+                        || poller.getState() == Thread.State.WAITING);
+                assertFalse(returned.isDone(), "nothing has finished yet");
+                blocked.release(); // the open returns: its result wakes the poller
+                returned.get(60, TimeUnit.SECONDS);
+                assertEquals(1, aio.npending());
+            } finally {
+                poller.interrupt();
+                poller.join();
             }
-        };
-        for (int i = 0; i < inFlight; i++) {
-            aio.stat(dir.toString(), next);
         }
-        long end = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
-        while (System.nanoTime() < end) {
-            assertTrue(aio.pollWait(java.time.Duration.ofSeconds(1)),
-                    "pollWait slept a second with " + aio.npending() + " results waiting, after " + done.get());
-            aio.pollCb();
-        }
-        stop.set(true);
-        until(aio, () -> aio.nreqs() == 0);
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -330,16 +331,16 @@ class InlineTest {
         try {
             AioFile file = await(aio, aio.open(path.toString(), O_RDONLY, 0, null));
             context[0].pollFileno(); // watched, as an event loop would: a write to it would count
-            List<Thread> ranOn = new ArrayList<>();
-            loop.submit(() -> context[0].read(file, 0, 100, new byte[100], 0, (n, e) -> ranOn.add(Thread.currentThread())))
-                    .get();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (loop.submit(() -> ranOn.size()).get() == 0) {
-                assertTrue(System.nanoTime() < deadline, "the callback never ran");
-            }
-            assertEquals(List.of(loopThread), loop.submit(() -> List.copyOf(ranOn)).get());
+            CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+            AtomicInteger runs = new AtomicInteger();
+            loop.submit(() -> context[0].read(file, 0, 100, new byte[100], 0, (n, e) -> {
+                runs.incrementAndGet();
+                ranOn.complete(Thread.currentThread());
+            })).get();
+            assertSame(loopThread, ranOn.get(30, TimeUnit.SECONDS), "the callback ran on the loop");
             assertEquals(0, context[0].wakeups(), "delivered by a task on the loop, not through the eventfd");
             loop.submit(() -> context[0].close()).get();
+            assertEquals(1, runs.get(), "the callback ran once");
             await(aio, aio.close(file, null));
         } finally {
             loop.shutdownNow();

@@ -3,10 +3,12 @@ package io.linuxaio;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.LockSupport;
 
 /** Test helper: drives a context's poll loop on the test thread until a request is delivered. */
 final class Polling {
     private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LOOK_AGAIN = Duration.ofMillis(1);
 
     private Polling() {}
 
@@ -52,14 +54,19 @@ final class Polling {
         }
     }
 
-    /** Waits, without polling, until {@code condition} holds (another thread makes it so); fails after a minute. */
+    /**
+     * Waits, without polling, until {@code condition} holds (another thread makes it so); fails after a
+     * minute. What it looks at sends no notice (a worker parking, a thread leaving /proc), so it looks
+     * again every {@link #LOOK_AGAIN}, sleeping in between: a spinning test would take a core from
+     * the threads it waits for.
+     */
     static void eventually(String what, java.util.function.BooleanSupplier condition) {
         long deadline = System.nanoTime() + LIMIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not within " + LIMIT + ": " + what);
             }
-            Thread.onSpinWait();
+            LockSupport.parkNanos(LOOK_AGAIN.toNanos());
         }
     }
 }

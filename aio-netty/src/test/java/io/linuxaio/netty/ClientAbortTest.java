@@ -38,7 +38,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,7 +47,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * chunk buffer is released exactly once (no leak, and no {@link IllegalReferenceCountException}
  * from a second release), and the handler holds nothing afterwards.
  */
-@ExtendWith(LeakCheck.class)
 class ClientAbortTest {
     private static final int MiB = 1 << 20;
 

@@ -24,11 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The pattern the static file server uses: response, region, last content, through HttpServerCodec. */
-@ExtendWith(LeakCheck.class)
 class HttpUsageTest {
     @TempDir
     Path dir;

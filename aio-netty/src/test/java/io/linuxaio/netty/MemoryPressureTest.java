@@ -24,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * read or upload, cleanly: the failure reaches its promise or handler, nothing stays held, and the
  * channel goes on or closes as after any other failure. Nothing hangs.
  */
-@ExtendWith(LeakCheck.class)
 class MemoryPressureTest {
     /** A size no transport read buffer has, so only chunk buffers fail. */
     private static final int CHUNK = 10_000;

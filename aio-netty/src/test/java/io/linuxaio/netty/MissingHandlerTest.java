@@ -28,13 +28,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** A region written to a pipeline that has no AioFileHandler fails loudly, naming the handler it needs. */
-@ExtendWith(LeakCheck.class)
 class MissingHandlerTest {
     @TempDir
     Path dir;

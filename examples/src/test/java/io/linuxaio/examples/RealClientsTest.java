@@ -67,7 +67,6 @@ class RealClientsTest {
             }
             Files.delete(root);
         }
-        LeakReports.assertNoLeaks();
     }
 
     private static boolean installed(String tool) {

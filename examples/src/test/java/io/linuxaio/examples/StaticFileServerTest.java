@@ -219,8 +219,9 @@ class StaticFileServerTest {
             assertTrue(head.startsWith("HTTP/1.1 200 OK"), head);
             assertEquals(1 << 20, in.readNBytes(1 << 20).length);
 
-            p.destroy(); // SIGTERM while most of the file is still to be sent
-            assertFalse(p.waitFor(200, TimeUnit.MILLISECONDS), "the server waits for the response in flight");
+            // SIGTERM while most of the file is still to be sent, to a client that reads no more
+            // until then: the rest arrives only if the server waits for the response in flight.
+            p.destroy();
 
             long total = 1 << 20;
             byte[] buffer = new byte[1 << 16];

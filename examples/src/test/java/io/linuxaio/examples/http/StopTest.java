@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.linuxaio.examples.LeakReports;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -54,7 +53,6 @@ class StopTest {
             }
             assertThrows(ConnectException.class, () -> new RawHttp(address).close(), "no longer listening");
         }
-        LeakReports.assertNoLeaks();
     }
 
     /** Makes {@code loop} throw an Error out of its I/O handling, which ends its thread, as Netty rethrows Errors. */

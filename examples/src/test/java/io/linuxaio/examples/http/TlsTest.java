@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.linuxaio.examples.LeakReports;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -67,7 +66,6 @@ class TlsTest {
             certificate.delete();
             site.close();
         }
-        LeakReports.assertNoLeaks();
     }
 
     private static RawHttp https() throws IOException {

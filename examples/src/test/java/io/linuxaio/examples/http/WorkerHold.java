@@ -46,16 +46,22 @@ final class WorkerHold implements AutoCloseable {
     @Override
     public void close() throws Exception {
         release();
-        while (!opened.isDone()) {
-            engine.pollWait(Duration.ofMillis(100));
-            engine.pollCb();
-        }
+        poll(opened::isDone);
         engine.close(opened.get(), null);
-        while (engine.nreqs() > 0) {
+        poll(() -> engine.nreqs() == 0);
+        Files.delete(fifo);
+    }
+
+    /** Runs the engine's default context's callbacks here until {@code done}; fails after a minute. */
+    private void poll(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the held worker's open and close did not finish within a minute");
+            }
             engine.pollWait(Duration.ofMillis(100));
             engine.pollCb();
         }
-        Files.delete(fifo);
     }
 
     /** How many threads of this process sleep in the kernel waiting for the other end of a FIFO. */
