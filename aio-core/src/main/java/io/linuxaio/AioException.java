@@ -8,7 +8,8 @@ import java.io.IOException;
  *
  * <p>Carries the errno of the failed call, its symbolic name and the path (or open file) involved,
  * so {@code open(/srv/x): ENOENT (No such file or directory)} can be handled by number, by name or
- * read by a person. Programming errors never arrive this way: they throw in the caller.
+ * read by a person. Programming errors never arrive this way: they throw in the caller. It carries
+ * no stack trace (see {@link #fillInStackTrace()}).
  */
 public final class AioException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -33,10 +34,22 @@ public final class AioException extends IOException {
 
     static AioException of(String call, String path, LastErrorException e) {
         String text = e.getMessage();
-        // JNA says "[2] No such file or directory"; keep the words, the number has its own field.
-        int close = text == null ? -1 : text.indexOf("] ");
-        String reason = text == null ? null : close >= 0 ? text.substring(close + 2) : text;
+        // JNA says "[2] No such file or directory", as do the engine's own failures with a reason of
+        // their own; keep the words, the number has its own field. Others get the system's words.
+        int close = text == null || !text.startsWith("[") ? -1 : text.indexOf("] ");
+        String reason = close >= 0 ? text.substring(close + 2) : Errno.reason(e.getErrorCode());
         return new AioException(call, e.getErrorCode(), path, reason);
+    }
+
+    /**
+     * None: it is made where the call failed, on a worker or inside the engine, whose stack tells
+     * nothing about the request, and filling one in costs more than the failed call (an open of a
+     * missing file, such as a probe for a precompressed sibling, is an everyday answer). The message
+     * names the call, the path and the errno.
+     */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
     }
 
     /** The errno number, such as 2. */

@@ -26,7 +26,23 @@ final class Errno {
         }
     }
 
+    /** The system's words for each errno, looked up once: strerror(3) is the same for the life of the process. */
+    private static final String[] REASONS = new String[NAMES.length];
+
     private Errno() {}
+
+    /** What strerror(3) says of {@code errno}, such as {@code No such file or directory}. */
+    static String reason(int errno) {
+        if (errno <= 0 || errno >= REASONS.length) {
+            return Posix.strerror(errno);
+        }
+        String reason = REASONS[errno];
+        if (reason == null) {
+            reason = Posix.strerror(errno); // a race makes the same string twice, harmlessly
+            REASONS[errno] = reason;
+        }
+        return reason;
+    }
 
     /** The symbolic name, such as {@code ENOENT}, or {@code E<number>} for one this table lacks. */
     static String name(int errno) {

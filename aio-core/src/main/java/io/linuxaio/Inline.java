@@ -2,6 +2,7 @@ package io.linuxaio;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -166,12 +167,10 @@ final class Inline {
         while (done < length) {
             iov.putLong(0, address + done);
             iov.putLong(8, length - done);
-            long n;
-            try {
-                n = preadv2(file.fd(), iovAddress, offset + done);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != Errno.EAGAIN) {
-                    readRefused(file, e.getErrorCode());
+            long n = preadv2(file.fd(), iovAddress, offset + done);
+            if (n < 0) {
+                if (n != -Errno.EAGAIN) {
+                    readRefused(file, (int) -n);
                 }
                 return -(done + 2L);
             }
@@ -185,13 +184,15 @@ final class Inline {
         return done;
     }
 
+    /** preadv2 of one iovec with RWF_NOWAIT: the count read, or minus the errno. */
     private long preadv2(int fd, long iov, long offset) {
         int injected = injectedErrno;
         if (injected != 0) {
             injectedErrno = 0;
-            throw new LastErrorException(injected);
+            return -injected;
         }
-        return Posix.preadv2(fd, iov, 1, offset, Posix.RWF_NOWAIT);
+        long n = Posix.Quiet.preadv2(fd, iov, 1, offset, Posix.RWF_NOWAIT);
+        return n >= 0 ? n : -Native.getLastError();
     }
 
     /** Not EAGAIN: the kernel, a seccomp profile or the file's file system does not take RWF_NOWAIT. */
@@ -285,26 +286,26 @@ final class Inline {
 
     private OpenedFile openOrNull(Scratch scratch, AioFile dir, byte[] cPath, String name, int flags, int resolve) {
         boolean pathOnly = (flags & Fcntl.O_PATH) != 0;
+        int injected = injectedErrno;
         int fd;
-        try {
-            int injected = injectedErrno;
-            if (injected != 0) {
-                injectedErrno = 0;
-                throw new LastErrorException(injected);
-            }
-            fd = Syscalls.openat2(scratch, dir, cPath, flags | (pathOnly ? 0 : Fcntl.O_NONBLOCK), 0,
+        if (injected != 0) {
+            injectedErrno = 0;
+            fd = -injected;
+        } else {
+            fd = Syscalls.tryOpenat2(scratch, dir, cPath, flags | (pathOnly ? 0 : Fcntl.O_NONBLOCK), 0,
                     resolve | Resolve.RESOLVE_CACHED | Resolve.RESOLVE_NO_XDEV);
-        } catch (LastErrorException e) {
-            int errno = e.getErrorCode();
+        }
+        if (fd < 0) {
+            int errno = -fd;
             boolean askedFor = errno == Errno.EAGAIN && (resolve & Resolve.RESOLVE_CACHED) != 0
                     || errno == Errno.EXDEV && (resolve & Resolve.RESOLVE_NO_XDEV) != 0;
             switch (errno) {
                 case Errno.ENOENT, Errno.ENOTDIR, Errno.EACCES, Errno.ENAMETOOLONG, Errno.ELOOP, Errno.EISDIR ->
-                    throw e; // the dentry cache's answer is final
+                    throw Posix.failure(errno); // the dentry cache's answer is final
                 case Errno.ENOSYS, Errno.EPERM -> opensRefused(errno);
                 default -> {
                     if (askedFor) {
-                        throw e; // the caller's own RESOLVE_CACHED or RESOLVE_NO_XDEV said so
+                        throw Posix.failure(errno); // the caller's own RESOLVE_CACHED or RESOLVE_NO_XDEV said so
                     }
                     // EAGAIN: the lookup needs the disk. EXDEV: another file system, or a limit of
                     // the caller's a worker will judge. EINVAL: a combination open(2) takes and

@@ -39,6 +39,51 @@ final class Posix {
 
     static native int open(byte[] path, int flags, int mode) throws LastErrorException;
 
+    /** The system's words for an errno; for a number it does not know, "Unknown error N". */
+    static native String strerror(int errno);
+
+    /**
+     * A failed call's errno as the wrappers above report it, made in Java and without a stack
+     * trace: for the calls of {@link Quiet}, whose failures are everyday answers.
+     */
+    static LastErrorException failure(int errno) {
+        return new QuietFailure(errno);
+    }
+
+    private static final class QuietFailure extends LastErrorException {
+        private static final long serialVersionUID = 1L;
+
+        QuietFailure(int errno) {
+            super(errno);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // nobody reads it: the errno is all that is passed on
+        }
+    }
+
+    /**
+     * The calls made on a submitting thread to try a request there first (see {@link Inline}),
+     * bound to return -1 and leave errno for {@link Native#getLastError()} rather than throw. There
+     * a failure is an everyday answer (a probe for a file that is not there, a read that would
+     * wait), and JNA's exception (a JNI throw of a formatted message, which JNA then parses, and a
+     * stack trace) costs several times the system call.
+     */
+    static final class Quiet {
+        static {
+            Native.register(Quiet.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+        }
+
+        private Quiet() {}
+
+        /** As {@link Posix#syscall(long, long, byte[], long, long)}: openat2. */
+        static native long syscall(long number, long dirfd, byte[] path, long how, long size);
+
+        /** As {@link Posix#preadv2}. */
+        static native long preadv2(int fd, long iov, int iovcnt, long offset, int flags);
+    }
+
     /**
      * {@code syscall(SYS_openat2, dirfd, path, how, size)}. Every argument is passed as a long,
      * since syscall(2) reads each as a full register whatever the C type. {@code how} points to

@@ -62,14 +62,30 @@ final class Syscalls {
 
     /** openat2(2) through syscall(2), {@code O_CLOEXEC} added; the new descriptor. */
     static int openat2(Scratch scratch, AioFile dir, byte[] path, int flags, int mode, int resolve) {
-        // The struct block carries struct open_how: the kernel has copied it in before openat2
-        // returns, so a statx after it may overwrite the bytes.
+        return (int) Posix.syscall(Posix.SYS_OPENAT2, dirfd(dir), path, openHow(scratch, flags, mode, resolve),
+                Posix.OPEN_HOW_BYTES);
+    }
+
+    /** As {@link #openat2}, for a try on the submitting thread: the new descriptor, or minus the errno. */
+    static int tryOpenat2(Scratch scratch, AioFile dir, byte[] path, int flags, int mode, int resolve) {
+        long fd = Posix.Quiet.syscall(Posix.SYS_OPENAT2, dirfd(dir), path, openHow(scratch, flags, mode, resolve),
+                Posix.OPEN_HOW_BYTES);
+        return fd >= 0 ? (int) fd : -Native.getLastError();
+    }
+
+    private static long dirfd(AioFile dir) {
+        return dir == null ? Posix.AT_FDCWD : dir.fd();
+    }
+
+    /** Writes struct open_how, {@code O_CLOEXEC} added, into the scratch struct block; its address. */
+    private static long openHow(Scratch scratch, int flags, int mode, int resolve) {
+        // The kernel has copied struct open_how in before openat2 returns, so a statx after it may
+        // overwrite the bytes.
         ByteBuffer how = scratch.fields();
         how.putLong(0, Integer.toUnsignedLong(flags | Fcntl.O_CLOEXEC));
         how.putLong(8, mode);
         how.putLong(16, resolve);
-        long dirfd = dir == null ? Posix.AT_FDCWD : dir.fd();
-        return (int) Posix.syscall(Posix.SYS_OPENAT2, dirfd, path, scratch.struct(), Posix.OPEN_HOW_BYTES);
+        return scratch.struct();
     }
 
     /** Closes after a failure: the caller is told of what failed first, and a close error adds nothing. */

@@ -250,6 +250,9 @@ class InlineTest {
         assertFalse(Files.exists(dir.resolve("missing"))); // the lookup leaves a negative dentry behind
         AioException missing = failure(aio, aio.openat(root, "missing", O_RDONLY, 0, 0, null));
         assertEquals("ENOENT", missing.errnoName(), "a negative dentry is a final answer");
+        assertEquals("openat(" + dir.resolve("missing") + "): ENOENT (No such file or directory)", missing.getMessage(),
+                "the system's words, as a worker's failure has them");
+        assertEquals(0, missing.getStackTrace().length, "no stack trace: a missing file is an everyday answer");
         InlineStats after = aio.inlineStats();
         assertEquals(before.opens() + 2, after.opens());
         assertEquals(before.stats() + 2, after.stats());
