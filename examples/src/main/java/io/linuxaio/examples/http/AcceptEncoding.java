@@ -102,12 +102,19 @@ record AcceptEncoding(double br, double gzip, boolean identity) {
     }
 
     /**
-     * Every coding the server knows, the accepted ones first by falling weight (br before gzip on
-     * a tie), then the refused ones: the order to look for siblings in. A refused sibling still
-     * matters, as its presence means the response varies with {@code Accept-Encoding}.
+     * The codings the client accepts, by falling weight (br before gzip on a tie): the siblings to
+     * look for, in order. Empty when it accepts none, which costs the server no probe at all.
      */
     List<Coding> probeOrder() {
-        List<Coding> order = new ArrayList<>(List.of(Coding.values()));
+        if (br <= 0 && gzip <= 0) {
+            return List.of();
+        }
+        List<Coding> order = new ArrayList<>(2);
+        for (Coding coding : Coding.values()) {
+            if (accepts(coding)) {
+                order.add(coding);
+            }
+        }
         order.sort(Comparator.comparingDouble((Coding c) -> -weight(c))); // stable: ties keep br first
         return order;
     }

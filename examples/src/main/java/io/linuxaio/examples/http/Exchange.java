@@ -436,10 +436,16 @@ final class Exchange {
     // ---------------------------------------------------------------- files
 
     /**
-     * A regular file was found: looks for its precompressed siblings ({@code name.br}, then
-     * {@code name.gz}, in the order the client's weights give), opened beneath the root like any
-     * file, and sends the first one the client accepts, else the file itself. A sibling that is
+     * A regular file was found: looks for its precompressed siblings in the codings the client
+     * accepts ({@code name.br}, {@code name.gz}, in the order its weights give), opened beneath the
+     * root like any file, and sends the first one there, else the file itself. A sibling that is
      * missing, unreadable, not a regular file or a link out of the root is no sibling.
+     *
+     * <p>A client that accepts no coding (most programs, and every load generator) costs no probe:
+     * a file's response carries {@code Vary: Accept-Encoding} whether or not it has siblings, as
+     * Caddy's {@code precompressed} does, rather than opening two siblings that are usually not
+     * there to learn whether it may leave the header out. A cache keeps one copy per
+     * {@code Accept-Encoding} where one would do; it never hands a client a coding it refused.
      */
     private void serveFile(Opened original, String name) {
         AcceptEncoding accepted = AcceptEncoding.parse(request.headers().getAll(ACCEPT_ENCODING));
@@ -449,7 +455,7 @@ final class Exchange {
     private void probeSiblings(Opened original, String name, AcceptEncoding accepted, List<AcceptEncoding.Coding> order,
                                int next) {
         if (next == order.size()) {
-            sendIdentity(original, name, accepted, false);
+            sendIdentity(original, name, accepted);
             return;
         }
         AcceptEncoding.Coding coding = order.get(next);
@@ -462,14 +468,9 @@ final class Exchange {
                     close(sibling.file());
                 }
                 probeSiblings(original, name, accepted, order, next + 1);
-            } else if (accepted.accepts(coding)) {
-                close(original.file());
-                sendFile(sibling, name, coding, true);
             } else {
-                // Refused codings come last in the order: none after it is acceptable either,
-                // but its presence alone makes the response vary with Accept-Encoding.
-                close(sibling.file());
-                sendIdentity(original, name, accepted, true);
+                close(original.file());
+                sendFile(sibling, name, coding);
             }
         });
     }
@@ -486,9 +487,9 @@ final class Exchange {
     }
 
     /** No acceptable sibling: the file itself, unless the client refused it too (406). */
-    private void sendIdentity(Opened original, String name, AcceptEncoding accepted, boolean vary) {
+    private void sendIdentity(Opened original, String name, AcceptEncoding accepted) {
         if (accepted.identity()) {
-            sendFile(original, name, null, vary);
+            sendFile(original, name, null);
             return;
         }
         close(original.file());
@@ -501,7 +502,7 @@ final class Exchange {
      * Sends a file, or a sibling in {@code coding}, whose Content-Type is still that of
      * {@code name}; ranges and validators apply to the bytes sent, as in nginx.
      */
-    private void sendFile(Opened opened, String name, AcceptEncoding.Coding coding, boolean vary) {
+    private void sendFile(Opened opened, String name, AcceptEncoding.Coding coding) {
         AioFile file = opened.file();
         long length = opened.stat().size();
         Validators validators = coding == null ? Validators.of(opened.stat()) : Validators.of(opened.stat()).inCoding(coding.token);
@@ -511,7 +512,7 @@ final class Exchange {
             close(file);
             FullHttpResponse response = new DefaultFullHttpResponse(HTTP_1_1, NOT_MODIFIED, Unpooled.EMPTY_BUFFER);
             validatorHeaders(response.headers(), validators, now);
-            representationHeaders(response.headers(), null, vary);
+            representationHeaders(response.headers(), null);
             send(response);
             return;
         }
@@ -522,9 +523,7 @@ final class Exchange {
             close(file);
             FullHttpResponse response = page(REQUESTED_RANGE_NOT_SATISFIABLE, "No requested range lies within the file.");
             response.headers().set(CONTENT_RANGE, "bytes */" + length);
-            if (vary) {
-                response.headers().set(VARY, VARIES_BY);
-            }
+            response.headers().set(VARY, VARIES_BY);
             send(response);
             return;
         }
@@ -538,7 +537,7 @@ final class Exchange {
                 : new DefaultHttpResponse(HTTP_1_1, code);
         HttpHeaders out = response.headers();
         validatorHeaders(out, validators, now);
-        representationHeaders(out, coding, vary);
+        representationHeaders(out, coding);
         out.set(ACCEPT_RANGES, "bytes");
         MultipartRanges multipart = null;
         if (parts.size() > 1) {
@@ -579,13 +578,11 @@ final class Exchange {
      * The headers of a file's response (200, 206, 304) that describe which representation it is
      * and how long it may be kept: never on a listing or an error.
      */
-    private void representationHeaders(HttpHeaders headers, AcceptEncoding.Coding coding, boolean vary) {
+    private void representationHeaders(HttpHeaders headers, AcceptEncoding.Coding coding) {
         if (coding != null) {
             headers.set(CONTENT_ENCODING, coding.token);
         }
-        if (vary) {
-            headers.set(VARY, VARIES_BY);
-        }
+        headers.set(VARY, VARIES_BY);
         if (site.cacheControl() != null) {
             headers.set(CACHE_CONTROL, site.cacheControl());
         }

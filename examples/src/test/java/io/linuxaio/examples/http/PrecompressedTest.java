@@ -14,14 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Precompressed siblings, as nginx's gzip_static and Caddy's precompressed serve them: {@code .br}
- * before {@code .gz} by the client's weights, Vary on every response that could differ, an ETag
- * per coding, ranges over the encoded bytes; over HTTP/1.1 and HTTP/2.
+ * before {@code .gz} by the client's weights, looked for only in the codings it accepts, Vary on
+ * every file response, an ETag per coding, ranges over the encoded bytes; over HTTP/1.1 and HTTP/2.
  */
 class PrecompressedTest extends EveryProtocolTestBase {
     static final byte[] SCRIPT = "console.log('hello, world');\n".repeat(40).getBytes(StandardCharsets.UTF_8);
@@ -102,16 +104,37 @@ class PrecompressedTest extends EveryProtocolTestBase {
     }
 
     @Test
-    void theFileItselfVariesWhenASiblingExistsAndOnlyThen() throws Exception {
+    void everyFileResponseVariesWithAcceptEncodingWhetherOrNotItHasSiblings() throws Exception {
         HttpResponse<byte[]> identity = get("/packed/app.js");
         assertEquals(200, identity.statusCode());
         assertEquals(Optional.empty(), header(identity, "content-encoding"));
         assertEquals(Optional.of("Accept-Encoding"), header(identity, "vary"));
         assertArrayEquals(SCRIPT, identity.body());
         HttpResponse<byte[]> alone = get("/packed/plain.txt", "Accept-Encoding", "gzip, br");
-        assertEquals(Optional.empty(), header(alone, "vary"));
+        assertEquals(Optional.of("Accept-Encoding"), header(alone, "vary"));
         assertEquals(Optional.empty(), header(alone, "content-encoding"));
         assertArrayEquals(SCRIPT, alone.body());
+        assertEquals(Optional.of("Accept-Encoding"), header(get("/packed/plain.txt"), "vary"));
+    }
+
+    @Test
+    void siblingsAreLookedForInTheCodingsTheClientAcceptsOnly() throws Exception {
+        long before = opens();
+        assertEquals(200, get("/packed/plain.txt").statusCode());
+        assertEquals(before + 1, opens(), "the file itself, and no sibling looked for");
+        before = opens();
+        assertEquals(200, get("/packed/plain.txt", "Accept-Encoding", "gzip, br;q=0").statusCode());
+        assertEquals(before + 2, opens(), "the file, then its .gz looked for");
+        before = opens();
+        assertEquals(200, get("/packed/plain.txt", "Accept-Encoding", "gzip, br").statusCode());
+        assertEquals(before + 3, opens(), "the file, then its .br and its .gz looked for");
+    }
+
+    /** Every open the server's engine has made, on a loop or by a worker, as its status line counts them. */
+    private static long opens() {
+        Matcher counts = Pattern.compile(" opens=(\\d+) opensToPool=(\\d+)").matcher(server.statusLine());
+        assertTrue(counts.find(), server.statusLine());
+        return Long.parseLong(counts.group(1)) + Long.parseLong(counts.group(2));
     }
 
     @Test
