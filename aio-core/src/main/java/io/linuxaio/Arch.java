@@ -22,9 +22,12 @@ import java.util.List;
  * other open flags and the errno numbers too, and 32-bit CPUs have other struct layouts.
  */
 final class Arch {
-    //                                                   O_DIRECT  O_LARGEFILE O_DIRECTORY O_NOFOLLOW SYS_openat2
-    static final Arch X86_64 = new Arch("x86_64", List.of("amd64", "x86_64"), 040000, 0100000, 0200000, 0400000, 437);
-    static final Arch AARCH64 = new Arch("aarch64", List.of("aarch64"), 0200000, 0400000, 040000, 0100000, 437);
+    // O_DIRECT O_LARGEFILE O_DIRECTORY O_NOFOLLOW; then the system calls glibc has no wrapper for here: openat2,
+    // getdents64 (asm/unistd_64.h; asm-generic/unistd.h for aarch64) and cachestat.
+    static final Arch X86_64 = new Arch("x86_64", List.of("amd64", "x86_64"), 040000, 0100000, 0200000, 0400000,
+            437, 217, 451);
+    static final Arch AARCH64 = new Arch("aarch64", List.of("aarch64"), 0200000, 0400000, 040000, 0100000,
+            437, 61, 451);
     static final List<Arch> SUPPORTED = List.of(X86_64, AARCH64);
 
     /** The name the Linux kernel gives the CPU ({@code uname -m}). */
@@ -42,9 +45,13 @@ final class Arch {
     final int oNofollow;
     /** openat2(2), called through syscall(2) since glibc has no wrapper for it. */
     final long sysOpenat2;
+    /** getdents64(2), which glibc wraps only since 2.30. */
+    final long sysGetdents64;
+    /** cachestat(2) (Linux 6.5). */
+    final long sysCachestat;
 
     private Arch(String name, List<String> osArch, int oDirect, int oLargefile, int oDirectory, int oNofollow,
-                 long sysOpenat2) {
+                 long sysOpenat2, long sysGetdents64, long sysCachestat) {
         this.name = name;
         this.osArch = osArch;
         this.oDirect = oDirect;
@@ -52,6 +59,8 @@ final class Arch {
         this.oDirectory = oDirectory;
         this.oNofollow = oNofollow;
         this.sysOpenat2 = sysOpenat2;
+        this.sysGetdents64 = sysGetdents64;
+        this.sysCachestat = sysCachestat;
     }
 
     /**

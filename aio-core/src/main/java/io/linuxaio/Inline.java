@@ -56,6 +56,7 @@ final class Inline {
     private final AtomicBoolean readsRefused = new AtomicBoolean();
     private final AtomicBoolean opensRefused = new AtomicBoolean();
     private final AtomicBoolean nowaitRefusedByAFileSystem = new AtomicBoolean();
+    private final AtomicBoolean cachestatRefused = new AtomicBoolean();
     /** Whether absolute paths, and relative ones, start on a local file system. */
     private final boolean rootLocal;
     private final boolean cwdLocal;
@@ -66,6 +67,8 @@ final class Inline {
     final LongAdder opensToPool = new LongAdder();
     final LongAdder stats = new LongAdder();
     final LongAdder closes = new LongAdder();
+    final LongAdder sendfiles = new LongAdder();
+    final LongAdder sendfilesNotCached = new LongAdder();
     final LongAdder refused = new LongAdder();
     final LongAdder slow = new LongAdder();
 
@@ -92,7 +95,7 @@ final class Inline {
 
     InlineStats stats() {
         return new InlineStats(reads.sum(), readsToPool.sum(), opens.sum(), opensToPool.sum(), stats.sum(),
-                closes.sum(), refused.sum(), slow.sum());
+                closes.sum(), sendfiles.sum(), sendfilesNotCached.sum(), refused.sum(), slow.sum());
     }
 
     /** Makes the next call tried here fail as if the kernel had said {@code errno}. */
@@ -384,6 +387,81 @@ final class Inline {
         } finally {
             countIfSlow(started);
         }
+    }
+
+    // ---------------------------------------------------------------- sendfile of cached ranges
+
+    /** {@link #sendCached}'s answer when it sent nothing because part of the range is not in the page cache. */
+    static final long NOT_CACHED = -1;
+    private static final long PAGE = Posix.getpagesize();
+
+    /** Whether a sendfile from {@code file} is tried here: cachestat works, and the file is on a local file system. */
+    boolean triesSendfile(AioFile file) {
+        return enabled && !cachestatRefused.get() && file.local;
+    }
+
+    /**
+     * sendfile(2) of {@code length} bytes at {@code offset} of {@code in} to {@code socketFd}, if
+     * cachestat(2) reports every page of the range in the page cache just before: the bytes sent (0
+     * when the socket takes none now), or {@link #NOT_CACHED}.
+     *
+     * <p>sendfile has no flag that forbids waiting for the disk, as preadv2's RWF_NOWAIT does, so
+     * this is the one call here the kernel does not promise: a page evicted between the two calls
+     * is read from the disk on this thread. The window is the microseconds between two system
+     * calls; {@link InlineStats#slow()} counts every call that took over a millisecond.
+     *
+     * @throws LastErrorException if sendfile fails (the socket's error, such as EPIPE)
+     */
+    long sendCached(Scratch scratch, AioFile in, long offset, long length, int socketFd) {
+        long started = System.nanoTime();
+        try {
+            if (!resident(scratch, in, offset, length)) {
+                if (!cachestatRefused.get()) { // a refusal counts as refused only
+                    sendfilesNotCached.increment();
+                }
+                return NOT_CACHED;
+            }
+            scratch.fields().putLong(0, offset);
+            long n = Posix.Quiet.sendfile(socketFd, in.fd(), scratch.struct(), length);
+            if (n < 0) {
+                int errno = Native.getLastError();
+                if (errno != Errno.EAGAIN) {
+                    throw Posix.failure(errno);
+                }
+                n = 0;
+            }
+            sendfiles.increment();
+            return n;
+        } finally {
+            countIfSlow(started);
+        }
+    }
+
+    /** Whether every page of the range is in the page cache (a range past the end of the file is not). */
+    private boolean resident(Scratch scratch, AioFile in, long offset, long length) {
+        ByteBuffer fields = scratch.fields();
+        fields.putLong(0, offset);
+        fields.putLong(8, length);
+        long address = scratch.struct();
+        long r = Posix.Quiet.syscall(Posix.SYS_CACHESTAT, in.fd(), address, address + 16, 0);
+        int injected = injectedErrno;
+        if (injected != 0) {
+            injectedErrno = 0;
+            r = -1;
+        }
+        if (r < 0) {
+            int errno = injected != 0 ? injected : Native.getLastError();
+            if (errno == Errno.ENOSYS || errno == Errno.EPERM || errno == Errno.EOPNOTSUPP || errno == Errno.EINVAL) {
+                refused.increment();
+                if (cachestatRefused.compareAndSet(false, true)) {
+                    warn("cachestat is refused here (" + Errno.name(errno) + "; it needs Linux 6.5): sendfileIfCached"
+                            + " sends nothing from now on, and file bodies are read into buffers");
+                }
+            }
+            return false;
+        }
+        long pages = (offset + length + PAGE - 1) / PAGE - offset / PAGE;
+        return fields.getLong(16) >= pages;
     }
 
     // ---------------------------------------------------------------- machinery

@@ -15,8 +15,11 @@ package io.linuxaio;
  *                     device, and went to a worker
  * @param stats        stats that completed here
  * @param closes       closes that completed here
+ * @param sendfiles    sendfile calls made here, each right after cachestat found its whole range in
+ *                     the page cache ({@link LinuxAio#sendfileIfCached})
+ * @param sendfilesNotCached sendfiles not made, as cachestat found part of the range missing
  * @param refused      calls the kernel refused the flags for (the path is switched off after)
  * @param slow         calls tried here that took over a millisecond
  */
 public record InlineStats(long reads, long readsToPool, long opens, long opensToPool, long stats, long closes,
-                          long refused, long slow) {}
+                          long sendfiles, long sendfilesNotCached, long refused, long slow) {}

@@ -1,5 +1,6 @@
 package io.linuxaio;
 
+import com.sun.jna.LastErrorException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,6 +195,53 @@ public final class LinuxAio extends AioContext {
      */
     public void inline(boolean enabled) {
         shared.inline.enabled(enabled);
+    }
+
+    /**
+     * Sends up to {@code length} bytes of {@code in}, from {@code offset}, to the socket
+     * {@code socketFd} with {@code sendfile(2)} on the calling thread, if and only if
+     * {@code cachestat(2)} (Linux 6.5) reports every page of the range in the page cache just
+     * before: so an event loop can send a cached file with no copy through Java memory and no trip
+     * through the pool, and leave what is not cached to reads through the workers. No IO::AIO
+     * function does this; it is the synchronous half of {@code aio_sendfile} for the case that
+     * cannot wait.
+     *
+     * <p>sendfile has no flag that forbids waiting for the disk, so a page evicted in the
+     * microseconds between the two calls is read on this thread; {@link InlineStats#slow()} counts
+     * every call that took over a millisecond. A socket that takes part of the range returns that
+     * much; call again for the rest, which is checked again.
+     *
+     * @param in       a file open for reading; a use of it is held during the call, so a concurrent
+     *                 {@code close} waits for it
+     * @param socketFd a connected socket (non-blocking, as an event loop's are; a blocking one
+     *                 would wait for the peer here)
+     * @return the bytes sent, 0 if the socket takes none now, or -1 if nothing was tried: part of
+     *         the range is not in the page cache (or lies past the end of the file), the file is
+     *         on a file system that is not local, {@code inline(false)}, or cachestat is refused
+     *         here (one warning, then -1 always)
+     * @throws AioException if sendfile fails, such as {@code EPIPE} for a peer that has gone
+     * @throws IllegalStateException if {@code in} is closed
+     */
+    public long sendfileIfCached(AioFile in, long offset, long length, int socketFd) throws AioException {
+        Objects.requireNonNull(in, "in");
+        if (offset < 0 || length <= 0 || offset > Long.MAX_VALUE - length) {
+            throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
+        }
+        if (socketFd < 0) {
+            throw new IllegalArgumentException("negative socket descriptor: " + socketFd);
+        }
+        Inline inline = shared.inline;
+        if (!inline.triesSendfile(in)) {
+            return Inline.NOT_CACHED;
+        }
+        in.acquire();
+        try {
+            return inline.sendCached(Scratch.ofThisThread(), in, offset, length, socketFd);
+        } catch (LastErrorException e) {
+            throw AioException.of("sendfile", in.path(), e);
+        } finally {
+            in.release();
+        }
     }
 
     /** Counts of what was tried on submitting threads and how it went (see {@link #inline(boolean)}). */

@@ -82,7 +82,20 @@ final class Posix {
 
         /** As {@link Posix#preadv2}. */
         static native long preadv2(int fd, long iov, int iovcnt, long offset, int flags);
+
+        /**
+         * {@code syscall(SYS_cachestat, fd, range, cstat, flags)}: {@code range} points to
+         * {@code struct cachestat_range} (u64 off, u64 len), {@code cstat} to {@code struct
+         * cachestat} (five u64 counts of pages, nr_cache first).
+         */
+        static native long syscall(long number, long fd, long range, long cstat, long flags);
+
+        /** As {@link Posix#sendfile}: EAGAIN (a full socket) is an everyday answer. */
+        static native long sendfile(int outFd, int inFd, long offset, long count);
     }
+
+    /** cachestat(2), Linux 6.5. */
+    static final long SYS_CACHESTAT = Arch.host().sysCachestat;
 
     /**
      * {@code syscall(SYS_openat2, dirfd, path, how, size)}. Every argument is passed as a long,
@@ -176,16 +189,8 @@ final class Posix {
 
     static native int unlinkat(int dirfd, byte[] path, int flags) throws LastErrorException;
 
-    /**
-     * {@code __NR_getdents64}: 217 in x86_64's {@code asm/unistd_64.h}, 61 in
-     * {@code asm-generic/unistd.h} (aarch64, riscv64, loongarch64); -1 where we do not know it.
-     * glibc wraps it only since 2.30, so it goes through syscall(2).
-     */
-    static final long SYS_GETDENTS64 = switch (Platform.ARCH) {
-        case "x86-64" -> 217;
-        case "aarch64", "riscv64", "loongarch64" -> 61;
-        default -> -1;
-    };
+    /** glibc wraps getdents64(2) only since 2.30, so it goes through syscall(2). */
+    static final long SYS_GETDENTS64 = Arch.host().sysGetdents64;
 
     /** {@code syscall(number, a, b, c)} with three arguments that are numbers or addresses (getdents64). */
     static native long syscall(long number, long a, long b, long c) throws LastErrorException;

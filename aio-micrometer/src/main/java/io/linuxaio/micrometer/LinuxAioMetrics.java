@@ -33,11 +33,12 @@ import java.util.function.ToLongFunction;
  * <tr><td>{@code linuxaio.workers} gauge</td><td>{@code linuxaio_workers}</td>
  *     <td>worker threads alive ({@link LinuxAio#nthreads()})</td></tr>
  * <tr><td>{@code linuxaio.inline.completed} counter, tag {@code operation} = {@code read},
- *     {@code open}, {@code stat}, {@code close}</td><td>{@code linuxaio_inline_completed_total}</td>
+ *     {@code open}, {@code stat}, {@code close}, {@code sendfile}</td><td>{@code linuxaio_inline_completed_total}</td>
  *     <td>requests completed on the submitting thread, without a worker</td></tr>
- * <tr><td>{@code linuxaio.inline.to.pool} counter, tag {@code operation} = {@code read}, {@code open}</td>
- *     <td>{@code linuxaio_inline_to_pool_total}</td>
- *     <td>requests tried there that would have waited for the disk and went to a worker</td></tr>
+ * <tr><td>{@code linuxaio.inline.to.pool} counter, tag {@code operation} = {@code read}, {@code open},
+ *     {@code sendfile}</td><td>{@code linuxaio_inline_to_pool_total}</td>
+ *     <td>requests tried there that would have waited for the disk and went to a worker (for
+ *     sendfile: ranges cachestat found not all cached, read through the workers instead)</td></tr>
  * <tr><td>{@code linuxaio.inline.refused} counter</td><td>{@code linuxaio_inline_refused_total}</td>
  *     <td>calls the kernel refused the no-wait flags for (that path is then switched off)</td></tr>
  * <tr><td>{@code linuxaio.inline.slow} counter</td><td>{@code linuxaio_inline_slow_total}</td>
@@ -121,9 +122,11 @@ public final class LinuxAioMetrics implements MeterBinder {
         inline(registry, "linuxaio.inline.completed", "open", InlineStats::opens, completed);
         inline(registry, "linuxaio.inline.completed", "stat", InlineStats::stats, completed);
         inline(registry, "linuxaio.inline.completed", "close", InlineStats::closes, completed);
+        inline(registry, "linuxaio.inline.completed", "sendfile", InlineStats::sendfiles, completed);
         String toPool = "requests tried on the submitting thread that would have waited for the disk, sent to a worker";
         inline(registry, "linuxaio.inline.to.pool", "read", InlineStats::readsToPool, toPool);
         inline(registry, "linuxaio.inline.to.pool", "open", InlineStats::opensToPool, toPool);
+        inline(registry, "linuxaio.inline.to.pool", "sendfile", InlineStats::sendfilesNotCached, toPool);
         inline(registry, "linuxaio.inline.refused", null, InlineStats::refused,
                 "calls the kernel refused the no-wait flags for; that path is then switched off");
         inline(registry, "linuxaio.inline.slow", null, InlineStats::slow,

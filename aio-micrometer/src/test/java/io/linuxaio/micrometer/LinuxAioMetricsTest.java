@@ -97,6 +97,8 @@ class LinuxAioMetricsTest {
             assertCounter(registry, after, "linuxaio.inline.completed", "close", InlineStats::closes);
             assertCounter(registry, after, "linuxaio.inline.to.pool", "read", InlineStats::readsToPool);
             assertCounter(registry, after, "linuxaio.inline.to.pool", "open", InlineStats::opensToPool);
+            assertCounter(registry, after, "linuxaio.inline.completed", "sendfile", InlineStats::sendfiles);
+            assertCounter(registry, after, "linuxaio.inline.to.pool", "sendfile", InlineStats::sendfilesNotCached);
             assertCounter(registry, after, "linuxaio.inline.refused", null, InlineStats::refused);
             assertCounter(registry, after, "linuxaio.inline.slow", null, InlineStats::slow);
         }
@@ -107,7 +109,7 @@ class LinuxAioMetricsTest {
         try (LinuxAio aio = new LinuxAio()) {
             MeterRegistry registry = new SimpleMeterRegistry();
             new LinuxAioMetrics(aio, Tags.of("engine", "files")).bindTo(registry);
-            assertEquals(13, registry.getMeters().size(), "2 gauges for the default context, 2 for the pool, 9 counters");
+            assertEquals(15, registry.getMeters().size(), "2 gauges for the default context, 2 for the pool, 11 counters");
             for (Meter meter : registry.getMeters()) {
                 assertEquals("files", meter.getId().getTag("engine"), meter.getId().toString());
             }

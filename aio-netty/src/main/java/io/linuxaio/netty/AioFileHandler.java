@@ -8,6 +8,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -63,8 +64,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * path are closed, and pending writes fail. A region given as an {@link AioFile} is never closed by
  * the handler.
  *
+ * <p><b>Sendfile.</b> Off by default; {@link #sendfileWhenCached(long)} lets a plain socket's
+ * cached regions go out with {@code sendfile(2)}, with no copy through a buffer.
+ *
  * <p><b>Threads.</b> Every callback runs on the channel's event loop, from the loop's context in
- * {@link AioEventLoops}; no file system call runs there. One instance per channel (not sharable);
+ * {@link AioEventLoops}; the only file system calls made there are the engine's tries in forms the
+ * kernel promises will not wait for a disk, and, with sendfile on, a sendfile that cachestat found
+ * every page of cached for just before. One instance per channel (not sharable);
  * the channel must be registered with the {@code AioEventLoops}' group.
  */
 public final class AioFileHandler extends ChannelDuplexHandler {
@@ -80,6 +86,8 @@ public final class AioFileHandler extends ChannelDuplexHandler {
     /** Engine callbacks that arrived off this channel's loop; readable from any thread. */
     private final AtomicLong movedCallbacks = new AtomicLong();
 
+    /** The least a region holds to be sent with sendfile when cached; 0 for never. */
+    private long sendfileMin;
     private ChannelHandlerContext ctx;
     private boolean closed;
     private Pumping pumping = Pumping.IDLE;
@@ -113,6 +121,31 @@ public final class AioFileHandler extends ChannelDuplexHandler {
         this.budget = new ChunkBudget(chunksInFlight);
     }
 
+    /**
+     * Lets a region of at least {@code minBytes} go out with {@code sendfile(2)} straight from the
+     * page cache, with no copy through a buffer, where the channel is a socket of Netty's epoll
+     * transport (elsewhere this changes nothing). Each send is made on the loop only if
+     * {@code cachestat(2)} finds its whole range cached just before
+     * ({@link io.linuxaio.LinuxAio#sendfileIfCached}); from the first range that is not, the rest
+     * is read through the engine's workers as usual. Off by default.
+     *
+     * <p>Only for a pipeline where every handler between this one and the socket passes a
+     * {@code FileRegion} on unchanged: an HTTP/1.1 encoder sending a body with a
+     * {@code Content-Length} does; one that frames it (chunked transfer coding), an
+     * {@code SslHandler} or a compressor does not. Call it before the handler is added.
+     *
+     * @param minBytes the least a region must hold: below it, the head and body of a small
+     *                 response leave in one write, which costs fewer system calls than a write and a sendfile
+     * @return this handler
+     */
+    public AioFileHandler sendfileWhenCached(long minBytes) {
+        if (minBytes < 1) {
+            throw new IllegalArgumentException("minBytes must be at least 1: " + minBytes);
+        }
+        this.sendfileMin = minBytes;
+        return this;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -127,7 +160,9 @@ public final class AioFileHandler extends ChannelDuplexHandler {
             promise.tryFailure(new ClosedChannelException());
         } else if (msg instanceof AioFileRegion region) {
             FileSession session = new FileSession(loops, ctx, movedCallbacks, () -> {});
-            queue.add(new QueuedWrite(null, promise, new RegionTransfer(ctx, region, promise, chunkSize, budget, session, this::moved)));
+            int socketFd = sendfileMin > 0 && ctx.channel() instanceof AbstractEpollStreamChannel socket ? socket.fd().intValue() : -1;
+            queue.add(new QueuedWrite(null, promise,
+                    new RegionTransfer(ctx, region, promise, chunkSize, budget, session, this::moved, socketFd, sendfileMin)));
         } else if (queue.isEmpty()) {
             ctx.write(msg, promise);
         } else {

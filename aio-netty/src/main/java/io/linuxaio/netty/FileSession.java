@@ -3,6 +3,7 @@ package io.linuxaio.netty;
 import io.linuxaio.AioCallback;
 import io.linuxaio.AioContext;
 import io.linuxaio.AioFile;
+import io.linuxaio.LinuxAio;
 import io.linuxaio.Fcntl;
 import io.linuxaio.Stat;
 import io.netty.buffer.ByteBuf;
@@ -82,6 +83,11 @@ final class FileSession {
             context = loops.forChannel(ctx.channel());
         }
         return context;
+    }
+
+    /** The engine the channel's context belongs to. */
+    LinuxAio engine() {
+        return loops.engine();
     }
 
     /** Uses a file the caller opened, which stays the caller's to close. */

@@ -21,6 +21,11 @@ import java.util.function.Consumer;
  * finished chunk waits for the ones before it. A buffer being read into is never released before
  * its read has called back, since the kernel may still be writing into it.
  *
+ * <p>Where its writer allows it (a plain socket of the epoll transport, see {@link AioFileHandler}),
+ * a region of at least {@code sendfileMin} bytes is first sent straight from the page cache, a
+ * {@link CachedFileChunk} at a time, each a sendfile(2) made only if cachestat(2) finds its whole
+ * range cached just before; the first range that is not goes on as reads through the engine.
+ *
  * <p>The first chunk is read at the context's priority, later ones a step lower: on a slow disk the
  * workers then serve every transfer's first bytes (and other clients' opens and stats) before the
  * bulk of a large download, so a short response does not queue behind a long one.
@@ -31,8 +36,18 @@ import java.util.function.Consumer;
  * down; the peer cannot tell where it went wrong, so only closing the channel is left.
  */
 final class RegionTransfer {
+    /**
+     * The most one {@link CachedFileChunk} tries to send: about what a socket's buffer takes at once,
+     * so cachestat looks at no more pages than the send can use, and a file whose tail is not cached
+     * still sends its cached head this way.
+     */
+    static final long CACHED_CHUNK_BYTES = 2 << 20;
+
     private enum State {
-        NEW, OPENING, SIZING, READING,
+        NEW, OPENING, SIZING,
+        /** Sending from the page cache with sendfile, a {@link CachedFileChunk} at a time. */
+        SENDING,
+        READING,
         /** Every chunk is written down the pipeline; the promise waits for the socket to take the last. */
         HANDED_OFF,
         DONE,
@@ -49,6 +64,9 @@ final class RegionTransfer {
     private final ChunkBudget budget;
     private final FileSession session;
     private final Consumer<RegionTransfer> moved;
+    /** The socket to sendfile to, or -1 to read every byte into buffers. */
+    private final int socketFd;
+    private final long sendfileMin;
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>(); // in file order
 
     private State state = State.NEW;
@@ -59,9 +77,19 @@ final class RegionTransfer {
     private boolean readFailed;
     /** The transfer ended because a chunk's write failed: the channel's output is broken. */
     private boolean outputFailed;
+    /** The {@link CachedFileChunk} written whose promise has not completed, or null. */
+    private CachedFileChunk pendingChunk;
+    /** Inside {@link #sendCached()}'s loop, which a chunk completing inside its flush asks to go round again. */
+    private boolean sendingCached;
+    private boolean sendCachedAgain;
 
+    /**
+     * @param socketFd the channel's socket, to send from the page cache to with sendfile, or -1
+     * @param sendfileMin the least a region holds for sendfile to be tried
+     */
     RegionTransfer(ChannelHandlerContext ctx, AioFileRegion region, ChannelPromise promise, int chunkSize,
-                   ChunkBudget budget, FileSession session, Consumer<RegionTransfer> moved) {
+                   ChunkBudget budget, FileSession session, Consumer<RegionTransfer> moved, int socketFd,
+                   long sendfileMin) {
         this.ctx = ctx;
         this.region = region;
         this.promise = promise;
@@ -69,6 +97,8 @@ final class RegionTransfer {
         this.budget = budget;
         this.session = session;
         this.moved = moved;
+        this.socketFd = socketFd;
+        this.sendfileMin = sendfileMin;
     }
 
     /** Starts, or reads further as far as the budget and the channel's writability allow. */
@@ -87,7 +117,8 @@ final class RegionTransfer {
 
     /** Whether it is under way and has passed nothing down the pipeline yet. */
     boolean awaitingFirstBytes() {
-        return !wroteAny && (state == State.OPENING || state == State.SIZING || state == State.READING);
+        return !wroteAny && (state == State.OPENING || state == State.SIZING || state == State.SENDING
+                || state == State.READING);
     }
 
     /** Whether it ended after passing part of the region down the pipeline. */
@@ -153,7 +184,70 @@ final class RegionTransfer {
             moved.accept(this);
             return;
         }
+        if (socketFd >= 0 && end - next >= sendfileMin) {
+            state = State.SENDING;
+            sendCached();
+            return;
+        }
         readMore();
+    }
+
+    /**
+     * Writes a {@link CachedFileChunk} for what follows and flushes it, if none is pending. A chunk
+     * that completes inside that flush (the socket took it, or part of it) makes this loop go round
+     * again rather than recurse.
+     */
+    private void sendCached() {
+        if (sendingCached) {
+            sendCachedAgain = true;
+            return;
+        }
+        sendingCached = true;
+        try {
+            do {
+                sendCachedAgain = false;
+                if (state != State.SENDING || pendingChunk != null) {
+                    return;
+                }
+                CachedFileChunk chunk = new CachedFileChunk(session.engine(), session.file(), socketFd, next,
+                        Math.min(CACHED_CHUNK_BYTES, end - next));
+                pendingChunk = chunk;
+                ChannelPromise written = ctx.newPromise();
+                written.addListener(f -> cachedChunkDone(chunk, f));
+                ctx.write(chunk, written);
+                ctx.flush();
+            } while (sendCachedAgain);
+        } finally {
+            sendingCached = false;
+        }
+    }
+
+    private void cachedChunkDone(CachedFileChunk chunk, Future<?> f) {
+        pendingChunk = null;
+        if (state != State.SENDING) {
+            return; // ended meanwhile
+        }
+        if (!f.isSuccess()) {
+            fail(f.cause(), true);
+            return;
+        }
+        long sent = chunk.transferred();
+        if (sent > 0) {
+            wroteAny = true;
+            next += sent;
+            budget.read((int) sent);
+        }
+        if (next == end) {
+            state = State.DONE;
+            session.closeIfOwned();
+            promise.trySuccess();
+            moved.accept(this);
+        } else if (chunk.notCached()) {
+            state = State.READING; // what is not cached, and all after it, is read by the engine
+            readMore();
+        } else {
+            sendCached(); // the socket has room again
+        }
     }
 
     private void readMore() {
@@ -275,6 +369,9 @@ final class RegionTransfer {
         }
         state = wroteAny ? State.CUT : State.FAILED;
         outputFailed = outputBroken;
+        if (pendingChunk != null) {
+            pendingChunk.cancel(); // still in the outbound buffer: it sends nothing now
+        }
         for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) {
             Chunk chunk = it.next();
             if (!chunk.reading) {

@@ -160,6 +160,11 @@ final class Fixtures {
      * must be clean (written and synced) and on a disk file system: tmpfs keeps every page.
      */
     static void evict(Path file) throws IOException {
+        evict(file, 0);
+    }
+
+    /** As {@link #evict(Path)}, the pages from {@code offset} to the end only. */
+    static void evict(Path file, long offset) throws IOException {
         try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
             channel.force(true);
         }
@@ -168,7 +173,7 @@ final class Fixtures {
             throw new IOException("cannot open " + file);
         }
         try {
-            int error = LibC.INSTANCE.posix_fadvise(fd, 0, 0, LibC.POSIX_FADV_DONTNEED);
+            int error = LibC.INSTANCE.posix_fadvise(fd, offset, 0, LibC.POSIX_FADV_DONTNEED);
             if (error != 0) {
                 throw new IOException("posix_fadvise: " + error);
             }

@@ -1,0 +1,199 @@
+package io.linuxaio;
+
+import static io.linuxaio.Fcntl.O_CREAT;
+import static io.linuxaio.Fcntl.O_RDONLY;
+import static io.linuxaio.Fcntl.O_WRONLY;
+import static io.linuxaio.Polling.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link LinuxAio#sendfileIfCached}: a sendfile on the calling thread only when cachestat finds the
+ * whole range in the page cache. The output here is a regular file, which sendfile takes as it
+ * takes a socket. Files live under the build directory, where eviction works (not tmpfs).
+ */
+class SendfileIfCachedTest {
+    private final LinuxAio aio = new LinuxAio();
+    private final Path dir;
+
+    SendfileIfCachedTest() throws IOException {
+        Path target = Path.of(System.getProperty("user.dir"), "target");
+        Files.createDirectories(target);
+        dir = Files.createTempDirectory(target, "sendfile-");
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        aio.close();
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private Path file(String name, byte[] content) throws IOException {
+        Path path = dir.resolve(name);
+        Files.write(path, content);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            channel.force(true); // clean pages, so that DONTNEED can drop them
+        }
+        return path;
+    }
+
+    private static byte[] random(int size) {
+        byte[] data = new byte[size];
+        new Random(size).nextBytes(data);
+        return data;
+    }
+
+    private AioFile open(Path path) throws Exception {
+        return await(aio, aio.open(path.toString(), O_RDONLY, 0, null));
+    }
+
+    private AioFile output() throws Exception {
+        return await(aio, aio.open(dir.resolve("out").toString(), O_WRONLY | O_CREAT, 0600, null));
+    }
+
+    @Test
+    void aCachedRangeIsSentAtOnceOnTheCallingThread() throws Exception {
+        byte[] data = random(300_000);
+        Path path = file("cached", data);
+        Files.readAllBytes(path);
+        AioFile in = open(path);
+        AioFile out = output();
+        InlineStats before = aio.inlineStats();
+        assertEquals(200_000, aio.sendfileIfCached(in, 1000, 200_000, out.fd()));
+        assertArrayEquals(Arrays.copyOfRange(data, 1000, 201_000), Files.readAllBytes(dir.resolve("out")));
+        assertEquals(before.sendfiles() + 1, aio.inlineStats().sendfiles());
+        assertEquals(0, aio.nreqs(), "nothing queued: it is not a request");
+        await(aio, aio.close(in, null));
+        await(aio, aio.close(out, null));
+    }
+
+    @Test
+    void aRangeWithAPageMissingFromTheCacheSendsNothing() throws Exception {
+        byte[] data = random(1 << 20);
+        Path path = file("evicted", data);
+        Files.readAllBytes(path);
+        AioFile in = open(path);
+        AioFile out = output();
+        assertEquals(0, Posix.posix_fadvise(in.fd(), 900_000, 0, Posix.POSIX_FADV_DONTNEED));
+        InlineStats before = aio.inlineStats();
+        assertEquals(-1, aio.sendfileIfCached(in, 0, data.length, out.fd()));
+        assertEquals(0, Files.size(dir.resolve("out")), "not one byte of it");
+        assertEquals(before.sendfilesNotCached() + 1, aio.inlineStats().sendfilesNotCached());
+        assertEquals(before.sendfiles(), aio.inlineStats().sendfiles());
+        assertEquals(800_000, aio.sendfileIfCached(in, 0, 800_000, out.fd()), "the part still cached goes");
+        await(aio, aio.close(in, null));
+        await(aio, aio.close(out, null));
+    }
+
+    @Test
+    void aRangePastTheEndOfTheFileIsNotCached() throws Exception {
+        Path path = file("short", random(10_000));
+        Files.readAllBytes(path);
+        AioFile in = open(path);
+        AioFile out = output();
+        assertEquals(-1, aio.sendfileIfCached(in, 0, 50_000, out.fd()));
+        assertEquals(0, Files.size(dir.resolve("out")));
+        await(aio, aio.close(in, null));
+        await(aio, aio.close(out, null));
+    }
+
+    @Test
+    void aKernelThatRefusesCachestatSwitchesItOffWithOneWarning() throws Exception {
+        Path path = file("refused", random(10_000));
+        Files.readAllBytes(path);
+        AioFile in = open(path);
+        AioFile out = output();
+        List<String> warnings = new ArrayList<>();
+        Logger logger = Logger.getLogger(LinuxAio.class.getName());
+        Handler collect = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(collect);
+        try {
+            aio.shared().inline.injectErrno(Errno.ENOSYS);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(-1, aio.sendfileIfCached(in, 0, 10_000, out.fd()));
+            }
+        } finally {
+            logger.removeHandler(collect);
+        }
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("cachestat") && warnings.get(0).contains("ENOSYS"), warnings.get(0));
+        assertEquals(1, aio.inlineStats().refused());
+        assertEquals(0, aio.inlineStats().sendfiles() + aio.inlineStats().sendfilesNotCached(), "not tried again");
+        assertEquals(0, Files.size(dir.resolve("out")));
+        await(aio, aio.close(in, null));
+        await(aio, aio.close(out, null));
+    }
+
+    @Test
+    void inlineFalseSendsNothing() throws Exception {
+        Path path = file("strict", random(10_000));
+        Files.readAllBytes(path);
+        AioFile in = open(path);
+        AioFile out = output();
+        aio.inline(false);
+        assertEquals(-1, aio.sendfileIfCached(in, 0, 10_000, out.fd()));
+        assertEquals(0, Files.size(dir.resolve("out")));
+        aio.inline(true);
+        await(aio, aio.close(in, null));
+        await(aio, aio.close(out, null));
+    }
+
+    @Test
+    void aFailedSendfileIsAnAioExceptionNamingTheFile() throws Exception {
+        Path path = file("to-a-reader", random(10_000));
+        Files.readAllBytes(path);
+        AioFile in = open(path);
+        AioFile readOnly = open(path); // not writable: sendfile fails with EBADF
+        AioException failure = assertThrows(AioException.class, () -> aio.sendfileIfCached(in, 0, 10_000, readOnly.fd()));
+        assertEquals("EBADF", failure.errnoName());
+        assertEquals(path.toString(), failure.path());
+        await(aio, aio.close(in, null));
+        await(aio, aio.close(readOnly, null));
+    }
+
+    @Test
+    void badArgumentsThrowInTheCaller() throws Exception {
+        Path path = file("args", random(100));
+        AioFile in = open(path);
+        assertThrows(NullPointerException.class, () -> aio.sendfileIfCached(null, 0, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> aio.sendfileIfCached(in, -1, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> aio.sendfileIfCached(in, 0, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> aio.sendfileIfCached(in, Long.MAX_VALUE, 2, 1));
+        assertThrows(IllegalArgumentException.class, () -> aio.sendfileIfCached(in, 0, 1, -1));
+        await(aio, aio.close(in, null));
+        assertThrows(IllegalStateException.class, () -> aio.sendfileIfCached(in, 0, 1, 1));
+        assertEquals(0, aio.inlineStats().sendfiles() + aio.inlineStats().sendfilesNotCached(), "nothing was tried");
+    }
+}

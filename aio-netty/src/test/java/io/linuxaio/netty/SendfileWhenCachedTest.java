@@ -1,0 +1,170 @@
+package io.linuxaio.netty;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.linuxaio.InlineStats;
+import io.netty.channel.ChannelFuture;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link AioFileHandler#sendfileWhenCached}: a region goes out with sendfile straight from the page
+ * cache while cachestat finds its pages there, and through reads by the engine from the first range
+ * that is not; every byte arrives, in order, whichever way it went.
+ */
+class SendfileWhenCachedTest {
+    private static final int MiB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    /** Serves one file to each connection, through a handler that may sendfile regions of any size. */
+    private static final class SendfileServer {
+        final InetSocketAddress address;
+        /** The first peer's write promise. */
+        final CompletableFuture<Void> sent = new CompletableFuture<>();
+
+        SendfileServer(Rig rig, Path file) {
+            AioFileRegion region = AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END);
+            address = rig.serve(p -> p.addLast(new AioFileHandler(rig.loops).sendfileWhenCached(1),
+                    new OnActive(ctx -> ctx.writeAndFlush(region).addListener((ChannelFuture f) -> {
+                        if (f.isSuccess()) {
+                            sent.complete(null);
+                        } else {
+                            sent.completeExceptionally(f.cause());
+                        }
+                        f.channel().close();
+                    }))));
+        }
+
+        Socket connect() throws IOException {
+            return new Socket(address.getAddress(), address.getPort());
+        }
+    }
+
+    @Test
+    void aCachedFileGoesOutWithSendfileAndIsReadIntoNoBuffer() throws Exception {
+        long size = 8L * MiB;
+        Path file = Fixtures.randomFile(dir, "cached", size, 3);
+        Files.readAllBytes(file);
+        try (Rig rig = new Rig(2)) {
+            SendfileServer server = new SendfileServer(rig, file);
+            Received received;
+            try (Socket socket = server.connect()) {
+                received = Received.drain(socket.getInputStream());
+            }
+            server.sent.get(60, TimeUnit.SECONDS);
+            assertEquals(size, received.bytes());
+            assertArrayEquals(Fixtures.sha256(file), received.sha256());
+            InlineStats stats = rig.aio.inlineStats();
+            assertTrue(stats.sendfiles() >= size / RegionTransfer.CACHED_CHUNK_BYTES, stats.toString());
+            assertEquals(0, stats.sendfilesNotCached(), stats.toString());
+            assertEquals(0, stats.reads() + stats.readsToPool(), "not a byte read into a buffer: " + stats);
+        }
+    }
+
+    @Test
+    void aPeerThatReadsSlowlyGetsEveryByteInOrderOverManySendfiles() throws Exception {
+        long size = 16L * MiB;
+        Path file = Fixtures.randomFile(dir, "slow-peer", size, 4);
+        Files.readAllBytes(file);
+        try (Rig rig = new Rig(2)) {
+            SendfileServer server = new SendfileServer(rig, file);
+            Received received;
+            try (Socket socket = new Socket()) {
+                socket.setReceiveBufferSize(16 * 1024); // the server's socket fills, and sendfile meets EAGAIN
+                socket.connect(server.address);
+                received = Received.drain(new SmallReads(socket.getInputStream()));
+            }
+            server.sent.get(60, TimeUnit.SECONDS);
+            assertEquals(size, received.bytes());
+            assertArrayEquals(Fixtures.sha256(file), received.sha256());
+            InlineStats stats = rig.aio.inlineStats();
+            assertTrue(stats.sendfiles() > size / RegionTransfer.CACHED_CHUNK_BYTES,
+                    "more tries than chunks: some found the socket full: " + stats);
+            assertEquals(0, stats.reads() + stats.readsToPool(), stats.toString());
+        }
+    }
+
+    @Test
+    void fromTheFirstRangeNotCachedTheRestIsReadByTheEngine() throws Exception {
+        long size = 16L * MiB;
+        Path disk = Fixtures.diskDirectory();
+        try {
+            Path file = Fixtures.randomFile(disk, "tail-evicted", size, 5);
+            Files.readAllBytes(file);
+            Fixtures.evict(file, 8L * MiB);
+            try (Rig rig = new Rig(2)) {
+                SendfileServer server = new SendfileServer(rig, file);
+                Received received;
+                try (Socket socket = server.connect()) {
+                    received = Received.drain(socket.getInputStream());
+                }
+                server.sent.get(60, TimeUnit.SECONDS);
+                assertEquals(size, received.bytes());
+                assertArrayEquals(Fixtures.sha256(file), received.sha256());
+                InlineStats stats = rig.aio.inlineStats();
+                assertTrue(stats.sendfiles() >= 8L * MiB / RegionTransfer.CACHED_CHUNK_BYTES, "the cached head: " + stats);
+                assertEquals(1, stats.sendfilesNotCached(), "one range found not cached, then reads: " + stats);
+                assertTrue(stats.readsToPool() >= 1, "the evicted tail needed the workers: " + stats);
+            }
+        } finally {
+            Fixtures.deleteTree(disk);
+        }
+    }
+
+    @Test
+    void aPeerThatResetsMidFileFailsTheWriteAndTheServerGoesOn() throws Exception {
+        long size = 64L * MiB;
+        Path file = Fixtures.randomFile(dir, "reset", size, 6);
+        Files.readAllBytes(file);
+        try (Rig rig = new Rig(2)) {
+            SendfileServer server = new SendfileServer(rig, file);
+            try (Socket socket = new Socket()) {
+                socket.setReceiveBufferSize(16 * 1024);
+                socket.connect(server.address);
+                assertEquals(1024, socket.getInputStream().readNBytes(1024).length);
+                socket.setSoLinger(true, 0); // close with RST: the server's next sendfile fails
+            }
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> server.sent.get(60, TimeUnit.SECONDS));
+            assertTrue(failed.getCause() instanceof IOException, failed.getCause().toString());
+            // The loops and the engine still serve: a second peer gets the whole file.
+            SendfileServer again = new SendfileServer(rig, file);
+            try (Socket socket = again.connect()) {
+                assertEquals(size, Received.drain(socket.getInputStream()).bytes());
+            }
+            again.sent.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Reads at most 4 KiB a call, as a slow peer takes what arrives. */
+    private static final class SmallReads extends InputStream {
+        private final InputStream in;
+
+        SmallReads(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return in.read(b, off, Math.min(len, 4096));
+        }
+    }
+}

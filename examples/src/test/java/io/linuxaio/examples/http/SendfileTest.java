@@ -1,0 +1,65 @@
+package io.linuxaio.examples.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A cached body of {@link Pipelines#SENDFILE_MIN_BYTES} or more goes out with sendfile on a plain
+ * HTTP/1.1 connection, ranges included; a smaller one, and every body over HTTP/2, is read into
+ * buffers. Each test runs over every protocol; the engine's counters, as the status line shows
+ * them, tell which way the bytes went.
+ */
+class SendfileTest extends EveryProtocolTestBase {
+    static final byte[] LARGE = new byte[3 << 20];
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        start(builder -> builder);
+        new Random(7).nextBytes(LARGE);
+        Files.write(site.root.resolve("large.bin"), LARGE);
+        Files.readAllBytes(site.root.resolve("large.bin")); // in the page cache
+    }
+
+    @Test
+    void aLargeCachedBodyGoesOutWithSendfileOverPlainHttp1Only() throws Exception {
+        long before = counter("sendfiles");
+        HttpResponse<byte[]> whole = get("/large.bin");
+        assertEquals(200, whole.statusCode());
+        assertArrayEquals(LARGE, whole.body());
+        HttpResponse<byte[]> range = get("/large.bin", "Range", "bytes=100000-2999999");
+        assertEquals(206, range.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(LARGE, 100_000, 3_000_000), range.body());
+        long sendfiles = counter("sendfiles") - before;
+        if (protocol == Protocol.HTTP_1_1) {
+            assertTrue(sendfiles >= 2, "one or more for each body: " + server.statusLine());
+        } else {
+            assertEquals(0, sendfiles, "HTTP/2 frames every body: " + server.statusLine());
+        }
+    }
+
+    @Test
+    void aSmallBodyLeavesWithItsHeadInOneWriteNotWithSendfile() throws Exception {
+        long before = counter("sendfiles");
+        HttpResponse<byte[]> small = get("/hello.txt");
+        assertEquals(200, small.statusCode());
+        assertEquals("hello, world\n", new String(small.body(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(before, counter("sendfiles"), server.statusLine());
+    }
+
+    /** One of the engine's counters in the server's status line. */
+    private static long counter(String name) {
+        Matcher value = Pattern.compile(" " + name + "=(\\d+)").matcher(server.statusLine());
+        assertTrue(value.find(), server.statusLine());
+        return Long.parseLong(value.group(1));
+    }
+}
