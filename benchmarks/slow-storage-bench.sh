@@ -180,6 +180,11 @@ for entry in "${SERVERS[@]}"; do
   log "$entry: $disk_bytes bytes read from $LOOP; the cgroup's own count:" \
     "$(grep "^$DEVICE Read" "$CGROUP/blkio.throttle.io_service_bytes" || echo none)"
   stop_server "$server"
+  if [[ $server == ours ]]; then
+    # What its engine counted, as it says when it stops: calls tried on the loop that took over
+    # a millisecond (slow=) would be the loop waiting for the disk.
+    log "$entry: $(grep -o 'status: .*' "$WORK/$server.log" | tail -1)"
+  fi
 
   b="$WORK/$entry-baseline.out" s="$WORK/$entry-small.out" l="$WORK/$entry-large.out"
   awk -v OFS='\t' -v name="$entry" \

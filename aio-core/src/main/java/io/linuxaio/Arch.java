@@ -22,12 +22,12 @@ import java.util.List;
  * other open flags and the errno numbers too, and 32-bit CPUs have other struct layouts.
  */
 final class Arch {
-    // O_DIRECT O_LARGEFILE O_DIRECTORY O_NOFOLLOW; then the system calls glibc has no wrapper for here: openat2,
-    // getdents64 (asm/unistd_64.h; asm-generic/unistd.h for aarch64) and cachestat.
+    // O_DIRECT O_LARGEFILE O_DIRECTORY O_NOFOLLOW; then the system calls glibc has no wrapper for here: openat2
+    // and getdents64 (asm/unistd_64.h; asm-generic/unistd.h for aarch64).
     static final Arch X86_64 = new Arch("x86_64", List.of("amd64", "x86_64"), 040000, 0100000, 0200000, 0400000,
-            437, 217, 451);
+            437, 217);
     static final Arch AARCH64 = new Arch("aarch64", List.of("aarch64"), 0200000, 0400000, 040000, 0100000,
-            437, 61, 451);
+            437, 61);
     static final List<Arch> SUPPORTED = List.of(X86_64, AARCH64);
 
     /** The name the Linux kernel gives the CPU ({@code uname -m}). */
@@ -47,11 +47,9 @@ final class Arch {
     final long sysOpenat2;
     /** getdents64(2), which glibc wraps only since 2.30. */
     final long sysGetdents64;
-    /** cachestat(2) (Linux 6.5). */
-    final long sysCachestat;
 
     private Arch(String name, List<String> osArch, int oDirect, int oLargefile, int oDirectory, int oNofollow,
-                 long sysOpenat2, long sysGetdents64, long sysCachestat) {
+                 long sysOpenat2, long sysGetdents64) {
         this.name = name;
         this.osArch = osArch;
         this.oDirect = oDirect;
@@ -60,7 +58,6 @@ final class Arch {
         this.oNofollow = oNofollow;
         this.sysOpenat2 = sysOpenat2;
         this.sysGetdents64 = sysGetdents64;
-        this.sysCachestat = sysCachestat;
     }
 
     /**

@@ -56,7 +56,7 @@ final class Inline {
     private final AtomicBoolean readsRefused = new AtomicBoolean();
     private final AtomicBoolean opensRefused = new AtomicBoolean();
     private final AtomicBoolean nowaitRefusedByAFileSystem = new AtomicBoolean();
-    private final AtomicBoolean cachestatRefused = new AtomicBoolean();
+    private final AtomicBoolean mincoreRefused = new AtomicBoolean();
     /** Whether absolute paths, and relative ones, start on a local file system. */
     private final boolean rootLocal;
     private final boolean cwdLocal;
@@ -394,35 +394,40 @@ final class Inline {
     /** {@link #sendCached}'s answer when it sent nothing because part of the range is not in the page cache. */
     static final long NOT_CACHED = -1;
     private static final long PAGE = Posix.getpagesize();
+    /** The most one {@link #sendCached} looks at: a byte of mincore's answer a page, in the bounce buffer. */
+    static final long MOST_CHECKED = (Scratch.BOUNCE_BYTES - 1) * PAGE;
 
-    /** Whether a sendfile from {@code file} is tried here: cachestat works, and the file is on a local file system. */
+    /** Whether a sendfile from {@code file} is tried here: the file is on a local file system, and mincore works. */
     boolean triesSendfile(AioFile file) {
-        return enabled && !cachestatRefused.get() && file.local;
+        return enabled && !mincoreRefused.get() && file.local;
     }
 
     /**
-     * sendfile(2) of {@code length} bytes at {@code offset} of {@code in} to {@code socketFd}, if
-     * cachestat(2) reports every page of the range in the page cache just before: the bytes sent (0
-     * when the socket takes none now), or {@link #NOT_CACHED}.
+     * sendfile(2) of up to {@code length} bytes at {@code offset} of {@code in} to
+     * {@code socketFd}, if mincore(2) finds every page of the range read in just before: the bytes
+     * sent (0 when the socket takes none now), or {@link #NOT_CACHED}.
      *
-     * <p>sendfile has no flag that forbids waiting for the disk, as preadv2's RWF_NOWAIT does, so
-     * this is the one call here the kernel does not promise: a page evicted between the two calls
-     * is read from the disk on this thread. The window is the microseconds between two system
-     * calls; {@link InlineStats#slow()} counts every call that took over a millisecond.
+     * <p>mincore, not cachestat(2): cachestat counts a page from the moment it is added to the page
+     * cache, before the disk has filled it, and a sendfile over such a page waits for the read. In
+     * the slow-storage benchmark, cachestat-checked sendfiles held an event loop for up to half a
+     * second. mincore counts a page only once it is up to date, so the sendfile reads no disk;
+     * what is left is a page evicted in the microseconds between the two calls, and
+     * {@link InlineStats#slow()} counts every call that took over a millisecond.
      *
      * @throws LastErrorException if sendfile fails (the socket's error, such as EPIPE)
      */
     long sendCached(Scratch scratch, AioFile in, long offset, long length, int socketFd) {
         long started = System.nanoTime();
         try {
-            if (!resident(scratch, in, offset, length)) {
-                if (!cachestatRefused.get()) { // a refusal counts as refused only
+            long checked = Math.min(length, MOST_CHECKED);
+            if (!resident(scratch, in, offset, checked)) {
+                if (!mincoreRefused.get()) { // a refusal counts as refused only
                     sendfilesNotCached.increment();
                 }
                 return NOT_CACHED;
             }
             scratch.fields().putLong(0, offset);
-            long n = Posix.Quiet.sendfile(socketFd, in.fd(), scratch.struct(), length);
+            long n = Posix.Quiet.sendfile(socketFd, in.fd(), scratch.struct(), checked);
             if (n < 0) {
                 int errno = Native.getLastError();
                 if (errno != Errno.EAGAIN) {
@@ -437,31 +442,49 @@ final class Inline {
         }
     }
 
-    /** Whether every page of the range is in the page cache (a range past the end of the file is not). */
+    /**
+     * Whether every page of the range is in the page cache and read in: a shared read-only mapping
+     * of it (which reads nothing), mincore of that, and its unmapping. A page past the end of the
+     * file is not in.
+     */
     private boolean resident(Scratch scratch, AioFile in, long offset, long length) {
-        ByteBuffer fields = scratch.fields();
-        fields.putLong(0, offset);
-        fields.putLong(8, length);
-        long address = scratch.struct();
-        long r = Posix.Quiet.syscall(Posix.SYS_CACHESTAT, in.fd(), address, address + 16, 0);
+        long start = offset - offset % PAGE;
+        long span = offset + length - start;
+        int pages = (int) ((span + PAGE - 1) / PAGE);
+        long mapping = Posix.Quiet.mmap(0, span, Posix.PROT_READ, Posix.MAP_SHARED, in.fd(), start);
         int injected = injectedErrno;
         if (injected != 0) {
             injectedErrno = 0;
-            r = -1;
+            if (mapping != -1) {
+                Posix.Quiet.munmap(mapping, span);
+            }
+            mapping = -1;
         }
-        if (r < 0) {
+        if (mapping == -1) {
             int errno = injected != 0 ? injected : Native.getLastError();
-            if (errno == Errno.ENOSYS || errno == Errno.EPERM || errno == Errno.EOPNOTSUPP || errno == Errno.EINVAL) {
-                refused.increment();
-                if (cachestatRefused.compareAndSet(false, true)) {
-                    warn("cachestat is refused here (" + Errno.name(errno) + "; it needs Linux 6.5): sendfileIfCached"
-                            + " sends nothing from now on, and file bodies are read into buffers");
-                }
+            refused.increment();
+            if (mincoreRefused.compareAndSet(false, true)) {
+                warn("mmap for mincore is refused here (" + Errno.name(errno) + "): sendfileIfCached sends nothing"
+                        + " from now on, and file bodies are read into buffers");
             }
             return false;
         }
-        long pages = (offset + length + PAGE - 1) / PAGE - offset / PAGE;
-        return fields.getLong(16) >= pages;
+        ByteBuffer vector = scratch.bounceBuffer();
+        int r;
+        try {
+            r = Posix.Quiet.mincore(mapping, span, Pointer.nativeValue(scratch.bounce()));
+        } finally {
+            Posix.Quiet.munmap(mapping, span);
+        }
+        if (r != 0) {
+            return false;
+        }
+        for (int i = 0; i < pages; i++) {
+            if ((vector.get(i) & 1) == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- machinery

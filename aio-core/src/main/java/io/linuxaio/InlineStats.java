@@ -15,9 +15,9 @@ package io.linuxaio;
  *                     device, and went to a worker
  * @param stats        stats that completed here
  * @param closes       closes that completed here
- * @param sendfiles    sendfile calls made here, each right after cachestat found its whole range in
- *                     the page cache ({@link LinuxAio#sendfileIfCached})
- * @param sendfilesNotCached sendfiles not made, as cachestat found part of the range missing
+ * @param sendfiles    sendfile calls made here, each right after mincore found its whole range in
+ *                     the page cache and read in ({@link LinuxAio#sendfileIfCached})
+ * @param sendfilesNotCached sendfiles not made, as mincore found part of the range not read in
  * @param refused      calls the kernel refused the flags for (the path is switched off after)
  * @param slow         calls tried here that took over a millisecond
  */

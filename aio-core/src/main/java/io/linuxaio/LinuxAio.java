@@ -200,16 +200,18 @@ public final class LinuxAio extends AioContext {
     /**
      * Sends up to {@code length} bytes of {@code in}, from {@code offset}, to the socket
      * {@code socketFd} with {@code sendfile(2)} on the calling thread, if and only if
-     * {@code cachestat(2)} (Linux 6.5) reports every page of the range in the page cache just
-     * before: so an event loop can send a cached file with no copy through Java memory and no trip
-     * through the pool, and leave what is not cached to reads through the workers. No IO::AIO
-     * function does this; it is the synchronous half of {@code aio_sendfile} for the case that
-     * cannot wait.
+     * {@code mincore(2)} (of a read-only mapping of the range, which reads nothing) finds every
+     * page of the range in the page cache and read in, just before: so an event loop can send a
+     * cached file with no copy through Java memory and no trip through the pool, and leave what is
+     * not cached to reads through the workers. No IO::AIO function does this; it is the
+     * synchronous half of {@code aio_sendfile} for the case that cannot wait.
      *
      * <p>sendfile has no flag that forbids waiting for the disk, so a page evicted in the
      * microseconds between the two calls is read on this thread; {@link InlineStats#slow()} counts
-     * every call that took over a millisecond. A socket that takes part of the range returns that
-     * much; call again for the rest, which is checked again.
+     * every call that took over a millisecond. (cachestat(2) is not enough: it counts a page the
+     * disk has not filled yet, and sendfiles it passed held an event loop for up to half a second
+     * on slow storage.) A socket that takes part of the range returns that much, as does a range
+     * longer than the call looks at (a gibibyte); call again for the rest, which is checked again.
      *
      * @param in       a file open for reading; a use of it is held during the call, so a concurrent
      *                 {@code close} waits for it
@@ -217,8 +219,8 @@ public final class LinuxAio extends AioContext {
      *                 would wait for the peer here)
      * @return the bytes sent, 0 if the socket takes none now, or -1 if nothing was tried: part of
      *         the range is not in the page cache (or lies past the end of the file), the file is
-     *         on a file system that is not local, {@code inline(false)}, or cachestat is refused
-     *         here (one warning, then -1 always)
+     *         on a file system that is not local, {@code inline(false)}, or the mapping mincore
+     *         needs is refused here (one warning, then -1 always)
      * @throws AioException if sendfile fails, such as {@code EPIPE} for a peer that has gone
      * @throws IllegalStateException if {@code in} is closed
      */

@@ -83,19 +83,20 @@ final class Posix {
         /** As {@link Posix#preadv2}. */
         static native long preadv2(int fd, long iov, int iovcnt, long offset, int flags);
 
-        /**
-         * {@code syscall(SYS_cachestat, fd, range, cstat, flags)}: {@code range} points to
-         * {@code struct cachestat_range} (u64 off, u64 len), {@code cstat} to {@code struct
-         * cachestat} (five u64 counts of pages, nr_cache first).
-         */
-        static native long syscall(long number, long fd, long range, long cstat, long flags);
+        /** mmap(2): the address, or -1 (MAP_FAILED). */
+        static native long mmap(long address, long length, int prot, int flags, int fd, long offset);
+
+        static native int munmap(long address, long length);
+
+        /** mincore(2): a byte for each page of the range at {@code vector}, bit 0 set if it is in and read. */
+        static native int mincore(long address, long length, long vector);
 
         /** As {@link Posix#sendfile}: EAGAIN (a full socket) is an everyday answer. */
         static native long sendfile(int outFd, int inFd, long offset, long count);
     }
 
-    /** cachestat(2), Linux 6.5. */
-    static final long SYS_CACHESTAT = Arch.host().sysCachestat;
+    static final int PROT_READ = 1;
+    static final int MAP_SHARED = 1;
 
     /**
      * {@code syscall(SYS_openat2, dirfd, path, how, size)}. Every argument is passed as a long,

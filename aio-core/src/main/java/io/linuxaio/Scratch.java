@@ -21,6 +21,7 @@ final class Scratch implements AutoCloseable {
     private static final ThreadLocal<Scratch> SUBMITTERS = ThreadLocal.withInitial(Scratch::new);
 
     private Memory bounce;
+    private ByteBuffer bounceBuffer;
     private Memory struct;
     private ByteBuffer fields;
 
@@ -33,8 +34,15 @@ final class Scratch implements AutoCloseable {
     Memory bounce() {
         if (bounce == null) {
             bounce = new Memory(BOUNCE_BYTES);
+            bounceBuffer = bounce.getByteBuffer(0, BOUNCE_BYTES);
         }
         return bounce;
+    }
+
+    /** The bounce buffer's bytes as a buffer, read and written in Java without a JNI call a byte. */
+    ByteBuffer bounceBuffer() {
+        bounce();
+        return bounceBuffer;
     }
 
     /** The address of {@value #STRUCT_BYTES} bytes for one struct. */
@@ -61,6 +69,7 @@ final class Scratch implements AutoCloseable {
         if (bounce != null) {
             bounce.close();
             bounce = null;
+            bounceBuffer = null;
         }
         if (struct != null) {
             struct.close();

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link LinuxAio#sendfileIfCached}: a sendfile on the calling thread only when cachestat finds the
+ * {@link LinuxAio#sendfileIfCached}: a sendfile on the calling thread only when mincore finds the
  * whole range in the page cache. The output here is a regular file, which sendfile takes as it
  * takes a socket. Files live under the build directory, where eviction works (not tmpfs).
  */
@@ -148,7 +148,7 @@ class SendfileIfCachedTest {
             logger.removeHandler(collect);
         }
         assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains("cachestat") && warnings.get(0).contains("ENOSYS"), warnings.get(0));
+        assertTrue(warnings.get(0).contains("mincore") && warnings.get(0).contains("ENOSYS"), warnings.get(0));
         assertEquals(1, aio.inlineStats().refused());
         assertEquals(0, aio.inlineStats().sendfiles() + aio.inlineStats().sendfilesNotCached(), "not tried again");
         assertEquals(0, Files.size(dir.resolve("out")));

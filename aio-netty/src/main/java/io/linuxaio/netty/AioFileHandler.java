@@ -69,7 +69,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Threads.</b> Every callback runs on the channel's event loop, from the loop's context in
  * {@link AioEventLoops}; the only file system calls made there are the engine's tries in forms the
- * kernel promises will not wait for a disk, and, with sendfile on, a sendfile that cachestat found
+ * kernel promises will not wait for a disk, and, with sendfile on, a sendfile that mincore found
  * every page of cached for just before. One instance per channel (not sharable);
  * the channel must be registered with the {@code AioEventLoops}' group.
  */
@@ -125,7 +125,7 @@ public final class AioFileHandler extends ChannelDuplexHandler {
      * Lets a region of at least {@code minBytes} go out with {@code sendfile(2)} straight from the
      * page cache, with no copy through a buffer, where the channel is a socket of Netty's epoll
      * transport (elsewhere this changes nothing). Each send is made on the loop only if
-     * {@code cachestat(2)} finds its whole range cached just before
+     * {@code mincore(2)} finds its whole range cached and read in just before
      * ({@link io.linuxaio.LinuxAio#sendfileIfCached}); from the first range that is not, the rest
      * is read through the engine's workers as usual. Off by default.
      *

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  *
  * <p>Where its writer allows it (a plain socket of the epoll transport, see {@link AioFileHandler}),
  * a region of at least {@code sendfileMin} bytes is first sent straight from the page cache, a
- * {@link CachedFileChunk} at a time, each a sendfile(2) made only if cachestat(2) finds its whole
+ * {@link CachedFileChunk} at a time, each a sendfile(2) made only if mincore(2) finds its whole
  * range cached just before; the first range that is not goes on as reads through the engine.
  *
  * <p>The first chunk is read at the context's priority, later ones a step lower: on a slow disk the
@@ -38,7 +38,7 @@ import java.util.function.Consumer;
 final class RegionTransfer {
     /**
      * The most one {@link CachedFileChunk} tries to send: about what a socket's buffer takes at once,
-     * so cachestat looks at no more pages than the send can use, and a file whose tail is not cached
+     * so mincore looks at no more pages than the send can use, and a file whose tail is not cached
      * still sends its cached head this way.
      */
     static final long CACHED_CHUNK_BYTES = 2 << 20;

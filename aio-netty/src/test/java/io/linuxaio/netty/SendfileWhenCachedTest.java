@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link AioFileHandler#sendfileWhenCached}: a region goes out with sendfile straight from the page
- * cache while cachestat finds its pages there, and through reads by the engine from the first range
+ * cache while mincore finds its pages there, and through reads by the engine from the first range
  * that is not; every byte arrives, in order, whichever way it went.
  */
 class SendfileWhenCachedTest {
