@@ -296,8 +296,15 @@ final class WorkerPool {
             // takes a while to start on a busy machine): it will take one of the waiting requests.
             int more = Math.min(Math.min(n, queued.get() - starting.get()), max - started());
             for (int i = 0; i < more && !stopping; i++) {
-                startWorker();
+                // Counted before the thread starts: it may serve the stalled request at once, and
+                // the request's callback read the count, before the line after start() runs.
                 startedOnStalls++;
+                try {
+                    startWorker();
+                } catch (RuntimeException | Error notStarted) {
+                    startedOnStalls--;
+                    throw notStarted;
+                }
             }
         } finally {
             lock.unlock();
