@@ -462,6 +462,9 @@ final class Inline {
         }
         if (mapping == -1) {
             int errno = injected != 0 ? injected : Native.getLastError();
+            if (errno == Errno.ENOMEM || errno == Errno.EAGAIN) {
+                return false; // out of address space or mappings for now: this range is read instead
+            }
             refused.increment();
             if (mincoreRefused.compareAndSet(false, true)) {
                 warn("mmap for mincore is refused here (" + Errno.name(errno) + "): sendfileIfCached sends nothing"

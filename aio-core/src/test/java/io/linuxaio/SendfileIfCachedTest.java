@@ -157,6 +157,20 @@ class SendfileIfCachedTest {
     }
 
     @Test
+    void aMappingRefusedForNowSendsNothingButIsTriedAgain() throws Exception {
+        Path path = file("enomem", random(10_000));
+        Files.readAllBytes(path);
+        AioFile in = open(path);
+        AioFile out = output();
+        aio.shared().inline.injectErrno(Errno.ENOMEM);
+        assertEquals(-1, aio.sendfileIfCached(in, 0, 10_000, out.fd()), "out of mappings: read instead");
+        assertEquals(0, aio.inlineStats().refused(), "not a refusal");
+        assertEquals(10_000, aio.sendfileIfCached(in, 0, 10_000, out.fd()), "the next one is tried");
+        await(aio, aio.close(in, null));
+        await(aio, aio.close(out, null));
+    }
+
+    @Test
     void inlineFalseSendsNothing() throws Exception {
         Path path = file("strict", random(10_000));
         Files.readAllBytes(path);
