@@ -65,9 +65,9 @@ final class Completions {
 
     /**
      * Queues a request finished on the thread that submitted it, by the cheapest way back into a
-     * pollCb: inside pollCb already, the running pass takes it; on the poller's thread, a pollCb
-     * task on its queue costs no system call (Netty's loop takes its own tasks without a wakeup);
-     * elsewhere, as a worker's result, through the eventfd.
+     * pollCb: inside pollCb already, the next pass takes it (see below); on the poller's thread, a
+     * pollCb task on its queue costs no system call (Netty's loop takes its own tasks without a
+     * wakeup); elsewhere, as a worker's result, through the eventfd.
      */
     void addInline(Request<?> request) {
         if (pollingThread == Thread.currentThread()) {
