@@ -538,6 +538,7 @@ public final class FileServer implements AutoCloseable {
             EventLoopGroup group = null;
             AioEventLoops loops = null;
             AccessLog log = null;
+            Channel listener = null;
             try {
                 aio.maxParallel(aioThreads);
                 boolean beneath = openat2;
@@ -570,7 +571,7 @@ public final class FileServer implements AutoCloseable {
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .handler(limiter)
                         .childHandler(initializer(site, connections, loops, stopping));
-                Channel listener = ListenAddress.bind(bootstrap, address);
+                listener = ListenAddress.bind(bootstrap, address);
                 List<AioContext> loopContexts = new ArrayList<>();
                 for (EventExecutor loop : group) {
                     loopContexts.add(loops.forLoop((EventLoop) loop));
@@ -580,6 +581,11 @@ public final class FileServer implements AutoCloseable {
                 return new FileServer(canonical, aio, site, group, loops, log, connections, listener, ssl != null, stopping,
                         limiter, metrics, List.copyOf(loopContexts));
             } catch (Throwable e) {
+                if (listener != null) {
+                    // Closed here, not left to the group's shutdown, which with no quiet period can
+                    // end a loop before it closes its channels: the port must be free on return.
+                    listener.close().awaitUninterruptibly();
+                }
                 if (loops != null) {
                     loops.close();
                 }
