@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Field;
 import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -251,8 +250,8 @@ class ConnectionTest extends ServerTestBase {
      * channels and contexts to itself, so they are reached by reflection.
      */
     private static long stalledOutboundBytes(FileServer server) {
-        ChannelGroup connections = field(server, "connections", ChannelGroup.class);
-        AioEventLoops loops = field(server, "loops", AioEventLoops.class);
+        ChannelGroup connections = serverField(server, "connections", ChannelGroup.class);
+        AioEventLoops loops = serverField(server, "loops", AioEventLoops.class);
         assertEquals(1, connections.size(), "one connection");
         Channel channel = connections.iterator().next();
         try {
@@ -267,16 +266,6 @@ class ConnectionTest extends ServerTestBase {
             }).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError(e);
-        }
-    }
-
-    private static <T> T field(FileServer server, String name, Class<T> type) {
-        try {
-            Field field = FileServer.class.getDeclaredField(name);
-            field.setAccessible(true);
-            return type.cast(field.get(server));
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("FileServer." + name + ": " + e, e);
         }
     }
 

@@ -2,14 +2,23 @@ package io.linuxaio.examples.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.function.Predicate;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,21 +43,6 @@ class MetricsTest extends ServerTestBase {
         return PrometheusText.parse(response.body());
     }
 
-    /** Scrapes until {@code condition} holds, failing after the deadline: responses are counted as their last write completes. */
-    static PrometheusText scrapeUntil(String what, Predicate<PrometheusText> condition) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        for (;;) {
-            PrometheusText metrics = scrape();
-            if (condition.test(metrics)) {
-                return metrics;
-            }
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not true within " + DEADLINE + ": " + what + "; last scrape: " + metrics.samples);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void countersMoveAsRequestsAreServed() throws Exception {
         PrometheusText before = scrape();
@@ -56,15 +50,27 @@ class MetricsTest extends ServerTestBase {
         double missing = before.value("fileserver_responses_total{status=\"4xx\"}");
         double bytes = before.value("fileserver_sent_bytes_total");
         double opensTried = opens(before);
+        // Each request marked, so that its access-log line is told from an earlier test's still on its way.
         for (int i = 0; i < 3; i++) {
-            assertEquals(200, get("/hello.txt").statusCode());
+            assertEquals(200, get("/hello.txt?counted-" + i).statusCode());
         }
-        HttpResponse<byte[]> notFound = get("/missing");
+        HttpResponse<byte[]> notFound = get("/missing?counted-3");
         assertEquals(404, notFound.statusCode());
 
-        PrometheusText after = scrapeUntil("four responses counted", m ->
-                m.value("fileserver_responses_total{status=\"2xx\"}") == ok + 3
-                        && m.value("fileserver_responses_total{status=\"4xx\"}") == missing + 1);
+        // A response is counted as its last write completes, just before its access-log line is
+        // written: once the four lines are here, so are the counts.
+        Set<String> logged = new HashSet<>();
+        while (logged.size() < 4) {
+            String line = accessLog.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertNotNull(line, "access-log lines of the four requests; those seen: " + logged);
+            Matcher marker = Pattern.compile("counted-\\d").matcher(line);
+            if (marker.find()) {
+                logged.add(marker.group());
+            }
+        }
+        PrometheusText after = scrape();
+        assertEquals(ok + 3, after.value("fileserver_responses_total{status=\"2xx\"}"));
+        assertEquals(missing + 1, after.value("fileserver_responses_total{status=\"4xx\"}"));
         assertEquals(bytes + 3 * "hello, world\n".length() + notFound.body().length, after.value("fileserver_sent_bytes_total"),
                 "the bodies, the error page's too");
         assertEquals(before.value("fileserver_responses_total{status=\"5xx\"}"),
@@ -83,14 +89,23 @@ class MetricsTest extends ServerTestBase {
 
     @Test
     void theConnectionsGaugeCountsOpenConnections() throws Exception {
-        double idle = scrapeUntil("no file connection open", m -> m.value("fileserver_connections") == connections())
-                .value("fileserver_connections");
+        // Only this test opens connections of its own; the JDK client's stay open between tests.
+        ChannelGroup group = serverField(server, "connections", ChannelGroup.class);
+        double idle = scrape().value("fileserver_connections");
+        assertEquals(connections(), idle);
+        Set<Channel> before = Set.copyOf(group);
+        CountDownLatch closed = new CountDownLatch(2);
         try (RawHttp first = raw(); RawHttp second = raw()) {
             assertEquals(200, first.get("/hello.txt").status());
             assertEquals(200, second.get("/hello.txt").status());
             assertEquals(idle + 2, scrape().value("fileserver_connections"));
+            List<Channel> ours = group.stream().filter(channel -> !before.contains(channel)).toList();
+            assertEquals(2, ours.size());
+            // The group's own listener, added first, has taken the channel out when this one runs.
+            ours.forEach(channel -> channel.closeFuture().addListener(f -> closed.countDown()));
         }
-        scrapeUntil("both connections closed", m -> m.value("fileserver_connections") == idle);
+        assertTrue(closed.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the server closed both connections");
+        assertEquals(idle, scrape().value("fileserver_connections"));
     }
 
     /** The JDK client keeps its connections to the file port open between tests. */

@@ -152,6 +152,17 @@ abstract class ServerTestBase {
         }
     }
 
+    /** A field {@code server} keeps to itself (its channels, its loops), reached by reflection. */
+    static <T> T serverField(FileServer server, String name, Class<T> type) {
+        try {
+            java.lang.reflect.Field field = FileServer.class.getDeclaredField(name);
+            field.setAccessible(true);
+            return type.cast(field.get(server));
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("FileServer." + name + ": " + e, e);
+        }
+    }
+
     /** Descriptors of this process that are files under the served root. */
     static long openFilesUnderRoot() {
         return openFilesUnderRoot(server);
