@@ -14,13 +14,10 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,39 +40,25 @@ import org.junit.jupiter.api.Test;
  */
 class InlineTest {
     private final LinuxAio aio = new LinuxAio();
-    private final Path dir;
+    private final DiskFiles files = new DiskFiles("inline-");
+    private final Path dir = files.dir;
 
-    InlineTest() throws IOException {
-        Path target = Path.of(System.getProperty("user.dir"), "target");
-        Files.createDirectories(target);
-        dir = Files.createTempDirectory(target, "inline-");
-    }
+    InlineTest() throws IOException {}
 
     @AfterEach
     void cleanUp() throws IOException {
         aio.close();
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        files.close();
     }
 
     private Path file(String name, byte[] content) throws IOException {
-        Path path = dir.resolve(name);
-        Files.write(path, content);
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-            channel.force(true); // clean pages, so that DONTNEED can drop them
-        }
-        return path;
+        return files.write(name, content);
     }
 
     private static final int POSIX_FADV_RANDOM = 1;
 
     private static byte[] random(int size) {
-        byte[] data = new byte[size];
-        new Random(size).nextBytes(data);
-        return data;
+        return DiskFiles.random(size);
     }
 
     /** Drops the file's pages from the page cache, from {@code offset} to the end (the test checks it took). */

@@ -10,14 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -31,37 +28,23 @@ import org.junit.jupiter.api.Test;
  */
 class SendfileIfCachedTest {
     private final LinuxAio aio = new LinuxAio();
-    private final Path dir;
+    private final DiskFiles files = new DiskFiles("sendfile-");
+    private final Path dir = files.dir;
 
-    SendfileIfCachedTest() throws IOException {
-        Path target = Path.of(System.getProperty("user.dir"), "target");
-        Files.createDirectories(target);
-        dir = Files.createTempDirectory(target, "sendfile-");
-    }
+    SendfileIfCachedTest() throws IOException {}
 
     @AfterEach
     void cleanUp() throws IOException {
         aio.close();
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        files.close();
     }
 
     private Path file(String name, byte[] content) throws IOException {
-        Path path = dir.resolve(name);
-        Files.write(path, content);
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-            channel.force(true); // clean pages, so that DONTNEED can drop them
-        }
-        return path;
+        return files.write(name, content);
     }
 
     private static byte[] random(int size) {
-        byte[] data = new byte[size];
-        new Random(size).nextBytes(data);
-        return data;
+        return DiskFiles.random(size);
     }
 
     private AioFile open(Path path) throws Exception {
