@@ -52,6 +52,14 @@ class SendfileWhenCachedTest {
         Socket connect() throws IOException {
             return new Socket(address.getAddress(), address.getPort());
         }
+
+        /** Reads {@code in} to its end: every byte of {@code file}, in order, and the write promise succeeded. */
+        void assertArrivesWhole(Path file, long size, InputStream in) throws Exception {
+            Received received = Received.drain(in);
+            sent.get(60, TimeUnit.SECONDS);
+            assertEquals(size, received.bytes());
+            assertArrayEquals(Fixtures.sha256(file), received.sha256());
+        }
     }
 
     @Test
@@ -61,13 +69,9 @@ class SendfileWhenCachedTest {
         Files.readAllBytes(file);
         try (Rig rig = new Rig(2)) {
             SendfileServer server = new SendfileServer(rig, file);
-            Received received;
             try (Socket socket = server.connect()) {
-                received = Received.drain(socket.getInputStream());
+                server.assertArrivesWhole(file, size, socket.getInputStream());
             }
-            server.sent.get(60, TimeUnit.SECONDS);
-            assertEquals(size, received.bytes());
-            assertArrayEquals(Fixtures.sha256(file), received.sha256());
             InlineStats stats = rig.aio.inlineStats();
             assertTrue(stats.sendfiles() >= size / RegionTransfer.CACHED_CHUNK_BYTES, stats.toString());
             assertEquals(0, stats.sendfilesNotCached(), stats.toString());
@@ -82,15 +86,11 @@ class SendfileWhenCachedTest {
         Files.readAllBytes(file);
         try (Rig rig = new Rig(2)) {
             SendfileServer server = new SendfileServer(rig, file);
-            Received received;
             try (Socket socket = new Socket()) {
                 socket.setReceiveBufferSize(16 * 1024); // the server's socket fills, and sendfile meets EAGAIN
                 socket.connect(server.address);
-                received = Received.drain(new SmallReads(socket.getInputStream()));
+                server.assertArrivesWhole(file, size, new SmallReads(socket.getInputStream()));
             }
-            server.sent.get(60, TimeUnit.SECONDS);
-            assertEquals(size, received.bytes());
-            assertArrayEquals(Fixtures.sha256(file), received.sha256());
             InlineStats stats = rig.aio.inlineStats();
             assertTrue(stats.sendfiles() > size / RegionTransfer.CACHED_CHUNK_BYTES,
                     "more tries than chunks: some found the socket full: " + stats);
@@ -108,13 +108,9 @@ class SendfileWhenCachedTest {
             Fixtures.evict(file, 8L * MiB);
             try (Rig rig = new Rig(2)) {
                 SendfileServer server = new SendfileServer(rig, file);
-                Received received;
                 try (Socket socket = server.connect()) {
-                    received = Received.drain(socket.getInputStream());
+                    server.assertArrivesWhole(file, size, socket.getInputStream());
                 }
-                server.sent.get(60, TimeUnit.SECONDS);
-                assertEquals(size, received.bytes());
-                assertArrayEquals(Fixtures.sha256(file), received.sha256());
                 InlineStats stats = rig.aio.inlineStats();
                 assertTrue(stats.sendfiles() >= 8L * MiB / RegionTransfer.CACHED_CHUNK_BYTES, "the cached head: " + stats);
                 assertEquals(1, stats.sendfilesNotCached(), "one range found not cached, then reads: " + stats);
@@ -143,9 +139,8 @@ class SendfileWhenCachedTest {
             // The loops and the engine still serve: a second peer gets the whole file.
             SendfileServer again = new SendfileServer(rig, file);
             try (Socket socket = again.connect()) {
-                assertEquals(size, Received.drain(socket.getInputStream()).bytes());
+                again.assertArrivesWhole(file, size, socket.getInputStream());
             }
-            again.sent.get(60, TimeUnit.SECONDS);
         }
     }
 
