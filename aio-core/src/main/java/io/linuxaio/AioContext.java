@@ -1654,7 +1654,7 @@ public class AioContext implements AutoCloseable {
         }
     }
 
-    private static void checkRange(AioFile file, long offset, long length) {
+    static void checkRange(AioFile file, long offset, long length) {
         Objects.requireNonNull(file, "file");
         if (offset < 0) {
             throw new IllegalArgumentException("negative file offset: " + offset);

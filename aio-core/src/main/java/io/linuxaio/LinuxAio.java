@@ -1,6 +1,9 @@
 package io.linuxaio;
 
 import com.sun.jna.LastErrorException;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -244,6 +247,54 @@ public final class LinuxAio extends AioContext {
         } finally {
             in.release();
         }
+    }
+
+    /**
+     * Reads into {@code dst}, from its position up to its limit, at file {@code offset}, on the
+     * calling thread, if and only if the page cache holds every byte of it: with
+     * {@code preadv2(RWF_NOWAIT)}, which the kernel promises will not wait for a disk. So an event
+     * loop can read a small cached file into the buffer it sends, with no request, no callback and
+     * no trip through the pool, and hand anything else to {@link #read(AioFile, long, ByteBuffer, AioCallback)}.
+     * The synchronous half of {@code aio_read}, as {@link #sendfileIfCached} is of
+     * {@code aio_sendfile}; counted in {@link #inlineStats()} like the reads tried first.
+     *
+     * @param in a file open for reading; a use of it is held during the call, so a concurrent
+     *           {@code close} waits for it
+     * @return the bytes read, with {@code dst}'s position moved past them: all it had room for, or
+     *         fewer where the file ends; or -1, with the position where it was and nothing promised
+     *         about the bytes after it, if any of it was not cached, or nothing was tried (a file
+     *         system that is not local, {@code inline(false)}, RWF_NOWAIT refused). A read that fails
+     *         outright also gives -1: the engine's read reports that error to its callback
+     * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
+     * @throws IllegalStateException if {@code in} is closed
+     */
+    public int readIfCached(AioFile in, long offset, ByteBuffer dst) {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        int position = dst.position();
+        int length = dst.remaining();
+        checkRange(in, offset, length);
+        Inline inline = shared.inline;
+        if (!inline.triesReads(in)) {
+            return -1;
+        }
+        in.acquire();
+        long outcome;
+        try {
+            outcome = dst.isDirect()
+                    ? inline.read(Scratch.ofThisThread(), in, offset, Syscalls.address(dst) + position, length)
+                    : inline.read(Scratch.ofThisThread(), in, offset, dst.array(), dst.arrayOffset() + position, length);
+        } finally {
+            in.release();
+            Reference.reachabilityFence(dst); // the kernel wrote into its memory
+        }
+        if (outcome < 0) {
+            return -1;
+        }
+        dst.position(position + (int) outcome);
+        return (int) outcome;
     }
 
     /** Counts of what was tried on submitting threads and how it went (see {@link #inline(boolean)}). */

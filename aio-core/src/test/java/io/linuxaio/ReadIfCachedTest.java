@@ -1,0 +1,140 @@
+package io.linuxaio;
+
+import static io.linuxaio.Fcntl.O_RDONLY;
+import static io.linuxaio.Polling.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link LinuxAio#readIfCached}: a read on the calling thread only when the page cache holds every
+ * byte asked for, and otherwise nothing moved. Files live under the build directory, where
+ * eviction works (not tmpfs).
+ */
+class ReadIfCachedTest {
+    private final LinuxAio aio = new LinuxAio();
+    private final DiskFiles files = new DiskFiles("read-if-cached-");
+
+    ReadIfCachedTest() throws IOException {}
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        aio.close();
+        files.close();
+    }
+
+    /** A file written, synced and read once, so that all of it is in the page cache. */
+    private AioFile cached(String name, byte[] content) throws Exception {
+        Path path = files.write(name, content);
+        Files.readAllBytes(path);
+        return await(aio, aio.open(path.toString(), O_RDONLY, 0, null));
+    }
+
+    @Test
+    void aCachedRangeIsReadAtOnceIntoADirectBuffer() throws Exception {
+        byte[] data = DiskFiles.random(300_000);
+        AioFile file = cached("direct", data);
+        ByteBuffer dst = ByteBuffer.allocateDirect(200_100);
+        dst.position(100);
+        InlineStats before = aio.inlineStats();
+        assertEquals(200_000, aio.readIfCached(file, 1000, dst));
+        assertEquals(200_100, dst.position(), "moved past the bytes read");
+        byte[] read = new byte[200_000];
+        dst.get(100, read);
+        assertArrayEquals(Arrays.copyOfRange(data, 1000, 201_000), read);
+        assertEquals(before.reads() + 1, aio.inlineStats().reads());
+        assertEquals(0, aio.nreqs(), "nothing queued: it is not a request");
+        await(aio, aio.close(file, null));
+    }
+
+    @Test
+    void aHeapBufferIsFilledThroughTheBounceBuffer() throws Exception {
+        byte[] data = DiskFiles.random(10_000);
+        AioFile file = cached("heap", data);
+        ByteBuffer dst = ByteBuffer.allocate(5_007);
+        dst.position(7);
+        assertEquals(5_000, aio.readIfCached(file, 5_000, dst));
+        assertEquals(5_007, dst.position());
+        assertArrayEquals(Arrays.copyOfRange(data, 5_000, 10_000), Arrays.copyOfRange(dst.array(), 7, 5_007));
+        await(aio, aio.close(file, null));
+    }
+
+    @Test
+    void aRangeWithPagesMissingFromTheCacheReadsNothingAndMovesNothing() throws Exception {
+        byte[] data = DiskFiles.random(1 << 20);
+        AioFile file = cached("evicted", data);
+        assertEquals(0, Posix.posix_fadvise(file.fd(), 900_000, 0, Posix.POSIX_FADV_DONTNEED));
+        ByteBuffer dst = ByteBuffer.allocateDirect(data.length);
+        InlineStats before = aio.inlineStats();
+        assertEquals(-1, aio.readIfCached(file, 0, dst));
+        assertEquals(0, dst.position());
+        assertEquals(before.readsToPool() + 1, aio.inlineStats().readsToPool(), "counted as a read the pool must do");
+        assertEquals(0, aio.nreqs(), "and nothing queued for it: the caller decides");
+        dst.limit(800_000);
+        assertEquals(800_000, aio.readIfCached(file, 0, dst), "the part still cached is read");
+        await(aio, aio.close(file, null));
+    }
+
+    @Test
+    void theEndOfTheFileEndsTheRead() throws Exception {
+        byte[] data = DiskFiles.random(10_000);
+        AioFile file = cached("short", data);
+        ByteBuffer dst = ByteBuffer.allocateDirect(50_000);
+        assertEquals(10_000, aio.readIfCached(file, 0, dst));
+        assertEquals(10_000, dst.position());
+        assertEquals(0, aio.readIfCached(file, 20_000, dst), "past the end: nothing to read, and nothing to wait for");
+        await(aio, aio.close(file, null));
+    }
+
+    @Test
+    void inlineFalseReadsNothing() throws Exception {
+        AioFile file = cached("strict", DiskFiles.random(10_000));
+        aio.inline(false);
+        ByteBuffer dst = ByteBuffer.allocateDirect(10_000);
+        assertEquals(-1, aio.readIfCached(file, 0, dst));
+        assertEquals(0, dst.position());
+        aio.inline(true);
+        assertEquals(10_000, aio.readIfCached(file, 0, dst));
+        await(aio, aio.close(file, null));
+    }
+
+    @Test
+    void aFileSystemThatRefusesRwfNowaitLeavesTheReadToTheEngine() throws Exception {
+        byte[] data = DiskFiles.random(10_000);
+        AioFile file = cached("refused", data);
+        aio.shared().inline.injectErrno(Errno.EOPNOTSUPP);
+        ByteBuffer dst = ByteBuffer.allocateDirect(10_000);
+        assertEquals(-1, aio.readIfCached(file, 0, dst));
+        assertEquals(1, aio.inlineStats().refused());
+        assertEquals(-1, aio.readIfCached(file, 0, dst), "not tried again on that file system");
+        assertEquals(10_000, (int) await(aio, aio.read(file, 0, dst, null)), "the engine's read does it");
+        await(aio, aio.close(file, null));
+    }
+
+    @Test
+    void badArgumentsThrowInTheCallerAndTryNothing() throws Exception {
+        AioFile file = cached("args", DiskFiles.random(100));
+        ByteBuffer dst = ByteBuffer.allocateDirect(100);
+        assertThrows(NullPointerException.class, () -> aio.readIfCached(null, 0, dst));
+        assertThrows(NullPointerException.class, () -> aio.readIfCached(file, 0, null));
+        assertThrows(ReadOnlyBufferException.class, () -> aio.readIfCached(file, 0, dst.asReadOnlyBuffer()));
+        assertThrows(IllegalArgumentException.class, () -> aio.readIfCached(file, -1, dst));
+        assertThrows(IllegalArgumentException.class, () -> aio.readIfCached(file, Long.MAX_VALUE, dst));
+        await(aio, aio.close(file, null));
+        assertThrows(IllegalStateException.class, () -> aio.readIfCached(file, 0, dst));
+        InlineStats stats = aio.inlineStats();
+        assertEquals(0, stats.reads() + stats.readsToPool(), "nothing was tried");
+        assertEquals(0, dst.position());
+        assertTrue(dst.isDirect());
+    }
+}
