@@ -80,6 +80,9 @@ final class Posix {
         /** As {@link Posix#syscall(long, long, byte[], long, long)}: openat2. */
         static native long syscall(long number, long dirfd, byte[] path, long how, long size);
 
+        /** As above, with the path at an address ({@link Scratch#path}). */
+        static native long syscall(long number, long dirfd, long path, long how, long size);
+
         /** As {@link Posix#preadv2}. */
         static native long preadv2(int fd, long iov, int iovcnt, long offset, int flags);
 
@@ -139,6 +142,9 @@ final class Posix {
     static native int posix_fadvise(int fd, long offset, long len, int advice);
 
     static native int statx(int dirfd, byte[] path, int flags, int mask, long buf) throws LastErrorException;
+
+    /** As above, with the path at an address ({@link Scratch#path}). */
+    static native int statx(int dirfd, long path, int flags, int mask, long buf) throws LastErrorException;
 
     static native int unlink(byte[] path) throws LastErrorException;
 

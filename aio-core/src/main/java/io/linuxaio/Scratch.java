@@ -17,6 +17,8 @@ final class Scratch implements AutoCloseable {
     static final int BOUNCE_BYTES = 256 * 1024;
     /** Fits {@code struct statx} (256 bytes), the largest struct passed. */
     static final int STRUCT_BYTES = 256;
+    /** PATH_MAX, the longest path the kernel takes, its terminating NUL included. */
+    static final int PATH_BYTES = 4096;
 
     private static final ThreadLocal<Scratch> SUBMITTERS = ThreadLocal.withInitial(Scratch::new);
 
@@ -24,6 +26,8 @@ final class Scratch implements AutoCloseable {
     private ByteBuffer bounceBuffer;
     private Memory struct;
     private ByteBuffer fields;
+    private Memory path;
+    private ByteBuffer pathBuffer;
 
     /** The calling thread's own scratch, for work done on a submitting thread; freed with the thread's memory. */
     static Scratch ofThisThread() {
@@ -64,6 +68,24 @@ final class Scratch implements AutoCloseable {
         return fields;
     }
 
+    /**
+     * The address of a copy of {@code cString} (a NUL-terminated path) in this scratch, for a call
+     * that takes the path as an address; 0 if it is longer than PATH_MAX, which the caller passes as
+     * an array instead (the kernel refuses it). Passing an array costs JNA a copy into memory it
+     * allocates and frees on every call; this is a copy in Java into memory kept.
+     */
+    long path(byte[] cString) {
+        if (cString.length > PATH_BYTES) {
+            return 0;
+        }
+        if (path == null) {
+            path = new Memory(PATH_BYTES);
+            pathBuffer = path.getByteBuffer(0, PATH_BYTES);
+        }
+        pathBuffer.put(0, cString);
+        return Pointer.nativeValue(path);
+    }
+
     @Override
     public void close() {
         if (bounce != null) {
@@ -75,6 +97,11 @@ final class Scratch implements AutoCloseable {
             struct.close();
             struct = null;
             fields = null;
+        }
+        if (path != null) {
+            path.close();
+            path = null;
+            pathBuffer = null;
         }
     }
 }

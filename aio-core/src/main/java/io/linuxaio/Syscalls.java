@@ -68,8 +68,11 @@ final class Syscalls {
 
     /** As {@link #openat2}, for a try on the submitting thread: the new descriptor, or minus the errno. */
     static int tryOpenat2(Scratch scratch, AioFile dir, byte[] path, int flags, int mode, int resolve) {
-        long fd = Posix.Quiet.syscall(Posix.SYS_OPENAT2, dirfd(dir), path, openHow(scratch, flags, mode, resolve),
-                Posix.OPEN_HOW_BYTES);
+        long how = openHow(scratch, flags, mode, resolve);
+        long address = scratch.path(path);
+        long fd = address != 0
+                ? Posix.Quiet.syscall(Posix.SYS_OPENAT2, dirfd(dir), address, how, Posix.OPEN_HOW_BYTES)
+                : Posix.Quiet.syscall(Posix.SYS_OPENAT2, dirfd(dir), path, how, Posix.OPEN_HOW_BYTES);
         return fd >= 0 ? (int) fd : -Native.getLastError();
     }
 
@@ -199,7 +202,12 @@ final class Syscalls {
     }
 
     private static Stat statx(Scratch scratch, int dirfd, byte[] path, int flags) {
-        Posix.statx(dirfd, path, flags, Posix.STATX_BASIC_STATS, scratch.struct());
+        long address = scratch.path(path);
+        if (address != 0) {
+            Posix.statx(dirfd, address, flags, Posix.STATX_BASIC_STATS, scratch.struct());
+        } else {
+            Posix.statx(dirfd, path, flags, Posix.STATX_BASIC_STATS, scratch.struct());
+        }
         ByteBuffer buf = scratch.fields();
         return new Stat(
                 makedev(buf.getInt(136), buf.getInt(140)),
