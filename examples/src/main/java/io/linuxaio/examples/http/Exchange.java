@@ -37,6 +37,7 @@ import io.linuxaio.Fcntl;
 import io.linuxaio.Resolve;
 import io.linuxaio.Stat;
 import io.linuxaio.netty.AioFileRegion;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -45,6 +46,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -73,6 +75,11 @@ import java.util.function.BiConsumer;
  * descriptor itself ({@code realpath} of {@code /proc/self/fd/N}) must lie under the root. Each
  * opened file is closed through the engine once the writes that read from it are done, however
  * they end.
+ *
+ * <p>A body under {@link Pipelines#SENDFILE_MIN_BYTES} (one range of it, or all) that the page
+ * cache holds is read here into a buffer of its own ({@code LinuxAio.readIfCached}) and leaves with
+ * its head as one complete response: most requests to a static site are for such files, and a
+ * region read through the engine costs each a request, a callback, a chunk and three writes more.
  */
 final class Exchange {
     static final String ALLOWED_METHODS = "GET, HEAD";
@@ -556,6 +563,14 @@ final class Exchange {
             send((FullHttpResponse) response);
             return;
         }
+        if (multipart == null && parts.get(0).length() < Pipelines.SENDFILE_MIN_BYTES) {
+            ByteBuf body = readIfCached(file, parts.get(0));
+            if (body != null) {
+                close(file);
+                send(new DefaultFullHttpResponse(HTTP_1_1, code, body, out, EmptyHttpHeaders.INSTANCE));
+                return;
+            }
+        }
         HttpUtil.setKeepAlive(out, request.protocolVersion(), keepAlive);
         responded = true;
         status = response.status().code();
@@ -572,6 +587,29 @@ final class Exchange {
         LastHttpContent last = multipart == null ? LastHttpContent.EMPTY_LAST_CONTENT
                 : new DefaultLastHttpContent(Unpooled.wrappedBuffer(multipart.closing()));
         ctx.writeAndFlush(last).addListener(this::written);
+    }
+
+    /**
+     * A small body read here, on the loop, into a buffer of its own if the page cache holds all of
+     * it: one complete response to write, with no region, no chunk and no trip through the engine.
+     * Null if any of it is not cached; the region's reads through the engine then take it.
+     */
+    private ByteBuf readIfCached(AioFile file, ByteRange part) {
+        int length = (int) part.length();
+        ByteBuf body = ctx.alloc().directBuffer(length, length);
+        try {
+            if (site.loops().engine().readIfCached(file, part.first(), body.nioBuffer(0, length)) != length) {
+                return null;
+            }
+            body.writerIndex(length);
+            ByteBuf read = body;
+            body = null;
+            return read;
+        } finally {
+            if (body != null) {
+                body.release();
+            }
+        }
     }
 
     /**

@@ -8,8 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,14 +30,14 @@ class SendfileTest extends EveryProtocolTestBase {
 
     @Test
     void aLargeCachedBodyGoesOutWithSendfileOverPlainHttp1Only() throws Exception {
-        long before = counter("sendfiles");
+        long before = statusCounter("sendfiles");
         HttpResponse<byte[]> whole = get("/large.bin");
         assertEquals(200, whole.statusCode());
         assertArrayEquals(LARGE, whole.body());
         HttpResponse<byte[]> range = get("/large.bin", "Range", "bytes=100000-2999999");
         assertEquals(206, range.statusCode());
         assertArrayEquals(Arrays.copyOfRange(LARGE, 100_000, 3_000_000), range.body());
-        long sendfiles = counter("sendfiles") - before;
+        long sendfiles = statusCounter("sendfiles") - before;
         if (protocol == Protocol.HTTP_1_1) {
             assertTrue(sendfiles >= 2, "one or more for each body: " + server.statusLine());
         } else {
@@ -49,17 +47,10 @@ class SendfileTest extends EveryProtocolTestBase {
 
     @Test
     void aSmallBodyLeavesWithItsHeadInOneWriteNotWithSendfile() throws Exception {
-        long before = counter("sendfiles");
+        long before = statusCounter("sendfiles");
         HttpResponse<byte[]> small = get("/hello.txt");
         assertEquals(200, small.statusCode());
         assertEquals("hello, world\n", new String(small.body(), java.nio.charset.StandardCharsets.UTF_8));
-        assertEquals(before, counter("sendfiles"), server.statusLine());
-    }
-
-    /** One of the engine's counters in the server's status line. */
-    private static long counter(String name) {
-        Matcher value = Pattern.compile(" " + name + "=(\\d+)").matcher(server.statusLine());
-        assertTrue(value.find(), server.statusLine());
-        return Long.parseLong(value.group(1));
+        assertEquals(before, statusCounter("sendfiles"), server.statusLine());
     }
 }

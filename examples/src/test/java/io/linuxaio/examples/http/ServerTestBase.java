@@ -152,6 +152,16 @@ abstract class ServerTestBase {
         }
     }
 
+    /** One of the engine's counters as the server's status line shows it ({@code reads=12}). */
+    static long statusCounter(String name) {
+        String line = server.statusLine();
+        java.util.regex.Matcher value = java.util.regex.Pattern.compile(" " + name + "=(\\d+)").matcher(line);
+        if (!value.find()) {
+            throw new AssertionError("no " + name + " in the status line: " + line);
+        }
+        return Long.parseLong(value.group(1));
+    }
+
     /** A field {@code server} keeps to itself (its channels, its loops), reached by reflection. */
     static <T> T serverField(FileServer server, String name, Class<T> type) {
         try {

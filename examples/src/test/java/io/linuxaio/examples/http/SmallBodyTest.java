@@ -1,0 +1,63 @@
+package io.linuxaio.examples.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.linuxaio.LinuxAio;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A body under {@link Pipelines#SENDFILE_MIN_BYTES} that the page cache holds is read on the loop
+ * straight into the response, with one read and no trip through the engine; one that cannot be
+ * read that way (here: first tries switched off) goes through the engine's reads as a larger body
+ * does. Both ways send the same bytes, whole or as a range, over every protocol.
+ */
+class SmallBodyTest extends EveryProtocolTestBase {
+    static final byte[] SMALL = new byte[10_000];
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        start(builder -> builder);
+        new Random(11).nextBytes(SMALL);
+        Files.write(site.root.resolve("small.bin"), SMALL);
+        Files.readAllBytes(site.root.resolve("small.bin")); // in the page cache
+    }
+
+    @Test
+    void aCachedSmallBodyIsOneReadOnTheLoop() throws Exception {
+        long reads = statusCounter("reads");
+        long toPool = statusCounter("readsToPool");
+        assertServedWholeAndInPart();
+        assertEquals(reads + 2, statusCounter("reads"), "one read a response: " + server.statusLine());
+        assertEquals(toPool, statusCounter("readsToPool"), server.statusLine());
+    }
+
+    @Test
+    void aSmallBodyTheLoopMayNotReadComesThroughTheEngine() throws Exception {
+        LinuxAio engine = serverField(server, "aio", LinuxAio.class);
+        long reads = statusCounter("reads");
+        engine.inline(false);
+        try {
+            assertServedWholeAndInPart();
+        } finally {
+            engine.inline(true);
+        }
+        assertEquals(reads, statusCounter("reads"), "nothing read on a loop: " + server.statusLine());
+    }
+
+    private void assertServedWholeAndInPart() throws Exception {
+        HttpResponse<byte[]> whole = get("/small.bin");
+        assertEquals(200, whole.statusCode());
+        assertEquals(String.valueOf(SMALL.length), whole.headers().firstValue("content-length").orElse(null));
+        assertArrayEquals(SMALL, whole.body());
+        HttpResponse<byte[]> part = get("/small.bin", "Range", "bytes=1000-8999");
+        assertEquals(206, part.statusCode());
+        assertEquals("bytes 1000-8999/10000", part.headers().firstValue("content-range").orElse(null));
+        assertArrayEquals(Arrays.copyOfRange(SMALL, 1000, 9000), part.body());
+    }
+}
