@@ -76,10 +76,11 @@ import java.util.function.BiConsumer;
  * opened file is closed through the engine once the writes that read from it are done, however
  * they end.
  *
- * <p>A body under {@link Pipelines#SENDFILE_MIN_BYTES} (one range of it, or all) that the page
- * cache holds is read here into a buffer of its own ({@code LinuxAio.readIfCached}) and leaves with
- * its head as one complete response: most requests to a static site are for such files, and a
- * region read through the engine costs each a request, a callback, a chunk and three writes more.
+ * <p>A body of up to {@link Pipelines#WHOLE_BODY_MAX_BYTES} (one range of a file, or all) that the
+ * page cache holds is read here into a buffer of its own ({@code LinuxAio.readIfCached}) and leaves
+ * with its head as one complete response: most requests to a static site are for such files, and
+ * a region costs each a request through the engine, a callback, a chunk and three writes more, or
+ * the mmap, mincore and munmap that make a sendfile safe on the loop.
  */
 final class Exchange {
     static final String ALLOWED_METHODS = "GET, HEAD";
@@ -563,7 +564,7 @@ final class Exchange {
             send((FullHttpResponse) response);
             return;
         }
-        if (multipart == null && parts.get(0).length() < Pipelines.SENDFILE_MIN_BYTES) {
+        if (multipart == null && parts.get(0).length() <= Pipelines.WHOLE_BODY_MAX_BYTES) {
             ByteBuf body = readIfCached(file, parts.get(0));
             if (body != null) {
                 close(file);

@@ -25,8 +25,9 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  * frames {@link Http2StreamFrameToHttpObjectCodec} turns into the same {@code HttpRequest} and from
  * the same {@code HttpResponse}, with its own {@link AioFileHandler}: HTTP/2 has no sendfile, and
  * the stream's flow-control window is its channel's writability, the backpressure the file reads
- * wait on. On a plain HTTP/1.1 connection, a cached body of {@link #SENDFILE_MIN_BYTES} or more goes
- * out with sendfile ({@link AioFileHandler#sendfileWhenCached}): the encoder passes a body with a
+ * wait on. A cached body of up to {@link #WHOLE_BODY_MAX_BYTES} leaves with its head as one
+ * response ({@link Exchange}); on a plain HTTP/1.1 connection, a larger cached body goes out with
+ * sendfile ({@link AioFileHandler#sendfileWhenCached}): the encoder passes a body with a
  * Content-Length on unchanged, as that needs.
  *
  * <p>Immutable; one per server, used on every event loop.
@@ -38,12 +39,16 @@ final class Pipelines {
      */
     static final int MAX_CONCURRENT_STREAMS = 100;
     /**
-     * Below this, a file's body is read into the buffer its response head goes out with: one write
-     * where sendfile would add a system call. From it on, a cached body is sent with sendfile on a
-     * plain connection (no TLS, no HTTP/2), which took a 1 MiB response from 900 to 350 us of
-     * server CPU (benchmarks/RESULTS.md).
+     * Up to this, a body (all of a file, or one range of it) that the page cache holds is read on
+     * the loop, whole, into a buffer of its own, and leaves with its head as one response; over
+     * it, a cached body goes out with sendfile on a plain connection (no TLS, no HTTP/2), and in
+     * chunks read through the engine otherwise. Chosen by measurement (benchmarks/RESULTS.md): at
+     * 64 KiB the whole-body read served 1.3 times the requests sendfile did with the mmap, mincore
+     * and munmap that make it safe on a loop; at 256 KiB the two were even; at 1 MiB the copy cost
+     * twice sendfile's system CPU, and sendfile took a 1 MiB response from 900 to 350 us of server
+     * CPU against 64 KiB chunks.
      */
-    static final long SENDFILE_MIN_BYTES = 16 * 1024;
+    static final int WHOLE_BODY_MAX_BYTES = 64 * 1024;
     /** {@link FileServer#close()}'s grace. */
     static final long GRACE_MILLIS = 30_000;
 
@@ -81,7 +86,7 @@ final class Pipelines {
         pipeline.addLast("http-out", new HttpResponseEncoder());
         AioFileHandler files = new AioFileHandler(loops, chunkSize, chunksInFlight);
         if (cleartext) {
-            files.sendfileWhenCached(SENDFILE_MIN_BYTES);
+            files.sendfileWhenCached(WHOLE_BODY_MAX_BYTES + 1);
         }
         pipeline.addLast("files", files);
         pipeline.addLast("requests", new FileRequestHandler(site, requests, cleartext ? new H2cUpgrade(this) : null));

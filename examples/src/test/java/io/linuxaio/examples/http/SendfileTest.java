@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A cached body of {@link Pipelines#SENDFILE_MIN_BYTES} or more goes out with sendfile on a plain
- * HTTP/1.1 connection, ranges included; a smaller one, and every body over HTTP/2, is read into
+ * A cached body over {@link Pipelines#WHOLE_BODY_MAX_BYTES} goes out with sendfile on a plain
+ * HTTP/1.1 connection, ranges included; one up to it, and every body over HTTP/2, is read into
  * buffers. Each test runs over every protocol; the engine's counters, as the status line shows
  * them, tell which way the bytes went.
  */
@@ -43,6 +43,18 @@ class SendfileTest extends EveryProtocolTestBase {
         } else {
             assertEquals(0, sendfiles, "HTTP/2 frames every body: " + server.statusLine());
         }
+    }
+
+    @Test
+    void aBodyJustOverTheWholeReadLimitGoesOutWithSendfileOverPlainHttp1() throws Exception {
+        byte[] justOver = Arrays.copyOf(LARGE, Pipelines.WHOLE_BODY_MAX_BYTES + 1);
+        Files.write(site.root.resolve("just-over.bin"), justOver);
+        Files.readAllBytes(site.root.resolve("just-over.bin"));
+        long before = statusCounter("sendfiles");
+        HttpResponse<byte[]> response = get("/just-over.bin");
+        assertEquals(200, response.statusCode());
+        assertArrayEquals(justOver, response.body());
+        assertEquals(protocol == Protocol.HTTP_1_1 ? 1 : 0, statusCounter("sendfiles") - before, server.statusLine());
     }
 
     @Test
