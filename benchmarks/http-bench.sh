@@ -10,13 +10,16 @@
 # usage: benchmarks/http-bench.sh            (from anywhere; build first with
 #                                              mvn -q -B -DskipTests package)
 # settings (environment):
-#   DURATION=10      seconds of wrk per server and file size (after a 5 s warm-up per server)
+#   DURATION=10      seconds of wrk per server, file size and round
+#   ROUNDS=2         rounds: every server runs all along, and they take turns at each size, in
+#                    the opposite order every other round; the table pools the rounds
+#   WARMUP=20        seconds of load per server before the first round (half 1 KiB, half 64 KiB)
 #   CONNECTIONS=64   wrk connections, WRK_THREADS=2 wrk threads
 #   EVENT_LOOPS=2    event loops / nginx worker processes of every server
 #   AIO_THREADS=8    nginx aio threads' pool threads in all (ours runs with its shipped default)
 #   SERVERS="ours nginx-aio nginx-sendfile netty nginx-plain netty-region"   which servers, in
 #                    this order; an entry NAME:THREADS runs ours or nginx-aio with another pool
-#                    size (ours:8)
+#                    size (ours:8), one entry per server
 #   SIZES="1k 64k 1m 10m"  which files
 #   BASE_PORT=19480  the servers listen on 127.0.0.1:BASE_PORT..BASE_PORT+3
 #   RESULTS_TSV=FILE also write the table as tab-separated values
@@ -35,6 +38,8 @@ WORK=$(mktemp -d /tmp/http-bench.XXXXXX)
 source "$REPO/benchmarks/lib/http-servers.sh"
 
 DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-2}
+WARMUP=${WARMUP:-20}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
 read -r -a SERVERS <<<"${SERVERS:-${SERVERS_ALL[*]}}"
@@ -73,9 +78,15 @@ cat "$ROOT"/*.bin >/dev/null # in the page cache before anyone is measured
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per run," \
   "$CONNECTIONS connections, $EVENT_LOOPS event loops, $AIO_THREADS aio threads"
 
+# Every server runs for the whole of the HTTP/1.1 part, and they take turns: in each of ROUNDS
+# rounds every size is loaded on every server, in the opposite order in the next round. So a busy
+# minute of the machine's other tenants lands on all of them alike, and the table pools the rounds.
+declare -A ENTRY_SERVER=()
 for entry in "${SERVERS[@]}"; do
   # An entry is a server name, or NAME:THREADS to run it with another pool size (ours, nginx-aio).
   server=${entry%%:*}
+  [[ -z ${ENTRY_SERVER[$server]:-} ]] || die "$server is listed twice; the servers run side by side, one of each"
+  ENTRY_SERVER[$server]=$entry
   threads=$AIO_THREADS
   ours_threads=
   if [[ $entry == *:* ]]; then
@@ -83,23 +94,55 @@ for entry in "${SERVERS[@]}"; do
     ours_threads=$threads
   fi
   AIO_THREADS=$threads OURS_AIO_THREADS=$ours_threads start_server "$server" "$ROOT" /1k.bin
-  port=$(server_port "$server")
-  # The JIT and the buffer pools warm up on the middle size before anything is measured.
-  run_wrk "$WORK/warmup.out" "$WORK/report.lua" 5 \
-    --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/64k.bin"
-  for size in "${SIZES[@]}"; do
-    log "$entry: $size for $DURATION s"
-    ticks_before=$(server_cpu_ticks "$server")
-    run_wrk "$WORK/$entry-$size.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
+done
+# The JIT compiles what a load runs for long enough: a JVM server measured after a few seconds is
+# still partly interpreted (ours served 1 KiB files at 33K req/s after 5 s of warm-up and 42K after
+# 20 s). Each server gets WARMUP seconds, half on the small file, half on the middle one.
+for entry in "${SERVERS[@]}"; do
+  port=$(server_port "${entry%%:*}")
+  log "$entry: warm-up for $WARMUP s"
+  for size in 1k 64k; do
+    run_wrk "$WORK/warmup.out" "$WORK/report.lua" $(( (WARMUP + 1) / 2 )) \
       --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/$size.bin"
-    echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$entry-$size.ticks"
-    if [[ $server == ours ]]; then
-      # Cached files must not make the pool grow past its 8 eager workers: say how many there are.
-      log "$entry: aio-worker threads alive after $size: $(grep -l '^aio-worker' \
-        "/proc/${SERVER_PID[$server]}"/task/*/comm 2>/dev/null | wc -l)"
-    fi
   done
-  stop_server "$server"
+done
+for (( round = 1; round <= ROUNDS; round++ )); do
+  order=("${SERVERS[@]}")
+  if (( round % 2 == 0 )); then
+    order=()
+    for (( i = ${#SERVERS[@]} - 1; i >= 0; i-- )); do order+=("${SERVERS[$i]}"); done
+  fi
+  for size in "${SIZES[@]}"; do
+    for entry in "${order[@]}"; do
+      server=${entry%%:*}
+      log "round $round: $entry: $size for $DURATION s"
+      ticks_before=$(server_cpu_ticks "$server")
+      run_wrk "$WORK/$entry-$size-$round.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
+        --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$(server_port "$server")/$size.bin"
+      echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$entry-$size-$round.ticks"
+      if [[ $server == ours ]]; then
+        # Cached files must not make the pool grow past its 8 eager workers: say how many there are.
+        log "$entry: aio-worker threads alive after $size: $(grep -l '^aio-worker' \
+          "/proc/${SERVER_PID[$server]}"/task/*/comm 2>/dev/null | wc -l)"
+      fi
+    done
+  done
+done
+stop_all_servers
+
+# The rounds of each server and size pooled into one RESULT line: requests, time, bytes, errors
+# and CPU ticks summed (so requests/s is the mean over all the rounds' time), latencies the worst.
+for entry in "${SERVERS[@]}"; do
+  for size in "${SIZES[@]}"; do
+    awk '/^RESULT / {
+           for (i = 2; i <= NF; i++) { split($i, kv, "="); k = kv[1]; v = kv[2] + 0
+             if (k ~ /_us$/ && k != "duration_us") { if (v > m[k]) m[k] = v } else s[k] += v }
+         }
+         END { printf "RESULT requests=%d duration_us=%d bytes=%d p50_us=%d p99_us=%d max_us=%d errors=%d non2xx=%d\n",
+                 s["requests"], s["duration_us"], s["bytes"], m["p50_us"], m["p99_us"], m["max_us"], s["errors"], s["non2xx"] }' \
+      "$WORK/$entry-$size"-[0-9]*.out >"$WORK/$entry-$size.out"
+    cat "$WORK/$entry-$size"-[0-9]*.ticks | awk '{ t += $1 } END { print t }' >"$WORK/$entry-$size.ticks"
+  done
 done
 
 # One row per file size; per server its requests/s, p99 latency and the server's own CPU time per
@@ -143,11 +186,30 @@ TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
   done
 } >"$WORK/ratios.tsv"
 
+# The ratios of each round on its own: how far apart the rounds are is how far to trust a ratio.
+{
+  printf "round\tsize"
+  for entry in "${SERVERS[@]}"; do printf "\t%s / %s" "$entry" "${SERVERS[0]}"; done
+  printf "\n"
+  for (( round = 1; round <= ROUNDS; round++ )); do
+    for size in "${SIZES[@]}"; do
+      printf "%s\t%s" "$round" "$size"
+      base=$(rps "$WORK/${SERVERS[0]}-$size-$round.out")
+      for entry in "${SERVERS[@]}"; do
+        awk -v r="$(rps "$WORK/$entry-$size-$round.out")" -v b="$base" 'BEGIN { printf "\t%.2f", r / b }'
+      done
+      printf "\n"
+    done
+  done
+} >"$WORK/round-ratios.tsv"
+
 [[ -z ${RESULTS_TSV:-} ]] || cp "$WORK/table.tsv" "$RESULTS_TSV"
 echo
 column -t -s $'\t' "$WORK/table.tsv"
 echo
 column -t -s $'\t' "$WORK/ratios.tsv"
+echo
+column -t -s $'\t' "$WORK/round-ratios.tsv"
 
 [[ ${#H2_SERVERS[@]} -gt 0 ]] || exit 0
 
