@@ -1,6 +1,7 @@
 package io.linuxaio.benchmarks;
 
 import io.linuxaio.AioCallback;
+import io.linuxaio.AioContext;
 import io.linuxaio.AioException;
 import io.linuxaio.AioFile;
 import io.linuxaio.AioRequest;
@@ -10,20 +11,26 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The engine under test: requests go to a {@link LinuxAio} with exactly {@code workers} workers, and
- * the polling thread runs their callbacks with {@code pollWait()} and {@code pollCb()}.
+ * The engine under test: requests go to a completion context of a {@link LinuxAio}, and the polling
+ * thread runs their callbacks with {@code pollWait()} and {@code pollCb()}. Either the pipeline owns
+ * an engine with exactly {@code workers} workers and uses its default context, or it is one of
+ * several polling threads, each with a context of its own on one shared engine, as a server's event
+ * loops are.
  */
 final class AioPipeline extends Pipeline {
-    private final LinuxAio aio;
+    private final AioContext aio;
     private final AioFile dataFile;
     private final Slot[] slots = new Slot[DEPTH];
 
     AioPipeline(Workload workload, int workers) throws Exception {
+        this(workload, engine(workers));
+    }
+
+    /** A pipeline polling {@code context}, which it closes at the end (an engine, if it is one). */
+    AioPipeline(Workload workload, AioContext context) throws Exception {
         super(workload);
-        aio = new LinuxAio();
+        aio = context;
         try {
-            aio.minParallel(workers);
-            aio.maxParallel(workers);
             dataFile = workload.op == Op.READ
                     ? await(aio.open(workload.dataFile.toString(), Fcntl.O_RDONLY, 0, null))
                     : null;
@@ -33,6 +40,19 @@ final class AioPipeline extends Pipeline {
         }
         for (int i = 0; i < DEPTH; i++) {
             slots[i] = new Slot(i);
+        }
+    }
+
+    /** An engine with exactly {@code workers} workers. */
+    static LinuxAio engine(int workers) throws InterruptedException {
+        LinuxAio engine = new LinuxAio();
+        try {
+            engine.minParallel(workers);
+            engine.maxParallel(workers);
+            return engine;
+        } catch (InterruptedException | RuntimeException | Error e) {
+            engine.close();
+            throw e;
         }
     }
 

@@ -593,11 +593,17 @@ final class Exchange {
     /**
      * A small body read here, on the loop, into a buffer of its own if the page cache holds all of
      * it: one complete response to write, with no region, no chunk and no trip through the engine.
-     * Null if any of it is not cached; the region's reads through the engine then take it.
+     * Null if any of it is not cached, or no direct memory is left for it; the region then takes
+     * it, reading through the engine (and failing as a region does when memory stays short).
      */
     private ByteBuf readIfCached(AioFile file, ByteRange part) {
         int length = (int) part.length();
-        ByteBuf body = ctx.alloc().directBuffer(length, length);
+        ByteBuf body;
+        try {
+            body = ctx.alloc().directBuffer(length, length);
+        } catch (OutOfMemoryError noDirectMemory) {
+            return null;
+        }
         try {
             if (site.loops().engine().readIfCached(file, part.first(), body.nioBuffer(0, length)) != length) {
                 return null;
