@@ -13,7 +13,7 @@
 #   DURATION=10      seconds of wrk per server, file size and round
 #   ROUNDS=2         rounds: every server runs all along, and they take turns at each size, in
 #                    the opposite order every other round; the table pools the rounds
-#   WARMUP=20        seconds of load per server before the first round (half 1 KiB, half 64 KiB)
+#   WARMUP=40        seconds of load per server before the first round, split over the sizes
 #   CONNECTIONS=64   wrk connections, WRK_THREADS=2 wrk threads
 #   EVENT_LOOPS=2    event loops / nginx worker processes of every server
 #   AIO_THREADS=8    nginx aio threads' pool threads in all (ours runs with its shipped default)
@@ -39,7 +39,7 @@ source "$REPO/benchmarks/lib/http-servers.sh"
 
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
-WARMUP=${WARMUP:-20}
+WARMUP=${WARMUP:-40}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
 read -r -a SERVERS <<<"${SERVERS:-${SERVERS_ALL[*]}}"
@@ -97,12 +97,14 @@ for entry in "${SERVERS[@]}"; do
 done
 # The JIT compiles what a load runs for long enough: a JVM server measured after a few seconds is
 # still partly interpreted (ours served 1 KiB files at 33K req/s after 5 s of warm-up and 42K after
-# 20 s). Each server gets WARMUP seconds, half on the small file, half on the middle one.
+# 20 s), and each size takes its own path through a server (ours: a whole read up to 64 KiB,
+# sendfile above; at 10 MiB, unwarmed, its JIT compiler thread took an eighth of its CPU). Each
+# server gets WARMUP seconds on every size, split evenly.
 for entry in "${SERVERS[@]}"; do
   port=$(server_port "${entry%%:*}")
   log "$entry: warm-up for $WARMUP s"
-  for size in 1k 64k; do
-    run_wrk "$WORK/warmup.out" "$WORK/report.lua" $(( (WARMUP + 1) / 2 )) \
+  for size in "${SIZES[@]}"; do
+    run_wrk "$WORK/warmup.out" "$WORK/report.lua" $(( (WARMUP + ${#SIZES[@]} - 1) / ${#SIZES[@]} )) \
       --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/$size.bin"
   done
 done
