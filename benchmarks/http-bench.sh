@@ -19,14 +19,14 @@
 #   AIO_THREADS=8    nginx aio threads' pool threads in all (ours runs with its shipped default)
 #   SERVERS="ours nginx-aio nginx-sendfile netty nginx-plain netty-region"   which servers, in
 #                    this order; an entry NAME:THREADS runs ours or nginx-aio with another pool
-#                    size (ours:8), one entry per server
+#                    size (ours:8), one entry per server; empty (SERVERS=) for the HTTP/2 part alone
 #   SIZES="1k 64k 1m 10m"  which files
 #   BASE_PORT=19480  the servers listen on 127.0.0.1:BASE_PORT..BASE_PORT+3
 #   RESULTS_TSV=FILE also write the table as tab-separated values
 #   H2_SERVERS="ours-h2 nginx-h2"   the HTTP/2 servers; empty for none
 #   H2_CONNECTIONS=8 H2_STREAMS=8    h2load connections and streams per connection (64 requests
 #                    in flight, as wrk's 64 connections have); H2_TSV=FILE writes that table too
-#   H2_WARMUP=8      seconds of h2load per server on each of 1k and 64k before measuring
+#   H2_WARMUP=15     seconds of h2load per server on each size before measuring
 #
 # Everything listens and connects on 127.0.0.1 only; every run is bounded by its duration, and
 # the scratch directory and every server started here are removed on exit, even on failure.
@@ -42,10 +42,11 @@ ROUNDS=${ROUNDS:-2}
 WARMUP=${WARMUP:-40}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
-read -r -a SERVERS <<<"${SERVERS:-${SERVERS_ALL[*]}}"
+read -r -a SERVERS <<<"${SERVERS-${SERVERS_ALL[*]}}"
 read -r -a H2_SERVERS <<<"${H2_SERVERS-${H2_SERVERS_ALL[*]}}"
 H2_CONNECTIONS=${H2_CONNECTIONS:-8}
 H2_STREAMS=${H2_STREAMS:-8}
+H2_WARMUP=${H2_WARMUP:-15}
 read -r -a SIZES <<<"${SIZES:-1k 64k 1m 10m}"
 
 cleanup() {
@@ -78,140 +79,143 @@ cat "$ROOT"/*.bin >/dev/null # in the page cache before anyone is measured
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per run," \
   "$CONNECTIONS connections, $EVENT_LOOPS event loops, $AIO_THREADS aio threads"
 
-# Every server runs for the whole of the HTTP/1.1 part, and they take turns: in each of ROUNDS
-# rounds every size is loaded on every server, in the opposite order in the next round. So a busy
-# minute of the machine's other tenants lands on all of them alike, and the table pools the rounds.
-declare -A ENTRY_SERVER=()
-for entry in "${SERVERS[@]}"; do
-  # An entry is a server name, or NAME:THREADS to run it with another pool size (ours, nginx-aio).
-  server=${entry%%:*}
-  [[ -z ${ENTRY_SERVER[$server]:-} ]] || die "$server is listed twice; the servers run side by side, one of each"
-  ENTRY_SERVER[$server]=$entry
-  threads=$AIO_THREADS
-  ours_threads=
-  if [[ $entry == *:* ]]; then
-    threads=${entry#*:}
-    ours_threads=$threads
-  fi
-  AIO_THREADS=$threads OURS_AIO_THREADS=$ours_threads start_server "$server" "$ROOT" /1k.bin
-done
-# The JIT compiles what a load runs for long enough: a JVM server measured after a few seconds is
-# still partly interpreted (ours served 1 KiB files at 33K req/s after 5 s of warm-up and 42K after
-# 20 s), and each size takes its own path through a server (ours: a whole read up to 64 KiB,
-# sendfile above; at 10 MiB, unwarmed, its JIT compiler thread took an eighth of its CPU). Each
-# server gets WARMUP seconds on every size, split evenly.
-for entry in "${SERVERS[@]}"; do
-  port=$(server_port "${entry%%:*}")
-  log "$entry: warm-up for $WARMUP s"
-  for size in "${SIZES[@]}"; do
-    run_wrk "$WORK/warmup.out" "$WORK/report.lua" $(( (WARMUP + ${#SIZES[@]} - 1) / ${#SIZES[@]} )) \
-      --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/$size.bin"
-  done
-done
-for (( round = 1; round <= ROUNDS; round++ )); do
-  order=("${SERVERS[@]}")
-  if (( round % 2 == 0 )); then
-    order=()
-    for (( i = ${#SERVERS[@]} - 1; i >= 0; i-- )); do order+=("${SERVERS[$i]}"); done
-  fi
-  for size in "${SIZES[@]}"; do
-    for entry in "${order[@]}"; do
-      server=${entry%%:*}
-      log "round $round: $entry: $size for $DURATION s"
-      ticks_before=$(server_cpu_ticks "$server")
-      run_wrk "$WORK/$entry-$size-$round.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
-        --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$(server_port "$server")/$size.bin"
-      echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$entry-$size-$round.ticks"
-      if [[ $server == ours ]]; then
-        # Cached files must not make the pool grow past its 8 eager workers: say how many there are.
-        log "$entry: aio-worker threads alive after $size: $(grep -l '^aio-worker' \
-          "/proc/${SERVER_PID[$server]}"/task/*/comm 2>/dev/null | wc -l)"
-      fi
-    done
-  done
-done
-stop_all_servers
-
-# The rounds of each server and size pooled into one RESULT line: requests, time, bytes, errors
-# and CPU ticks summed (so requests/s is the mean over all the rounds' time), latencies the worst.
-for entry in "${SERVERS[@]}"; do
-  for size in "${SIZES[@]}"; do
-    awk '/^RESULT / {
-           for (i = 2; i <= NF; i++) { split($i, kv, "="); k = kv[1]; v = kv[2] + 0
-             if (k ~ /_us$/ && k != "duration_us") { if (v > m[k]) m[k] = v } else s[k] += v }
-         }
-         END { printf "RESULT requests=%d duration_us=%d bytes=%d p50_us=%d p99_us=%d max_us=%d errors=%d non2xx=%d\n",
-                 s["requests"], s["duration_us"], s["bytes"], m["p50_us"], m["p99_us"], m["max_us"], s["errors"], s["non2xx"] }' \
-      "$WORK/$entry-$size"-[0-9]*.out >"$WORK/$entry-$size.out"
-    cat "$WORK/$entry-$size"-[0-9]*.ticks | awk '{ t += $1 } END { print t }' >"$WORK/$entry-$size.ticks"
-  done
-done
-
-# One row per file size; per server its requests/s, p99 latency and the server's own CPU time per
-# request (all its threads and processes; the figure least moved by other load on the machine).
-# A cell with failed requests (socket errors or non-2xx answers) is marked with their count.
-TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
-{
-  printf "size"
+# The HTTP/1.1 part, unless SERVERS is set empty (SERVERS= for the HTTP/2 part alone).
+if (( ${#SERVERS[@]} > 0 )); then
+  # Every server runs for the whole of the HTTP/1.1 part, and they take turns: in each of ROUNDS
+  # rounds every size is loaded on every server, in the opposite order in the next round. So a busy
+  # minute of the machine's other tenants lands on all of them alike, and the table pools the rounds.
+  declare -A ENTRY_SERVER=()
   for entry in "${SERVERS[@]}"; do
-    printf "\t%s req/s\t%s p99 ms\t%s cpu us/req" "$entry" "$entry" "$entry"
+    # An entry is a server name, or NAME:THREADS to run it with another pool size (ours, nginx-aio).
+    server=${entry%%:*}
+    [[ -z ${ENTRY_SERVER[$server]:-} ]] || die "$server is listed twice; the servers run side by side, one of each"
+    ENTRY_SERVER[$server]=$entry
+    threads=$AIO_THREADS
+    ours_threads=
+    if [[ $entry == *:* ]]; then
+      threads=${entry#*:}
+      ours_threads=$threads
+    fi
+    AIO_THREADS=$threads OURS_AIO_THREADS=$ours_threads start_server "$server" "$ROOT" /1k.bin
   done
-  printf "\n"
-  for size in "${SIZES[@]}"; do
-    printf "%s" "$size"
-    for entry in "${SERVERS[@]}"; do
-      out="$WORK/$entry-$size.out"
-      bad=$(failed "$out")
-      mark=""
-      (( bad == 0 )) || mark=" (${bad} failed)"
-      cpu=$(awk -v t="$(cat "$WORK/$entry-$size.ticks")" -v us="$TICK_US" \
-        -v r="$(result_field "$out" requests)" 'BEGIN { printf "%.0f", t * us / r }')
-      printf "\t%s%s\t%s\t%s" "$(rps "$out")" "$mark" "$(ms "$out" p99_us)" "$cpu"
-    done
-    printf "\n"
-  done
-} >"$WORK/table.tsv"
-
-# The same run as ratios, which hold on a shared, noisy machine where absolute figures do not:
-# each server's requests/s divided by ours (above 1: faster than ours).
-{
-  printf "size"
-  for entry in "${SERVERS[@]}"; do printf "\t%s / %s" "$entry" "${SERVERS[0]}"; done
-  printf "\n"
-  for size in "${SIZES[@]}"; do
-    printf "%s" "$size"
-    base=$(rps "$WORK/${SERVERS[0]}-$size.out")
-    for entry in "${SERVERS[@]}"; do
-      awk -v r="$(rps "$WORK/$entry-$size.out")" -v b="$base" 'BEGIN { printf "\t%.2f", r / b }'
-    done
-    printf "\n"
-  done
-} >"$WORK/ratios.tsv"
-
-# The ratios of each round on its own: how far apart the rounds are is how far to trust a ratio.
-{
-  printf "round\tsize"
-  for entry in "${SERVERS[@]}"; do printf "\t%s / %s" "$entry" "${SERVERS[0]}"; done
-  printf "\n"
-  for (( round = 1; round <= ROUNDS; round++ )); do
+  # The JIT compiles what a load runs for long enough: a JVM server measured after a few seconds is
+  # still partly interpreted (ours served 1 KiB files at 33K req/s after 5 s of warm-up and 42K after
+  # 20 s), and each size takes its own path through a server (ours: a whole read up to 64 KiB,
+  # sendfile above; at 10 MiB, unwarmed, its JIT compiler thread took an eighth of its CPU). Each
+  # server gets WARMUP seconds on every size, split evenly.
+  for entry in "${SERVERS[@]}"; do
+    port=$(server_port "${entry%%:*}")
+    log "$entry: warm-up for $WARMUP s"
     for size in "${SIZES[@]}"; do
-      printf "%s\t%s" "$round" "$size"
-      base=$(rps "$WORK/${SERVERS[0]}-$size-$round.out")
+      run_wrk "$WORK/warmup.out" "$WORK/report.lua" $(( (WARMUP + ${#SIZES[@]} - 1) / ${#SIZES[@]} )) \
+        --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$port/$size.bin"
+    done
+  done
+  for (( round = 1; round <= ROUNDS; round++ )); do
+    order=("${SERVERS[@]}")
+    if (( round % 2 == 0 )); then
+      order=()
+      for (( i = ${#SERVERS[@]} - 1; i >= 0; i-- )); do order+=("${SERVERS[$i]}"); done
+    fi
+    for size in "${SIZES[@]}"; do
+      for entry in "${order[@]}"; do
+        server=${entry%%:*}
+        log "round $round: $entry: $size for $DURATION s"
+        ticks_before=$(server_cpu_ticks "$server")
+        run_wrk "$WORK/$entry-$size-$round.out" "$WORK/report.lua" "$DURATION" --timeout 10s \
+          --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$(server_port "$server")/$size.bin"
+        echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$entry-$size-$round.ticks"
+        if [[ $server == ours ]]; then
+          # Cached files must not make the pool grow past its 8 eager workers: say how many there are.
+          log "$entry: aio-worker threads alive after $size: $(grep -l '^aio-worker' \
+            "/proc/${SERVER_PID[$server]}"/task/*/comm 2>/dev/null | wc -l)"
+        fi
+      done
+    done
+  done
+  stop_all_servers
+
+  # The rounds of each server and size pooled into one RESULT line: requests, time, bytes, errors
+  # and CPU ticks summed (so requests/s is the mean over all the rounds' time), latencies the worst.
+  for entry in "${SERVERS[@]}"; do
+    for size in "${SIZES[@]}"; do
+      awk '/^RESULT / {
+             for (i = 2; i <= NF; i++) { split($i, kv, "="); k = kv[1]; v = kv[2] + 0
+               if (k ~ /_us$/ && k != "duration_us") { if (v > m[k]) m[k] = v } else s[k] += v }
+           }
+           END { printf "RESULT requests=%d duration_us=%d bytes=%d p50_us=%d p99_us=%d max_us=%d errors=%d non2xx=%d\n",
+                   s["requests"], s["duration_us"], s["bytes"], m["p50_us"], m["p99_us"], m["max_us"], s["errors"], s["non2xx"] }' \
+        "$WORK/$entry-$size"-[0-9]*.out >"$WORK/$entry-$size.out"
+      cat "$WORK/$entry-$size"-[0-9]*.ticks | awk '{ t += $1 } END { print t }' >"$WORK/$entry-$size.ticks"
+    done
+  done
+
+  # One row per file size; per server its requests/s, p99 latency and the server's own CPU time per
+  # request (all its threads and processes; the figure least moved by other load on the machine).
+  # A cell with failed requests (socket errors or non-2xx answers) is marked with their count.
+  TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
+  {
+    printf "size"
+    for entry in "${SERVERS[@]}"; do
+      printf "\t%s req/s\t%s p99 ms\t%s cpu us/req" "$entry" "$entry" "$entry"
+    done
+    printf "\n"
+    for size in "${SIZES[@]}"; do
+      printf "%s" "$size"
       for entry in "${SERVERS[@]}"; do
-        awk -v r="$(rps "$WORK/$entry-$size-$round.out")" -v b="$base" 'BEGIN { printf "\t%.2f", r / b }'
+        out="$WORK/$entry-$size.out"
+        bad=$(failed "$out")
+        mark=""
+        (( bad == 0 )) || mark=" (${bad} failed)"
+        cpu=$(awk -v t="$(cat "$WORK/$entry-$size.ticks")" -v us="$TICK_US" \
+          -v r="$(result_field "$out" requests)" 'BEGIN { printf "%.0f", t * us / r }')
+        printf "\t%s%s\t%s\t%s" "$(rps "$out")" "$mark" "$(ms "$out" p99_us)" "$cpu"
       done
       printf "\n"
     done
-  done
-} >"$WORK/round-ratios.tsv"
+  } >"$WORK/table.tsv"
 
-[[ -z ${RESULTS_TSV:-} ]] || cp "$WORK/table.tsv" "$RESULTS_TSV"
-echo
-column -t -s $'\t' "$WORK/table.tsv"
-echo
-column -t -s $'\t' "$WORK/ratios.tsv"
-echo
-column -t -s $'\t' "$WORK/round-ratios.tsv"
+  # The same run as ratios, which hold on a shared, noisy machine where absolute figures do not:
+  # each server's requests/s divided by ours (above 1: faster than ours).
+  {
+    printf "size"
+    for entry in "${SERVERS[@]}"; do printf "\t%s / %s" "$entry" "${SERVERS[0]}"; done
+    printf "\n"
+    for size in "${SIZES[@]}"; do
+      printf "%s" "$size"
+      base=$(rps "$WORK/${SERVERS[0]}-$size.out")
+      for entry in "${SERVERS[@]}"; do
+        awk -v r="$(rps "$WORK/$entry-$size.out")" -v b="$base" 'BEGIN { printf "\t%.2f", r / b }'
+      done
+      printf "\n"
+    done
+  } >"$WORK/ratios.tsv"
+
+  # The ratios of each round on its own: how far apart the rounds are is how far to trust a ratio.
+  {
+    printf "round\tsize"
+    for entry in "${SERVERS[@]}"; do printf "\t%s / %s" "$entry" "${SERVERS[0]}"; done
+    printf "\n"
+    for (( round = 1; round <= ROUNDS; round++ )); do
+      for size in "${SIZES[@]}"; do
+        printf "%s\t%s" "$round" "$size"
+        base=$(rps "$WORK/${SERVERS[0]}-$size-$round.out")
+        for entry in "${SERVERS[@]}"; do
+          awk -v r="$(rps "$WORK/$entry-$size-$round.out")" -v b="$base" 'BEGIN { printf "\t%.2f", r / b }'
+        done
+        printf "\n"
+      done
+    done
+  } >"$WORK/round-ratios.tsv"
+
+  [[ -z ${RESULTS_TSV:-} ]] || cp "$WORK/table.tsv" "$RESULTS_TSV"
+  echo
+  column -t -s $'\t' "$WORK/table.tsv"
+  echo
+  column -t -s $'\t' "$WORK/ratios.tsv"
+  echo
+  column -t -s $'\t' "$WORK/round-ratios.tsv"
+fi
 
 [[ ${#H2_SERVERS[@]} -gt 0 ]] || exit 0
 
@@ -223,9 +227,10 @@ log "h2: $H2_CONNECTIONS connections x $H2_STREAMS streams, $WRK_THREADS h2load 
 for server in "${H2_SERVERS[@]}"; do
   start_server "$server" "$ROOT" /1k.bin
   port=$(server_port "$server")
-  # A longer warm-up than wrk's: TLS and the HTTP/2 codec give the JIT more to compile.
-  for size in 1k 64k; do
-    run_h2load "$WORK/h2-warmup.out" "${H2_WARMUP:-8}" --threads "$WRK_THREADS" --clients "$H2_CONNECTIONS" \
+  # A longer warm-up than wrk's: TLS and the HTTP/2 codec give the JIT more to compile (ours over
+  # h2 served a 1 KiB file at 5K, 12K, 26K and 29K req/s in four 8 s runs after its start).
+  for size in "${SIZES[@]}"; do
+    run_h2load "$WORK/h2-warmup.out" "$H2_WARMUP" --threads "$WRK_THREADS" --clients "$H2_CONNECTIONS" \
       --max-concurrent-streams "$H2_STREAMS" "https://127.0.0.1:$port/$size.bin"
   done
   for size in "${SIZES[@]}"; do
