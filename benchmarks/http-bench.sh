@@ -79,6 +79,9 @@ cat "$ROOT"/*.bin >/dev/null # in the page cache before anyone is measured
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per run," \
   "$CONNECTIONS connections, $EVENT_LOOPS event loops, $AIO_THREADS aio threads"
 
+# CPU time is read in clock ticks.
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
+
 # The HTTP/1.1 part, unless SERVERS is set empty (SERVERS= for the HTTP/2 part alone).
 if (( ${#SERVERS[@]} > 0 )); then
   # Every server runs for the whole of the HTTP/1.1 part, and they take turns: in each of ROUNDS
@@ -153,7 +156,6 @@ if (( ${#SERVERS[@]} > 0 )); then
   # One row per file size; per server its requests/s, p99 latency and the server's own CPU time per
   # request (all its threads and processes; the figure least moved by other load on the machine).
   # A cell with failed requests (socket errors or non-2xx answers) is marked with their count.
-  TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
   {
     printf "size"
     for entry in "${SERVERS[@]}"; do
