@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +23,7 @@ class SendfileTest extends EveryProtocolTestBase {
     static void startServer() throws Exception {
         start(builder -> builder);
         new Random(7).nextBytes(LARGE);
-        Files.write(site.root.resolve("large.bin"), LARGE);
-        Files.readAllBytes(site.root.resolve("large.bin")); // in the page cache
+        writeCached("large.bin", LARGE);
     }
 
     @Test
@@ -48,8 +46,7 @@ class SendfileTest extends EveryProtocolTestBase {
     @Test
     void aBodyJustOverTheWholeReadLimitGoesOutWithSendfileOverPlainHttp1() throws Exception {
         byte[] justOver = Arrays.copyOf(LARGE, Pipelines.WHOLE_BODY_MAX_BYTES + 1);
-        Files.write(site.root.resolve("just-over.bin"), justOver);
-        Files.readAllBytes(site.root.resolve("just-over.bin"));
+        writeCached("just-over.bin", justOver);
         long before = statusCounter("sendfiles");
         HttpResponse<byte[]> response = get("/just-over.bin");
         assertEquals(200, response.statusCode());

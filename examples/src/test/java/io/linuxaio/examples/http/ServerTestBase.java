@@ -152,6 +152,12 @@ abstract class ServerTestBase {
         }
     }
 
+    /** Writes {@code content} as {@code name} under the root and reads it once, so all of it is in the page cache. */
+    static void writeCached(String name, byte[] content) throws IOException {
+        Files.write(site.root.resolve(name), content);
+        Files.readAllBytes(site.root.resolve(name));
+    }
+
     /** One of the engine's counters as the server's status line shows it ({@code reads=12}). */
     static long statusCounter(String name) {
         String line = server.statusLine();

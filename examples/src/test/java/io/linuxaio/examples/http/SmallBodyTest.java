@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.linuxaio.LinuxAio;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +23,7 @@ class SmallBodyTest extends EveryProtocolTestBase {
     static void startServer() throws Exception {
         start(builder -> builder);
         new Random(11).nextBytes(SMALL);
-        Files.write(site.root.resolve("small.bin"), SMALL);
-        Files.readAllBytes(site.root.resolve("small.bin")); // in the page cache
+        writeCached("small.bin", SMALL);
     }
 
     @Test
