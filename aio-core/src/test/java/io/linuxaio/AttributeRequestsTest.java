@@ -15,27 +15,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** truncate, chmod, chown, utime and statvfs: a file's size, permissions, owner and times, and its file system's room. */
-class AttributeRequestsTest {
+class AttributeRequestsTest extends EngineTestBase {
     private static final Instant OLD = Instant.parse("2001-02-03T04:05:06.123456789Z");
     private static final Instant OLDER = Instant.parse("1999-12-31T23:59:59.987654321Z");
-
-    @TempDir Path dir;
-    private final LinuxAio aio = new LinuxAio();
-
-    @AfterEach
-    void closeEngine() {
-        aio.close();
-    }
-
-    private String path(String name) {
-        return dir.resolve(name).toString();
-    }
 
     private Stat lstat(String name) throws AioException {
         return await(aio, aio.lstat(path(name), null));

@@ -20,27 +20,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** copy, move, rmtree and scandir: IO::AIO's composite requests, built from groups. */
-class CompositeRequestsTest {
+class CompositeRequestsTest extends EngineTestBase {
     private static final Instant ATIME = Instant.parse("2001-02-03T04:05:06.123456789Z");
     private static final Instant MTIME = Instant.parse("2002-03-04T05:06:07.987654321Z");
-
-    @TempDir Path dir;
-    private final LinuxAio aio = new LinuxAio();
-
-    @AfterEach
-    void closeEngine() {
-        aio.close();
-    }
-
-    /** {@code name} in the test directory; as a string, so a name that is not UTF-8 stays whole. */
-    private String path(String name) {
-        return dir + "/" + name;
-    }
 
     private static byte[] random(int size) {
         byte[] data = new byte[size];

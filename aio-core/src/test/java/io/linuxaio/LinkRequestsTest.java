@@ -11,27 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** readlink, symlink, link and mknod: the requests that make or read names. */
-class LinkRequestsTest {
+class LinkRequestsTest extends EngineTestBase {
     /** O_TMPFILE of {@code <fcntl.h>}: __O_TMPFILE with O_DIRECTORY. */
     private static final int O_TMPFILE = 020000000 | O_DIRECTORY;
-
-    @TempDir Path dir;
-    private final LinuxAio aio = new LinuxAio();
-
-    @AfterEach
-    void closeEngine() {
-        aio.close();
-    }
-
-    /** Joined as text: a name that is not UTF-8 has no java.nio Path. */
-    private String path(String name) {
-        return dir + "/" + name;
-    }
 
     private AioFile openDir() throws AioException {
         return await(aio, aio.open(dir.toString(), O_PATH | O_DIRECTORY, 0, null));

@@ -13,24 +13,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each request's success and its system errors, as a callback sees them. */
-class RequestsTest {
-    @TempDir Path dir;
-    private final LinuxAio aio = new LinuxAio();
-
-    @AfterEach
-    void closeEngine() {
-        aio.close();
-    }
-
-    private String path(String name) {
-        return dir.resolve(name).toString();
-    }
-
+class RequestsTest extends EngineTestBase {
     @Test
     void openCreatesWithModeAndReturnsAFileEveryOtherCallAccepts() throws Exception {
         AioFile file = await(aio, aio.open(path("new"), O_WRONLY | O_CREAT, 0640, null));

@@ -14,26 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** allocate, fiemap and seek: where a file's bytes are, and making or freeing room for them. */
-class SpaceRequestsTest {
+class SpaceRequestsTest extends EngineTestBase {
     private static final int KIB = 1024;
     private static final int MIB = 1024 * KIB;
-
-    @TempDir Path dir;
-    private final LinuxAio aio = new LinuxAio();
-
-    @AfterEach
-    void closeEngine() {
-        aio.close();
-    }
-
-    private String path(String name) {
-        return dir.resolve(name).toString();
-    }
 
     /** A file of {@code size} bytes holding {@code 0x5A} only in the given [start, end) ranges: holes elsewhere. */
     private Path sparse(String name, long size, long[]... ranges) throws Exception {

@@ -14,28 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** sync, syncfs, sync_file_range, msync, mlock and mlockall. */
-class SyncRequestsTest {
+class SyncRequestsTest extends EngineTestBase {
     /** The process's locked memory is one thing: tests that lock or unlock it must not overlap. */
     private static final String LOCKED_MEMORY = "the process's locked memory";
-
-    @TempDir Path dir;
-    private final LinuxAio aio = new LinuxAio();
-
-    @AfterEach
-    void closeEngine() {
-        aio.close();
-    }
-
-    private String path(String name) {
-        return dir.resolve(name).toString();
-    }
 
     /** A file of {@code size} bytes mapped read-write. */
     private MappedByteBuffer map(String name, int size) throws Exception {

@@ -17,25 +17,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** sendfile, slurp, nop and busy: the requests that move a file's bytes as a whole, and the two that move none. */
-class TransferRequestsTest {
+class TransferRequestsTest extends EngineTestBase {
     private static final long GIB = 1L << 30;
-
-    @TempDir Path dir;
-    private final LinuxAio aio = new LinuxAio();
-
-    @AfterEach
-    void closeEngine() {
-        aio.close();
-    }
-
-    private String path(String name) {
-        return dir.resolve(name).toString();
-    }
 
     private AioFile open(String name, int flags) throws AioException {
         return await(aio, aio.open(path(name), flags, 0644, null));
