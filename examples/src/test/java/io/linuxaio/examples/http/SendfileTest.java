@@ -51,7 +51,12 @@ class SendfileTest extends EveryProtocolTestBase {
         HttpResponse<byte[]> response = get("/just-over.bin");
         assertEquals(200, response.statusCode());
         assertArrayEquals(justOver, response.body());
-        assertEquals(protocol == Protocol.HTTP_1_1 ? 1 : 0, statusCounter("sendfiles") - before, server.statusLine());
+        if (protocol == Protocol.HTTP_1_1) {
+            // The loop counts a sendfile as the call returns, which may be after the client has the bytes.
+            await("a sendfile counted", () -> statusCounter("sendfiles") > before);
+        } else {
+            assertEquals(before, statusCounter("sendfiles"), "HTTP/2 frames every body: " + server.statusLine());
+        }
     }
 
     @Test
