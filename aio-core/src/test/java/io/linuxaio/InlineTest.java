@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,28 +37,12 @@ import org.junit.jupiter.api.Test;
  * <p>Files live under the build directory, not /tmp: page-cache eviction needs a disk file system
  * (on tmpfs every page is always "cached").
  */
-class InlineTest {
-    private final LinuxAio aio = new LinuxAio();
-    private final DiskFiles files = new DiskFiles("inline-");
-    private final Path dir = files.dir;
-
-    InlineTest() throws IOException {}
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        aio.close();
-        files.close();
-    }
-
-    private Path file(String name, byte[] content) throws IOException {
-        return files.write(name, content);
+class InlineTest extends PageCacheTestBase {
+    InlineTest() throws IOException {
+        super("inline-");
     }
 
     private static final int POSIX_FADV_RANDOM = 1;
-
-    private static byte[] random(int size) {
-        return DiskFiles.random(size);
-    }
 
     /** Drops the file's pages from the page cache, from {@code offset} to the end (the test checks it took). */
     private static void evict(AioFile file, long offset) {

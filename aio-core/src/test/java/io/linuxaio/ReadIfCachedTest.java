@@ -1,6 +1,5 @@
 package io.linuxaio;
 
-import static io.linuxaio.Fcntl.O_RDONLY;
 import static io.linuxaio.Polling.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,10 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,29 +17,15 @@ import org.junit.jupiter.api.Test;
  * byte asked for, and otherwise nothing moved. Files live under the build directory, where
  * eviction works (not tmpfs).
  */
-class ReadIfCachedTest {
-    private final LinuxAio aio = new LinuxAio();
-    private final DiskFiles files = new DiskFiles("read-if-cached-");
-
-    ReadIfCachedTest() throws IOException {}
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        aio.close();
-        files.close();
-    }
-
-    /** A file written, synced and read once, so that all of it is in the page cache. */
-    private AioFile cached(String name, byte[] content) throws Exception {
-        Path path = files.write(name, content);
-        Files.readAllBytes(path);
-        return await(aio, aio.open(path.toString(), O_RDONLY, 0, null));
+class ReadIfCachedTest extends PageCacheTestBase {
+    ReadIfCachedTest() throws IOException {
+        super("read-if-cached-");
     }
 
     @Test
     void aCachedRangeIsReadAtOnceIntoADirectBuffer() throws Exception {
-        byte[] data = DiskFiles.random(300_000);
-        AioFile file = cached("direct", data);
+        byte[] data = random(300_000);
+        AioFile file = openCached("direct", data);
         ByteBuffer dst = ByteBuffer.allocateDirect(200_100);
         dst.position(100);
         InlineStats before = aio.inlineStats();
@@ -59,8 +41,8 @@ class ReadIfCachedTest {
 
     @Test
     void aHeapBufferIsFilledThroughTheBounceBuffer() throws Exception {
-        byte[] data = DiskFiles.random(10_000);
-        AioFile file = cached("heap", data);
+        byte[] data = random(10_000);
+        AioFile file = openCached("heap", data);
         ByteBuffer dst = ByteBuffer.allocate(5_007);
         dst.position(7);
         assertEquals(5_000, aio.readIfCached(file, 5_000, dst));
@@ -71,8 +53,8 @@ class ReadIfCachedTest {
 
     @Test
     void aRangeWithPagesMissingFromTheCacheReadsNothingAndMovesNothing() throws Exception {
-        byte[] data = DiskFiles.random(1 << 20);
-        AioFile file = cached("evicted", data);
+        byte[] data = random(1 << 20);
+        AioFile file = openCached("evicted", data);
         assertEquals(0, Posix.posix_fadvise(file.fd(), 900_000, 0, Posix.POSIX_FADV_DONTNEED));
         ByteBuffer dst = ByteBuffer.allocateDirect(data.length);
         InlineStats before = aio.inlineStats();
@@ -87,8 +69,8 @@ class ReadIfCachedTest {
 
     @Test
     void theEndOfTheFileEndsTheRead() throws Exception {
-        byte[] data = DiskFiles.random(10_000);
-        AioFile file = cached("short", data);
+        byte[] data = random(10_000);
+        AioFile file = openCached("short", data);
         ByteBuffer dst = ByteBuffer.allocateDirect(50_000);
         assertEquals(10_000, aio.readIfCached(file, 0, dst));
         assertEquals(10_000, dst.position());
@@ -98,7 +80,7 @@ class ReadIfCachedTest {
 
     @Test
     void inlineFalseReadsNothing() throws Exception {
-        AioFile file = cached("strict", DiskFiles.random(10_000));
+        AioFile file = openCached("strict", random(10_000));
         aio.inline(false);
         ByteBuffer dst = ByteBuffer.allocateDirect(10_000);
         assertEquals(-1, aio.readIfCached(file, 0, dst));
@@ -110,8 +92,8 @@ class ReadIfCachedTest {
 
     @Test
     void aFileSystemThatRefusesRwfNowaitLeavesTheReadToTheEngine() throws Exception {
-        byte[] data = DiskFiles.random(10_000);
-        AioFile file = cached("refused", data);
+        byte[] data = random(10_000);
+        AioFile file = openCached("refused", data);
         aio.shared().inline.injectErrno(Errno.EOPNOTSUPP);
         ByteBuffer dst = ByteBuffer.allocateDirect(10_000);
         assertEquals(-1, aio.readIfCached(file, 0, dst));
@@ -123,7 +105,7 @@ class ReadIfCachedTest {
 
     @Test
     void badArgumentsThrowInTheCallerAndTryNothing() throws Exception {
-        AioFile file = cached("args", DiskFiles.random(100));
+        AioFile file = openCached("args", random(100));
         ByteBuffer dst = ByteBuffer.allocateDirect(100);
         assertThrows(NullPointerException.class, () -> aio.readIfCached(null, 0, dst));
         assertThrows(NullPointerException.class, () -> aio.readIfCached(file, 0, null));

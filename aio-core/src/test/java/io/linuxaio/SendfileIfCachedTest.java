@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,25 +25,9 @@ import org.junit.jupiter.api.Test;
  * whole range in the page cache. The output here is a regular file, which sendfile takes as it
  * takes a socket. Files live under the build directory, where eviction works (not tmpfs).
  */
-class SendfileIfCachedTest {
-    private final LinuxAio aio = new LinuxAio();
-    private final DiskFiles files = new DiskFiles("sendfile-");
-    private final Path dir = files.dir;
-
-    SendfileIfCachedTest() throws IOException {}
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        aio.close();
-        files.close();
-    }
-
-    private Path file(String name, byte[] content) throws IOException {
-        return files.write(name, content);
-    }
-
-    private static byte[] random(int size) {
-        return DiskFiles.random(size);
+class SendfileIfCachedTest extends PageCacheTestBase {
+    SendfileIfCachedTest() throws IOException {
+        super("sendfile-");
     }
 
     private AioFile open(Path path) throws Exception {
@@ -58,9 +41,7 @@ class SendfileIfCachedTest {
     @Test
     void aCachedRangeIsSentAtOnceOnTheCallingThread() throws Exception {
         byte[] data = random(300_000);
-        Path path = file("cached", data);
-        Files.readAllBytes(path);
-        AioFile in = open(path);
+        AioFile in = openCached("cached", data);
         AioFile out = output();
         InlineStats before = aio.inlineStats();
         assertEquals(200_000, aio.sendfileIfCached(in, 1000, 200_000, out.fd()));
@@ -74,9 +55,7 @@ class SendfileIfCachedTest {
     @Test
     void aRangeWithAPageMissingFromTheCacheSendsNothing() throws Exception {
         byte[] data = random(1 << 20);
-        Path path = file("evicted", data);
-        Files.readAllBytes(path);
-        AioFile in = open(path);
+        AioFile in = openCached("evicted", data);
         AioFile out = output();
         assertEquals(0, Posix.posix_fadvise(in.fd(), 900_000, 0, Posix.POSIX_FADV_DONTNEED));
         InlineStats before = aio.inlineStats();
@@ -91,9 +70,7 @@ class SendfileIfCachedTest {
 
     @Test
     void aRangePastTheEndOfTheFileIsNotCached() throws Exception {
-        Path path = file("short", random(10_000));
-        Files.readAllBytes(path);
-        AioFile in = open(path);
+        AioFile in = openCached("short", random(10_000));
         AioFile out = output();
         assertEquals(-1, aio.sendfileIfCached(in, 0, 50_000, out.fd()));
         assertEquals(0, Files.size(dir.resolve("out")));
@@ -103,9 +80,7 @@ class SendfileIfCachedTest {
 
     @Test
     void aKernelThatRefusesCachestatSwitchesItOffWithOneWarning() throws Exception {
-        Path path = file("refused", random(10_000));
-        Files.readAllBytes(path);
-        AioFile in = open(path);
+        AioFile in = openCached("refused", random(10_000));
         AioFile out = output();
         List<String> warnings = new ArrayList<>();
         Logger logger = Logger.getLogger(LinuxAio.class.getName());
@@ -141,9 +116,7 @@ class SendfileIfCachedTest {
 
     @Test
     void aMappingRefusedForNowSendsNothingButIsTriedAgain() throws Exception {
-        Path path = file("enomem", random(10_000));
-        Files.readAllBytes(path);
-        AioFile in = open(path);
+        AioFile in = openCached("enomem", random(10_000));
         AioFile out = output();
         aio.shared().inline.injectErrno(Errno.ENOMEM);
         assertEquals(-1, aio.sendfileIfCached(in, 0, 10_000, out.fd()), "out of mappings: read instead");
@@ -155,9 +128,7 @@ class SendfileIfCachedTest {
 
     @Test
     void inlineFalseSendsNothing() throws Exception {
-        Path path = file("strict", random(10_000));
-        Files.readAllBytes(path);
-        AioFile in = open(path);
+        AioFile in = openCached("strict", random(10_000));
         AioFile out = output();
         aio.inline(false);
         assertEquals(-1, aio.sendfileIfCached(in, 0, 10_000, out.fd()));

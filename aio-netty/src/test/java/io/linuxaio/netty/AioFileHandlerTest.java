@@ -366,8 +366,7 @@ class AioFileHandlerTest {
     @Test
     void aCachedFileIsReadOnTheLoopWithoutAWorker() throws Exception {
         long size = 8L * MiB;
-        Path file = Fixtures.randomFile(dir, "cached", size, 8);
-        Files.readAllBytes(file);
+        Path file = Fixtures.cachedRandomFile(dir, "cached", size, 8);
         try (Rig rig = new Rig(2)) {
             FileServer server = new FileServer(rig, file);
             Map<String, long[]> before = Fixtures.threadReads();

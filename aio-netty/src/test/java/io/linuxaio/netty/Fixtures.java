@@ -24,6 +24,15 @@ final class Fixtures {
 
     private Fixtures() {}
 
+    /** {@link #randomFile}, then read through once, so that all of it is in the page cache. */
+    static Path cachedRandomFile(Path dir, String name, long size, long seed) throws IOException {
+        Path path = randomFile(dir, name, size, seed);
+        try (InputStream in = Files.newInputStream(path)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return path;
+    }
+
     /** A file of {@code size} pseudo-random bytes, the same for the same seed. */
     static Path randomFile(Path dir, String name, long size, long seed) throws IOException {
         Path path = dir.resolve(name);

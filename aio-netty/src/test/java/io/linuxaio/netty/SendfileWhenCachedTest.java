@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -65,8 +64,7 @@ class SendfileWhenCachedTest {
     @Test
     void aCachedFileGoesOutWithSendfileAndIsReadIntoNoBuffer() throws Exception {
         long size = 8L * MiB;
-        Path file = Fixtures.randomFile(dir, "cached", size, 3);
-        Files.readAllBytes(file);
+        Path file = Fixtures.cachedRandomFile(dir, "cached", size, 3);
         try (Rig rig = new Rig(2)) {
             SendfileServer server = new SendfileServer(rig, file);
             try (Socket socket = server.connect()) {
@@ -82,8 +80,7 @@ class SendfileWhenCachedTest {
     @Test
     void aPeerThatReadsSlowlyGetsEveryByteInOrderOverManySendfiles() throws Exception {
         long size = 16L * MiB;
-        Path file = Fixtures.randomFile(dir, "slow-peer", size, 4);
-        Files.readAllBytes(file);
+        Path file = Fixtures.cachedRandomFile(dir, "slow-peer", size, 4);
         try (Rig rig = new Rig(2)) {
             SendfileServer server = new SendfileServer(rig, file);
             try (Socket socket = new Socket()) {
@@ -103,8 +100,7 @@ class SendfileWhenCachedTest {
         long size = 16L * MiB;
         Path disk = Fixtures.diskDirectory();
         try {
-            Path file = Fixtures.randomFile(disk, "tail-evicted", size, 5);
-            Files.readAllBytes(file);
+            Path file = Fixtures.cachedRandomFile(disk, "tail-evicted", size, 5);
             Fixtures.evict(file, 8L * MiB);
             try (Rig rig = new Rig(2)) {
                 SendfileServer server = new SendfileServer(rig, file);
@@ -124,8 +120,7 @@ class SendfileWhenCachedTest {
     @Test
     void aPeerThatResetsMidFileFailsTheWriteAndTheServerGoesOn() throws Exception {
         long size = 64L * MiB;
-        Path file = Fixtures.randomFile(dir, "reset", size, 6);
-        Files.readAllBytes(file);
+        Path file = Fixtures.cachedRandomFile(dir, "reset", size, 6);
         try (Rig rig = new Rig(2)) {
             SendfileServer server = new SendfileServer(rig, file);
             try (Socket socket = new Socket()) {

@@ -1,0 +1,47 @@
+package io.linuxaio;
+
+import static io.linuxaio.Fcntl.O_RDONLY;
+import static io.linuxaio.Polling.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * What tests of the page cache's answers share: an engine of their own and a {@link DiskFiles}
+ * directory under the build directory (eviction needs a disk file system; on tmpfs every page is
+ * always "cached"), both closed after each test.
+ */
+abstract class PageCacheTestBase {
+    final LinuxAio aio = new LinuxAio();
+    final DiskFiles files;
+    final Path dir;
+
+    PageCacheTestBase(String prefix) throws IOException {
+        files = new DiskFiles(prefix);
+        dir = files.dir;
+    }
+
+    @AfterEach
+    void closeEngineAndFiles() throws IOException {
+        aio.close();
+        files.close();
+    }
+
+    /** A file written and synced: its pages are clean, so that they can be evicted. */
+    Path file(String name, byte[] content) throws IOException {
+        return files.write(name, content);
+    }
+
+    static byte[] random(int size) {
+        return DiskFiles.random(size);
+    }
+
+    /** A file written, synced and read once, so that all of it is in the page cache; opened for reading. */
+    AioFile openCached(String name, byte[] content) throws Exception {
+        Path path = file(name, content);
+        Files.readAllBytes(path);
+        return await(aio, aio.open(path.toString(), O_RDONLY, 0, null));
+    }
+}
