@@ -129,6 +129,10 @@ public final class AioFileHandler extends ChannelDuplexHandler {
      * ({@link io.linuxaio.LinuxAio#sendfileIfCached}); from the first range that is not, the rest
      * is read through the engine's workers as usual. Off by default.
      *
+     * <p>The socket is corked (TCP_CORK) from just before a region's first send until that send
+     * returns, so whatever was written ahead of it, such as the response's head, leaves in the
+     * same full segments as the file's first bytes, as with nginx's {@code tcp_nopush}.
+     *
      * <p>Only for a pipeline where every handler between this one and the socket passes a
      * {@code FileRegion} on unchanged: an HTTP/1.1 encoder sending a body with a
      * {@code Content-Length} does; one that frames it (chunked transfer coding), an

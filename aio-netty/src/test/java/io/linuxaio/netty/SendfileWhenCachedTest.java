@@ -2,17 +2,27 @@ package io.linuxaio.netty;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linuxaio.InlineStats;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.epoll.EpollSocketChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -136,6 +146,78 @@ class SendfileWhenCachedTest {
             try (Socket socket = again.connect()) {
                 again.assertArrivesWhole(file, size, socket.getInputStream());
             }
+        }
+    }
+
+    @Test
+    void theHeadAndTheFirstSendfileLeaveCorkedAndTheSocketIsUncorkedAfter() throws Exception {
+        long size = 3L * MiB;
+        Path file = Fixtures.cachedRandomFile(dir, "corked", size, 7);
+        try (Rig rig = new Rig(2)) {
+            CorkedServer server = new CorkedServer(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END));
+            try (Socket socket = new Socket(server.address.getAddress(), server.address.getPort())) {
+                InputStream in = socket.getInputStream();
+                assertArrayEquals(CorkedServer.HEAD, in.readNBytes(CorkedServer.HEAD.length));
+                Received received = Received.drain(in);
+                assertEquals(size, received.bytes());
+                assertArrayEquals(Fixtures.sha256(file), received.sha256());
+            }
+            assertEquals(List.of(false, true), server.corkedAsWritten(), "the head queued before the cork, the first sendfile written corked");
+            assertFalse(server.corkedAtTheEnd.get(60, TimeUnit.SECONDS), "nothing left corked for the next response");
+        }
+    }
+
+    @Test
+    void aFirstTryThatFindsTheFileNotCachedUncorksBeforeTheEngineReads() throws Exception {
+        long size = 4L * MiB;
+        Path disk = Fixtures.diskDirectory();
+        try {
+            Path file = Fixtures.cachedRandomFile(disk, "evicted", size, 8);
+            Fixtures.evict(file, 0);
+            try (Rig rig = new Rig(2)) {
+                CorkedServer server = new CorkedServer(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END));
+                try (Socket socket = new Socket(server.address.getAddress(), server.address.getPort())) {
+                    InputStream in = socket.getInputStream();
+                    assertArrayEquals(CorkedServer.HEAD, in.readNBytes(CorkedServer.HEAD.length));
+                    assertEquals(size, Received.drain(in).bytes());
+                }
+                assertFalse(server.corkedAtTheEnd.get(60, TimeUnit.SECONDS), "uncorked once the try found nothing cached");
+                assertEquals(1, rig.aio.inlineStats().sendfilesNotCached(), rig.aio.inlineStats().toString());
+            }
+        } finally {
+            Fixtures.deleteTree(disk);
+        }
+    }
+
+    /**
+     * Writes a head, then a region, as an HTTP response does, and records whether the socket was
+     * corked as each message went down to the transport, and once the region's promise completed.
+     */
+    private static final class CorkedServer {
+        static final byte[] HEAD = "HEAD OF THE RESPONSE\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        final InetSocketAddress address;
+        private final Queue<Boolean> corkedAsWritten = new ConcurrentLinkedQueue<>();
+        final CompletableFuture<Boolean> corkedAtTheEnd = new CompletableFuture<>();
+
+        CorkedServer(Rig rig, AioFileRegion region) {
+            address = rig.serve(p -> p.addLast(new ChannelOutboundHandlerAdapter() {
+                @Override
+                public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                    corkedAsWritten.add(((EpollSocketChannel) ctx.channel()).config().isTcpCork());
+                    ctx.write(msg, promise);
+                }
+            }, new AioFileHandler(rig.loops).sendfileWhenCached(1), new OnActive(ctx -> {
+                ctx.write(Unpooled.wrappedBuffer(HEAD));
+                ctx.writeAndFlush(region).addListener((ChannelFuture f) -> {
+                    corkedAtTheEnd.complete(((EpollSocketChannel) f.channel()).config().isTcpCork());
+                    f.channel().close();
+                });
+            })));
+        }
+
+        /** The cork as each of the first two messages (the head, then the first try) was written. */
+        List<Boolean> corkedAsWritten() {
+            return corkedAsWritten.stream().limit(2).toList();
         }
     }
 
