@@ -52,8 +52,9 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
             Usage: java -jar static-file-server.jar [options]
 
             Serves the files under a directory over HTTP/1.1 and HTTP/2 (h2 over TLS through ALPN,
-            h2c by prior knowledge or by upgrade). Every stat, open, read and close goes through the
-            linux-aio worker pool; Netty's epoll event loops never touch the disk.
+            h2c by prior knowledge or by upgrade). Netty's epoll event loops never wait for the disk:
+            they open, stat, read and sendfile only what the page cache holds, in forms the kernel
+            promises will not wait for it, and hand everything else to the linux-aio worker pool.
 
             Options:
               --root DIR         directory to serve (default: the bundled demo site)
