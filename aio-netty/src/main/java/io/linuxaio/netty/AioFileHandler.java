@@ -131,7 +131,10 @@ public final class AioFileHandler extends ChannelDuplexHandler {
      *
      * <p>The socket is corked (TCP_CORK) from just before a region's first send until that send
      * returns, so whatever was written ahead of it, such as the response's head, leaves in the
-     * same full segments as the file's first bytes, as with nginx's {@code tcp_nopush}.
+     * same full segments as the file's first bytes, as with nginx's {@code tcp_nopush}; and from
+     * its second send to its last, the socket holds at most 256 KiB unsent (TCP_NOTSENT_LOWAT,
+     * unless the channel's own limit is tighter; a looser one is put back after). Both measured,
+     * see {@code SendfileSocket}.
      *
      * <p>Only for a pipeline where every handler between this one and the socket passes a
      * {@code FileRegion} on unchanged: an HTTP/1.1 encoder sending a body with a

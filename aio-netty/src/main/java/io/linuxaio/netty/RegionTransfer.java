@@ -25,8 +25,9 @@ import java.util.function.Consumer;
  * a region of at least {@code sendfileMin} bytes is first sent straight from the page cache, a
  * {@link CachedFileChunk} at a time, each a sendfile(2) made only if mincore(2) finds its whole
  * range cached just before; the first range that is not goes on as reads through the engine.
- * The socket stays corked ({@link SocketCork}) while the first of those sends is pending, so what
- * was written ahead of the region shares its segments.
+ * The socket stays corked while the first of those sends is pending, so what was written ahead of
+ * the region shares its segments, and its unsent bytes are limited from the second send on
+ * ({@link SendfileSocket}).
  *
  * <p>The first chunk is read at the context's priority, later ones a step lower: on a slow disk the
  * workers then serve every transfer's first bytes (and other clients' opens and stats) before the
@@ -84,8 +85,8 @@ final class RegionTransfer {
     /** Inside {@link #sendCached()}'s loop, which a chunk completing inside its flush asks to go round again. */
     private boolean sendingCached;
     private boolean sendCachedAgain;
-    /** Corked while the first sendfile is pending, so the head that went before it shares its segments. */
-    private final SocketCork cork;
+    /** The options set on the socket while the region is sent with sendfile. */
+    private final SendfileSocket socket;
 
     /**
      * @param socketFd the channel's socket, to send from the page cache to with sendfile, or -1
@@ -103,7 +104,7 @@ final class RegionTransfer {
         this.moved = moved;
         this.socketFd = socketFd;
         this.sendfileMin = sendfileMin;
-        this.cork = new SocketCork(ctx.channel());
+        this.socket = new SendfileSocket(ctx.channel());
     }
 
     /** Starts, or reads further as far as the budget and the channel's writability allow. */
@@ -218,7 +219,9 @@ final class RegionTransfer {
                         Math.min(CACHED_CHUNK_BYTES, end - next));
                 pendingChunk = chunk;
                 if (!wroteAny) {
-                    cork.cork();
+                    socket.cork();
+                } else {
+                    socket.limitUnsent();
                 }
                 ChannelPromise written = ctx.newPromise();
                 written.addListener(f -> cachedChunkDone(chunk, f));
@@ -232,7 +235,12 @@ final class RegionTransfer {
 
     private void cachedChunkDone(CachedFileChunk chunk, Future<?> f) {
         pendingChunk = null;
-        cork.uncork(); // whatever became of the chunk: a socket left corked would hold the next response back
+        // Whatever became of the chunk: a socket left corked would hold the next response back, and
+        // one left limited would slow it if it is sent whole in one go.
+        socket.uncork();
+        if (state != State.SENDING || !f.isSuccess() || chunk.notCached() || next + chunk.transferred() == end) {
+            socket.restoreUnsentLimit();
+        }
         if (state != State.SENDING) {
             return; // ended meanwhile
         }

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannelConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -154,16 +155,13 @@ class SendfileWhenCachedTest {
         long size = 3L * MiB;
         Path file = Fixtures.cachedRandomFile(dir, "corked", size, 7);
         try (Rig rig = new Rig(2)) {
-            CorkedServer server = new CorkedServer(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END));
-            try (Socket socket = new Socket(server.address.getAddress(), server.address.getPort())) {
-                InputStream in = socket.getInputStream();
-                assertArrayEquals(CorkedServer.HEAD, in.readNBytes(CorkedServer.HEAD.length));
-                Received received = Received.drain(in);
-                assertEquals(size, received.bytes());
-                assertArrayEquals(Fixtures.sha256(file), received.sha256());
-            }
-            assertEquals(List.of(false, true), server.corkedAsWritten(), "the head queued before the cork, the first sendfile written corked");
-            assertFalse(server.corkedAtTheEnd.get(60, TimeUnit.SECONDS), "nothing left corked for the next response");
+            ShapedServer server = new ShapedServer(rig, file, 0);
+            server.assertArrivesWhole(file, size);
+            List<Options> written = server.asWritten();
+            assertFalse(written.get(0).corked(), "the head queued before the cork: " + written);
+            assertTrue(written.get(1).corked() && written.get(1).sendfile(), "the first sendfile written corked: " + written);
+            assertEquals(new Options(false, 0, false), server.atTheEnd.get(60, TimeUnit.SECONDS),
+                    "nothing left corked or limited for the next response");
         }
     }
 
@@ -175,13 +173,9 @@ class SendfileWhenCachedTest {
             Path file = Fixtures.cachedRandomFile(disk, "evicted", size, 8);
             Fixtures.evict(file, 0);
             try (Rig rig = new Rig(2)) {
-                CorkedServer server = new CorkedServer(rig, AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END));
-                try (Socket socket = new Socket(server.address.getAddress(), server.address.getPort())) {
-                    InputStream in = socket.getInputStream();
-                    assertArrayEquals(CorkedServer.HEAD, in.readNBytes(CorkedServer.HEAD.length));
-                    assertEquals(size, Received.drain(in).bytes());
-                }
-                assertFalse(server.corkedAtTheEnd.get(60, TimeUnit.SECONDS), "uncorked once the try found nothing cached");
+                ShapedServer server = new ShapedServer(rig, file, 0);
+                server.assertArrivesWhole(file, size);
+                assertFalse(server.atTheEnd.get(60, TimeUnit.SECONDS).corked(), "uncorked once the try found nothing cached");
                 assertEquals(1, rig.aio.inlineStats().sendfilesNotCached(), rig.aio.inlineStats().toString());
             }
         } finally {
@@ -189,35 +183,91 @@ class SendfileWhenCachedTest {
         }
     }
 
+    @Test
+    void sendsAfterTheFirstLimitTheUnsentBytesAndTheOwnersLooserLimitComesBackAfter() throws Exception {
+        long size = 12L * MiB;
+        Path file = Fixtures.cachedRandomFile(dir, "limited", size, 9);
+        long owners = 4L * MiB;
+        try (Rig rig = new Rig(2)) {
+            ShapedServer server = new ShapedServer(rig, file, owners);
+            server.assertArrivesWhole(file, size);
+            List<Long> limits = server.asWritten().stream().filter(Options::sendfile).map(Options::unsentLimit).toList();
+            assertTrue(limits.size() >= size / RegionTransfer.CACHED_CHUNK_BYTES, "several sends: " + limits);
+            assertEquals(owners, limits.get(0), "the first send as the owner set it: " + limits);
+            assertEquals(List.of((long) SendfileSocket.UNSENT_LIMIT), limits.subList(1, limits.size()).stream().distinct().toList(),
+                    "every later send limited: " + limits);
+            assertEquals(owners, server.atTheEnd.get(60, TimeUnit.SECONDS).unsentLimit(), "the owner's limit back");
+        }
+    }
+
+    @Test
+    void anOwnersTighterLimitOnUnsentBytesIsLeftAsItIs() throws Exception {
+        long size = 8L * MiB;
+        Path file = Fixtures.cachedRandomFile(dir, "tight", size, 10);
+        long owners = 16 * 1024;
+        try (Rig rig = new Rig(2)) {
+            ShapedServer server = new ShapedServer(rig, file, owners);
+            server.assertArrivesWhole(file, size);
+            List<Long> limits = server.asWritten().stream().filter(Options::sendfile).map(Options::unsentLimit).distinct().toList();
+            assertEquals(List.of(owners), limits);
+            assertEquals(owners, server.atTheEnd.get(60, TimeUnit.SECONDS).unsentLimit());
+        }
+    }
+
+    /** The socket options that shape a sendfile's segments, as one message went down to the transport. */
+    private record Options(boolean corked, long unsentLimit, boolean sendfile) {
+        static Options of(Object msg, io.netty.channel.Channel channel) {
+            EpollSocketChannelConfig config = ((EpollSocketChannel) channel).config();
+            return new Options(config.isTcpCork(), config.getTcpNotSentLowAt(), msg instanceof CachedFileChunk);
+        }
+    }
+
     /**
-     * Writes a head, then a region, as an HTTP response does, and records whether the socket was
-     * corked as each message went down to the transport, and once the region's promise completed.
+     * Writes a head, then a file as a region, as an HTTP response does, on a socket whose owner
+     * set {@code ownersLimit} as its TCP_NOTSENT_LOWAT (0 for none), and records the socket's
+     * options as each message went down to the transport, and once the region's promise completed.
      */
-    private static final class CorkedServer {
+    private static final class ShapedServer {
         static final byte[] HEAD = "HEAD OF THE RESPONSE\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         final InetSocketAddress address;
-        private final Queue<Boolean> corkedAsWritten = new ConcurrentLinkedQueue<>();
-        final CompletableFuture<Boolean> corkedAtTheEnd = new CompletableFuture<>();
+        private final Queue<Options> asWritten = new ConcurrentLinkedQueue<>();
+        final CompletableFuture<Options> atTheEnd = new CompletableFuture<>();
 
-        CorkedServer(Rig rig, AioFileRegion region) {
-            address = rig.serve(p -> p.addLast(new ChannelOutboundHandlerAdapter() {
-                @Override
-                public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                    corkedAsWritten.add(((EpollSocketChannel) ctx.channel()).config().isTcpCork());
-                    ctx.write(msg, promise);
+        ShapedServer(Rig rig, Path file, long ownersLimit) {
+            AioFileRegion region = AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END);
+            address = rig.serve(p -> {
+                if (ownersLimit > 0) {
+                    ((EpollSocketChannel) p.channel()).config().setTcpNotSentLowAt(ownersLimit);
                 }
-            }, new AioFileHandler(rig.loops).sendfileWhenCached(1), new OnActive(ctx -> {
-                ctx.write(Unpooled.wrappedBuffer(HEAD));
-                ctx.writeAndFlush(region).addListener((ChannelFuture f) -> {
-                    corkedAtTheEnd.complete(((EpollSocketChannel) f.channel()).config().isTcpCork());
-                    f.channel().close();
-                });
-            })));
+                p.addLast(new ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                        asWritten.add(Options.of(msg, ctx.channel()));
+                        ctx.write(msg, promise);
+                    }
+                }, new AioFileHandler(rig.loops).sendfileWhenCached(1), new OnActive(ctx -> {
+                    ctx.write(Unpooled.wrappedBuffer(HEAD));
+                    ctx.writeAndFlush(region).addListener((ChannelFuture f) -> {
+                        atTheEnd.complete(Options.of(region, f.channel()));
+                        f.channel().close();
+                    });
+                }));
+            });
         }
 
-        /** The cork as each of the first two messages (the head, then the first try) was written. */
-        List<Boolean> corkedAsWritten() {
-            return corkedAsWritten.stream().limit(2).toList();
+        /** Reads the head, then every byte of {@code file}, in order, to the end. */
+        void assertArrivesWhole(Path file, long size) throws Exception {
+            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+                InputStream in = socket.getInputStream();
+                assertArrayEquals(HEAD, in.readNBytes(HEAD.length));
+                Received received = Received.drain(in);
+                assertEquals(size, received.bytes());
+                assertArrayEquals(Fixtures.sha256(file), received.sha256());
+            }
+        }
+
+        List<Options> asWritten() {
+            return List.copyOf(asWritten);
         }
     }
 
