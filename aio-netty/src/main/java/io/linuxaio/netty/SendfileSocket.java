@@ -19,9 +19,9 @@ import io.netty.channel.epoll.EpollSocketChannel;
  * 2 MiB) never meets it. Measured on the benchmark machine at 10 MiB: 1.3-1.5 times the requests/s
  * (with the queue long, nine in ten segments were sent as the peer's acknowledgements came in,
  * a third of them short of a full segment; with the limit, seven in ten left in the server's own
- * sends, five in six full); at 1 MiB a limit from the first send cost a fifth of the requests/s,
+ * sends, five in six full); at 1 MiB a limit from the first send cost 10-20 % of the requests/s,
  * hence only from the second. A tighter limit the channel's owner set is left as it is, and a
- * looser one is put back when the region ends.
+ * looser one is put back when the region ends; a socket its owner corked stays corked.
  *
  * <p>An option that cannot be set (another kind of channel, a refused setsockopt) is skipped: the
  * bytes sent are the same, only how they are cut into segments differs. Used on the channel's event
@@ -41,10 +41,13 @@ final class SendfileSocket {
         this.channel = channel;
     }
 
-    /** Corks the socket, if it is an epoll TCP socket and not corked by this already. */
+    /** Corks the socket, if it is an epoll TCP socket and not corked already (by this or its owner). */
     void cork() {
         if (!corked && channel instanceof EpollSocketChannel socket) {
             try {
+                if (socket.config().isTcpCork()) {
+                    return; // the owner's cork, for the owner to pull
+                }
                 socket.config().setTcpCork(true);
                 corked = true;
             } catch (ChannelException refused) {

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,7 +156,7 @@ class SendfileWhenCachedTest {
         long size = 3L * MiB;
         Path file = Fixtures.cachedRandomFile(dir, "corked", size, 7);
         try (Rig rig = new Rig(2)) {
-            ShapedServer server = new ShapedServer(rig, file, 0);
+            ShapedServer server = new ShapedServer(rig, file, config -> { });
             server.assertArrivesWhole(file, size);
             List<Options> written = server.asWritten();
             assertFalse(written.get(0).corked(), "the head queued before the cork: " + written);
@@ -173,7 +174,7 @@ class SendfileWhenCachedTest {
             Path file = Fixtures.cachedRandomFile(disk, "evicted", size, 8);
             Fixtures.evict(file, 0);
             try (Rig rig = new Rig(2)) {
-                ShapedServer server = new ShapedServer(rig, file, 0);
+                ShapedServer server = new ShapedServer(rig, file, config -> { });
                 server.assertArrivesWhole(file, size);
                 assertFalse(server.atTheEnd.get(60, TimeUnit.SECONDS).corked(), "uncorked once the try found nothing cached");
                 assertEquals(1, rig.aio.inlineStats().sendfilesNotCached(), rig.aio.inlineStats().toString());
@@ -189,7 +190,7 @@ class SendfileWhenCachedTest {
         Path file = Fixtures.cachedRandomFile(dir, "limited", size, 9);
         long owners = 4L * MiB;
         try (Rig rig = new Rig(2)) {
-            ShapedServer server = new ShapedServer(rig, file, owners);
+            ShapedServer server = new ShapedServer(rig, file, config -> config.setTcpNotSentLowAt(owners));
             server.assertArrivesWhole(file, size);
             List<Long> limits = server.asWritten().stream().filter(Options::sendfile).map(Options::unsentLimit).toList();
             assertTrue(limits.size() >= size / RegionTransfer.CACHED_CHUNK_BYTES, "several sends: " + limits);
@@ -206,11 +207,22 @@ class SendfileWhenCachedTest {
         Path file = Fixtures.cachedRandomFile(dir, "tight", size, 10);
         long owners = 16 * 1024;
         try (Rig rig = new Rig(2)) {
-            ShapedServer server = new ShapedServer(rig, file, owners);
+            ShapedServer server = new ShapedServer(rig, file, config -> config.setTcpNotSentLowAt(owners));
             server.assertArrivesWhole(file, size);
             List<Long> limits = server.asWritten().stream().filter(Options::sendfile).map(Options::unsentLimit).distinct().toList();
             assertEquals(List.of(owners), limits);
             assertEquals(owners, server.atTheEnd.get(60, TimeUnit.SECONDS).unsentLimit());
+        }
+    }
+
+    @Test
+    void aSocketItsOwnerCorkedStaysCorked() throws Exception {
+        long size = 3L * MiB;
+        Path file = Fixtures.cachedRandomFile(dir, "owners-cork", size, 11);
+        try (Rig rig = new Rig(2)) {
+            ShapedServer server = new ShapedServer(rig, file, config -> config.setTcpCork(true));
+            server.assertArrivesWhole(file, size);
+            assertTrue(server.atTheEnd.get(60, TimeUnit.SECONDS).corked(), "the owner's cork, for the owner to pull");
         }
     }
 
@@ -223,9 +235,9 @@ class SendfileWhenCachedTest {
     }
 
     /**
-     * Writes a head, then a file as a region, as an HTTP response does, on a socket whose owner
-     * set {@code ownersLimit} as its TCP_NOTSENT_LOWAT (0 for none), and records the socket's
-     * options as each message went down to the transport, and once the region's promise completed.
+     * Writes a head, then a file as a region, as an HTTP response does, on a socket its
+     * {@code owner} configured first, and records the socket's options as each message went down
+     * to the transport, and once the region's promise completed.
      */
     private static final class ShapedServer {
         static final byte[] HEAD = "HEAD OF THE RESPONSE\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -233,12 +245,10 @@ class SendfileWhenCachedTest {
         private final Queue<Options> asWritten = new ConcurrentLinkedQueue<>();
         final CompletableFuture<Options> atTheEnd = new CompletableFuture<>();
 
-        ShapedServer(Rig rig, Path file, long ownersLimit) {
+        ShapedServer(Rig rig, Path file, Consumer<EpollSocketChannelConfig> owner) {
             AioFileRegion region = AioFileRegion.of(file.toString(), 0, AioFileRegion.TO_END);
             address = rig.serve(p -> {
-                if (ownersLimit > 0) {
-                    ((EpollSocketChannel) p.channel()).config().setTcpNotSentLowAt(ownersLimit);
-                }
+                owner.accept(((EpollSocketChannel) p.channel()).config());
                 p.addLast(new ChannelOutboundHandlerAdapter() {
                     @Override
                     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
