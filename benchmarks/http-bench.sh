@@ -5,7 +5,7 @@
 # that sit in the page cache. Prints requests/s, p99 latency and the server's CPU time per request
 # side by side in one table, and each server's requests/s as a ratio of ours.
 # Then the HTTP/2 row (issue 16): ours over h2 (TLS 1.3, ALPN) against nginx's h2 on the same
-# files and certificate, loaded by h2load, with ours/nginx ratios.
+# files and certificate, loaded by h2load in rounds as the HTTP/1.1 part, with ours/nginx ratios.
 #
 # usage: benchmarks/http-bench.sh            (from anywhere; build first with
 #                                              mvn -q -B -DskipTests package)
@@ -26,7 +26,7 @@
 #   H2_SERVERS="ours-h2 nginx-h2"   the HTTP/2 servers; empty for none
 #   H2_CONNECTIONS=8 H2_STREAMS=8    h2load connections and streams per connection (64 requests
 #                    in flight, as wrk's 64 connections have); H2_TSV=FILE writes that table too
-#   H2_WARMUP=15     seconds of h2load per server on each size before measuring
+#   H2_WARMUP=15     seconds of h2load per server on each size before the h2 rounds (ROUNDS of them)
 #
 # Everything listens and connects on 127.0.0.1 only; every run is bounded by its duration, and
 # the scratch directory and every server started here are removed on exit, even on failure.
@@ -222,27 +222,58 @@ fi
 [[ ${#H2_SERVERS[@]} -gt 0 ]] || exit 0
 
 # HTTP/2 over TLS: no sendfile for anyone, so every body is read into buffers, ours through the
-# engine's workers and nginx's in its worker process. h2load keeps H2_STREAMS requests in flight
-# on each of H2_CONNECTIONS connections.
+# engine (on the loop when cached) and nginx's in its worker process. h2load keeps H2_STREAMS
+# requests in flight on each of H2_CONNECTIONS connections. As in the HTTP/1.1 part, both servers
+# run all along and take turns, size by size, in ROUNDS rounds; the table pools the rounds.
 make_certificate
 log "h2: $H2_CONNECTIONS connections x $H2_STREAMS streams, $WRK_THREADS h2load threads"
 for server in "${H2_SERVERS[@]}"; do
   start_server "$server" "$ROOT" /1k.bin
+done
+# A longer warm-up than wrk's: TLS and the HTTP/2 codec give the JIT more to compile (ours over
+# h2 served a 1 KiB file at 5K, 12K, 26K and 29K req/s in four 8 s runs after its start).
+for server in "${H2_SERVERS[@]}"; do
   port=$(server_port "$server")
-  # A longer warm-up than wrk's: TLS and the HTTP/2 codec give the JIT more to compile (ours over
-  # h2 served a 1 KiB file at 5K, 12K, 26K and 29K req/s in four 8 s runs after its start).
+  log "$server: warm-up for $H2_WARMUP s on each size"
   for size in "${SIZES[@]}"; do
     run_h2load "$WORK/h2-warmup.out" "$H2_WARMUP" --threads "$WRK_THREADS" --clients "$H2_CONNECTIONS" \
       --max-concurrent-streams "$H2_STREAMS" "https://127.0.0.1:$port/$size.bin"
   done
+done
+for (( round = 1; round <= ROUNDS; round++ )); do
+  order=("${H2_SERVERS[@]}")
+  if (( round % 2 == 0 )); then
+    order=()
+    for (( i = ${#H2_SERVERS[@]} - 1; i >= 0; i-- )); do order+=("${H2_SERVERS[$i]}"); done
+  fi
   for size in "${SIZES[@]}"; do
-    log "$server: $size for $DURATION s"
-    ticks_before=$(server_cpu_ticks "$server")
-    run_h2load "$WORK/$server-$size.out" "$DURATION" --threads "$WRK_THREADS" --clients "$H2_CONNECTIONS" \
-      --max-concurrent-streams "$H2_STREAMS" "https://127.0.0.1:$port/$size.bin"
-    echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$server-$size.ticks"
+    for server in "${order[@]}"; do
+      log "h2 round $round: $server: $size for $DURATION s"
+      ticks_before=$(server_cpu_ticks "$server")
+      run_h2load "$WORK/$server-$size-$round.out" "$DURATION" --threads "$WRK_THREADS" --clients "$H2_CONNECTIONS" \
+        --max-concurrent-streams "$H2_STREAMS" "https://127.0.0.1:$(server_port "$server")/$size.bin"
+      echo $(( $(server_cpu_ticks "$server") - ticks_before )) >"$WORK/$server-$size-$round.ticks"
+    done
   done
-  stop_server "$server"
+done
+stop_all_servers
+
+# The rounds pooled into one RESULT line per server and size: counts and time summed, the mean
+# latency weighted by each round's requests.
+for server in "${H2_SERVERS[@]}"; do
+  for size in "${SIZES[@]}"; do
+    awk '/^RESULT / {
+           delete f
+           for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] + 0 }
+           for (k in f) if (k != "mean_us") s[k] += f[k]
+           weighted += f["mean_us"] * f["requests"]
+         }
+         END { printf "RESULT requests=%d duration_us=%d bytes=%d mean_us=%d errors=%d non2xx=%d\n",
+                 s["requests"], s["duration_us"], s["bytes"], (s["requests"] > 0 ? weighted / s["requests"] : 0),
+                 s["errors"], s["non2xx"] }' \
+      "$WORK/$server-$size"-[0-9]*.out >"$WORK/$server-$size.out"
+    cat "$WORK/$server-$size"-[0-9]*.ticks | awk '{ t += $1 } END { print t }' >"$WORK/$server-$size.ticks"
+  done
 done
 
 # One row per file size: per server requests/s, mean latency and CPU per request; then, when
@@ -281,3 +312,19 @@ done
 [[ -z ${H2_TSV:-} ]] || cp "$WORK/h2-table.tsv" "$H2_TSV"
 echo
 column -t -s $'\t' "$WORK/h2-table.tsv"
+
+# ours/nginx for requests/s in each round on its own: how far apart the rounds are is how far to
+# trust the pooled ratio.
+if (( both == 1 )); then
+  {
+    printf "round\tsize\tours/nginx req/s\n"
+    for (( round = 1; round <= ROUNDS; round++ )); do
+      for size in "${SIZES[@]}"; do
+        awk -v r="$round" -v s="$size" -v a="$(rps "$WORK/ours-h2-$size-$round.out")" \
+          -v b="$(rps "$WORK/nginx-h2-$size-$round.out")" 'BEGIN { printf "%s\t%s\t%.2f\n", r, s, a / b }'
+      done
+    done
+  } >"$WORK/h2-round-ratios.tsv"
+  echo
+  column -t -s $'\t' "$WORK/h2-round-ratios.tsv"
+fi
