@@ -18,7 +18,8 @@ import java.util.Locale;
 /**
  * Turns a plain HTTP/1.1 connection into HTTP/2 when a request asks to ({@code Upgrade: h2c} with
  * {@code HTTP2-Settings}, RFC 7540 § 3.2): answers 101, swaps the HTTP/1.1 handlers for the HTTP/2
- * ones, and the request itself is answered on stream 1.
+ * ones, and the request itself is answered on stream 1 once the client's preface has arrived
+ * ({@link UpgradedRequestGate}).
  *
  * <p>{@link FileRequestHandler} calls it only for a request that is the last one received and
  * comes with no body, when no response is under way, and it upgrades only if no byte after the
@@ -93,7 +94,7 @@ final class H2cUpgrade {
         };
         HttpServerUpgradeHandler.UpgradeCodecFactory h2c = protocol ->
                 Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME.toString().contentEquals(protocol)
-                        ? new Http2ServerUpgradeCodec(pipelines.frameCodec(), pipelines.afterFrameCodec()) : null;
+                        ? new Http2ServerUpgradeCodec(pipelines.frameCodec(), pipelines.afterUpgradedFrameCodec()) : null;
         pipeline.addAfter(requests.name(), HANDLER, new HttpServerUpgradeHandler(http1, h2c, 0));
         // The request again, as the decoder gave it: its body is known to be empty. (The handler
         // aggregates what it upgrades for, and lets a request that is already whole pass by.)

@@ -119,6 +119,11 @@ final class Pipelines {
         return new ChannelHandler[] {new Http2MultiplexHandler(streams()), new Http2ConnectionEvents()};
     }
 
+    /** As {@link #afterFrameCodec()}, on a connection upgraded to h2c: the upgrade request waits for the client's preface. */
+    ChannelHandler[] afterUpgradedFrameCodec() {
+        return new ChannelHandler[] {new UpgradedRequestGate(), new Http2MultiplexHandler(streams()), new Http2ConnectionEvents()};
+    }
+
     private ChannelInitializer<Channel> streams() {
         return new ChannelInitializer<>() {
             @Override

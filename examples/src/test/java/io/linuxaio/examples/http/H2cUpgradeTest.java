@@ -3,11 +3,15 @@ package io.linuxaio.examples.http;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,6 +68,49 @@ class H2cUpgradeTest extends ServerTestBase {
             assertEquals(101, switching.status());
             assertEquals("h2c", switching.header("upgrade"));
             assertArrayEquals("hello, world\n".getBytes(StandardCharsets.US_ASCII), stream1Body(new DataInputStream(http.input())));
+        }
+    }
+
+    @Test
+    void theAnswerOnStream1WaitsForTheClientsPrefaceSoOnlySettingsFollowThe101() throws Exception {
+        // curl 7.88 fails an upgrade when more than 32 KiB follow the 101 in the read that brings it.
+        // 60,000 bytes: more than that, and within the connection's first flow-control window,
+        // which this client never opens further.
+        byte[] body = new byte[60_000];
+        new java.util.Random(12).nextBytes(body);
+        writeCached("upgrade-60k.bin", body);
+        try (RawHttp http = raw()) {
+            http.send(upgrade("/upgrade-60k.bin", SETTINGS));
+            assertEquals(101, http.readHead().status());
+            DataInputStream in = new DataInputStream(http.input());
+            List<String> beforePreface = framesUntilQuiet(http, in);
+            assertTrue(beforePreface.contains("type 4 on stream 0"), "the server's SETTINGS: " + beforePreface);
+            assertTrue(beforePreface.stream().noneMatch(frame -> frame.endsWith("on stream 1")),
+                    "nothing on stream 1 before the client's preface: " + beforePreface);
+            http.socket.getOutputStream().write(PREFACE);
+            http.socket.getOutputStream().write(EMPTY_SETTINGS);
+            assertArrayEquals(body, stream1Body(in));
+        }
+    }
+
+    /** The frames that arrive until none has for half a second, as "type T on stream S". */
+    private static List<String> framesUntilQuiet(RawHttp http, DataInputStream in) throws IOException {
+        List<String> frames = new ArrayList<>();
+        int timeout = http.socket.getSoTimeout();
+        http.socket.setSoTimeout(500);
+        try {
+            for (;;) {
+                int length = in.readUnsignedByte() << 16 | in.readUnsignedShort();
+                int type = in.readUnsignedByte();
+                in.readUnsignedByte(); // flags
+                int stream = in.readInt() & 0x7fffffff;
+                in.readNBytes(length);
+                frames.add("type " + type + " on stream " + stream);
+            }
+        } catch (SocketTimeoutException quiet) {
+            return frames;
+        } finally {
+            http.socket.setSoTimeout(timeout);
         }
     }
 
