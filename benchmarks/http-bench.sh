@@ -49,6 +49,18 @@ H2_STREAMS=${H2_STREAMS:-8}
 H2_WARMUP=${H2_WARMUP:-15}
 read -r -a SIZES <<<"${SIZES:-1k 64k 1m 10m}"
 
+# The servers, one per line, in the order they take turns in round ROUND: as given, reversed in
+# every second round, so no server is always measured first.
+round_order() {
+  local round=$1 i
+  shift
+  if (( round % 2 == 0 )); then
+    for (( i = $#; i >= 1; i-- )); do printf '%s\n' "${!i}"; done
+  else
+    printf '%s\n' "$@"
+  fi
+}
+
 cleanup() {
   local job
   stop_all_servers
@@ -115,11 +127,7 @@ if (( ${#SERVERS[@]} > 0 )); then
     done
   done
   for (( round = 1; round <= ROUNDS; round++ )); do
-    order=("${SERVERS[@]}")
-    if (( round % 2 == 0 )); then
-      order=()
-      for (( i = ${#SERVERS[@]} - 1; i >= 0; i-- )); do order+=("${SERVERS[$i]}"); done
-    fi
+    mapfile -t order < <(round_order "$round" "${SERVERS[@]}")
     for size in "${SIZES[@]}"; do
       for entry in "${order[@]}"; do
         server=${entry%%:*}
@@ -241,11 +249,7 @@ for server in "${H2_SERVERS[@]}"; do
   done
 done
 for (( round = 1; round <= ROUNDS; round++ )); do
-  order=("${H2_SERVERS[@]}")
-  if (( round % 2 == 0 )); then
-    order=()
-    for (( i = ${#H2_SERVERS[@]} - 1; i >= 0; i-- )); do order+=("${H2_SERVERS[$i]}"); done
-  fi
+  mapfile -t order < <(round_order "$round" "${H2_SERVERS[@]}")
   for size in "${SIZES[@]}"; do
     for server in "${order[@]}"; do
       log "h2 round $round: $server: $size for $DURATION s"
