@@ -17,7 +17,7 @@ import java.util.ArrayDeque;
  * response header") when more than 32 KiB followed: a cached file's first window of DATA, sent at
  * once, did. A client sends its preface as soon as it has read the 101, so the answer then waits
  * for one round trip, and the 101 leaves followed by the server's SETTINGS alone. A client that
- * never sends a preface gets no answer on stream 1, as HTTP/2 lets a server expect it first.
+ * never sends the preface HTTP/2 requires of it gets no answer on stream 1.
  *
  * <p>Sits between the frame codec and the stream multiplexer, and leaves the pipeline once open.
  * On the connection's event loop only.
@@ -29,7 +29,7 @@ final class UpgradedRequestGate extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Http2SettingsFrame) {
             ctx.fireChannelRead(msg);
-            ctx.pipeline().remove(this); // hands on what it held, first
+            ctx.pipeline().remove(this); // what it held goes on behind the SETTINGS, from handlerRemoved
             return;
         }
         if (msg instanceof Http2StreamFrame frame && frame.stream() != null
@@ -42,8 +42,8 @@ final class UpgradedRequestGate extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        // Removed as the preface came (the frames go on), or with a closing channel (they go on
-        // to a stream that closes with it, and whatever they hold is released there).
+        // Removed as the preface came: the frames go on to their stream. Removed with a closing
+        // channel: there is no stream left to answer, and they are released here.
         Object msg;
         while ((msg = held.poll()) != null) {
             if (ctx.channel().isActive()) {
