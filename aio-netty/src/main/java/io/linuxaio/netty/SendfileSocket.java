@@ -3,6 +3,7 @@ package io.linuxaio.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannelConfig;
 
 /**
  * The two socket options a region sent with sendfile sets for the time it is sent, and gives back.
@@ -32,6 +33,8 @@ final class SendfileSocket {
     static final int UNSENT_LIMIT = 256 * 1024;
 
     private final Channel channel;
+    /** The socket's options, or null if it is not an epoll TCP socket: then nothing is set. */
+    private final EpollSocketChannelConfig config;
     private boolean corked;
     private boolean limited;
     /** The owner's TCP_NOTSENT_LOWAT, put back when the region ends (0: the system's default). */
@@ -39,20 +42,21 @@ final class SendfileSocket {
 
     SendfileSocket(Channel channel) {
         this.channel = channel;
+        this.config = channel instanceof EpollSocketChannel socket ? socket.config() : null;
     }
 
-    /** Corks the socket, if it is an epoll TCP socket and not corked already (by this or its owner). */
+    /** Corks the socket, unless it is corked already (by this, or by its owner, who pulls it). */
     void cork() {
-        if (!corked && channel instanceof EpollSocketChannel socket) {
-            try {
-                if (socket.config().isTcpCork()) {
-                    return; // the owner's cork, for the owner to pull
-                }
-                socket.config().setTcpCork(true);
+        if (corked || config == null) {
+            return;
+        }
+        try {
+            if (!config.isTcpCork()) {
+                config.setTcpCork(true);
                 corked = true;
-            } catch (ChannelException refused) {
-                // Not corked: the head leaves in a segment of its own, as it would without this.
             }
+        } catch (ChannelException refused) {
+            // Not corked: the head leaves in a segment of its own, as it would without this.
         }
     }
 
@@ -60,30 +64,24 @@ final class SendfileSocket {
     void uncork() {
         if (corked) {
             corked = false;
-            if (channel.isOpen()) {
-                try {
-                    ((EpollSocketChannel) channel).config().setTcpCork(false);
-                } catch (ChannelException closing) {
-                    // The socket is going away: nothing is left to send.
-                }
-            }
+            giveBack(() -> config.setTcpCork(false));
         }
     }
 
     /** Limits the socket's unsent bytes to {@link #UNSENT_LIMIT}, unless its owner's limit is tighter. */
     void limitUnsent() {
-        if (!limited && channel instanceof EpollSocketChannel socket) {
-            try {
-                long owners = socket.config().getTcpNotSentLowAt();
-                if (owners > 0 && owners <= UNSENT_LIMIT) {
-                    return;
-                }
-                socket.config().setTcpNotSentLowAt(UNSENT_LIMIT);
+        if (limited || config == null) {
+            return;
+        }
+        try {
+            long owners = config.getTcpNotSentLowAt();
+            if (owners == 0 || owners > UNSENT_LIMIT) {
+                config.setTcpNotSentLowAt(UNSENT_LIMIT);
                 ownersLimit = owners;
                 limited = true;
-            } catch (ChannelException refused) {
-                // Unlimited: the sends fill the socket's buffer, as they would without this.
             }
+        } catch (ChannelException refused) {
+            // Unlimited: the sends fill the socket's buffer, as they would without this.
         }
     }
 
@@ -91,12 +89,17 @@ final class SendfileSocket {
     void restoreUnsentLimit() {
         if (limited) {
             limited = false;
-            if (channel.isOpen()) {
-                try {
-                    ((EpollSocketChannel) channel).config().setTcpNotSentLowAt(ownersLimit);
-                } catch (ChannelException closing) {
-                    // The socket is going away: no later response will meet the limit.
-                }
+            giveBack(() -> config.setTcpNotSentLowAt(ownersLimit));
+        }
+    }
+
+    /** Sets an option back as the owner had it, unless the socket has closed: then no later response meets it. */
+    private void giveBack(Runnable set) {
+        if (channel.isOpen()) {
+            try {
+                set.run();
+            } catch (ChannelException closing) {
+                // Closed between the check and the call.
             }
         }
     }
