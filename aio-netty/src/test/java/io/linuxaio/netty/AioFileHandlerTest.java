@@ -389,27 +389,22 @@ class AioFileHandlerTest {
      * are tried; the first cannot be.)
      */
     @Test
-    void anUncachedFileIsReadByWorkersNotTheLoops() throws Exception {
+    void anUncachedFileIsReadByWorkersNotTheLoops(@TempDir(factory = Fixtures.OnDisk.class) Path disk) throws Exception {
         long size = 32L * MiB;
-        Path disk = Fixtures.diskDirectory();
-        try {
-            Path file = Fixtures.randomFile(disk, "uncached", size, 8);
-            Fixtures.evict(file);
-            try (Rig rig = new Rig(2)) {
-                FileServer server = new FileServer(rig, file);
-                Map<String, long[]> before = Fixtures.threadReads();
-                try (Socket socket = server.connect()) {
-                    assertEquals(size, Received.drain(socket.getInputStream()).bytes());
-                }
-                server.sent.get(60, TimeUnit.SECONDS);
-                long[] read = readsByLoopsAndWorkers(before, Fixtures.threadReads());
-                assertTrue(read[1] >= AioFileHandler.DEFAULT_CHUNK_SIZE, "workers read what was not cached: " + read[1]);
-                assertTrue(read[0] + read[1] >= size, "every byte was read by a loop (cached) or a worker");
-                assertTrue(rig.aio.inlineStats().readsToPool() >= 1, rig.aio.inlineStats().toString());
-                assertEquals(0, server.handlers.get(0).movedCallbacks(), "every completion arrived on the channel's loop");
+        Path file = Fixtures.randomFile(disk, "uncached", size, 8);
+        Fixtures.evict(file);
+        try (Rig rig = new Rig(2)) {
+            FileServer server = new FileServer(rig, file);
+            Map<String, long[]> before = Fixtures.threadReads();
+            try (Socket socket = server.connect()) {
+                assertEquals(size, Received.drain(socket.getInputStream()).bytes());
             }
-        } finally {
-            Fixtures.deleteTree(disk);
+            server.sent.get(60, TimeUnit.SECONDS);
+            long[] read = readsByLoopsAndWorkers(before, Fixtures.threadReads());
+            assertTrue(read[1] >= AioFileHandler.DEFAULT_CHUNK_SIZE, "workers read what was not cached: " + read[1]);
+            assertTrue(read[0] + read[1] >= size, "every byte was read by a loop (cached) or a worker");
+            assertTrue(rig.aio.inlineStats().readsToPool() >= 1, rig.aio.inlineStats().toString());
+            assertEquals(0, server.handlers.get(0).movedCallbacks(), "every completion arrived on the channel's loop");
         }
     }
 

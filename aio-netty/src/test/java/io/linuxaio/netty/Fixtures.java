@@ -17,6 +17,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AnnotatedElementContext;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.io.TempDirFactory;
 
 /** Test helpers: files of known content, waiting with a deadline, and what /proc says about this process. */
 final class Fixtures {
@@ -191,19 +194,16 @@ final class Fixtures {
         }
     }
 
-    /** A directory on the build's own (disk) file system for files a test evicts; /tmp may be tmpfs. */
-    static Path diskDirectory() throws IOException {
-        Path target = Path.of(System.getProperty("user.dir"), "target");
-        Files.createDirectories(target);
-        return Files.createTempDirectory(target, "disk-");
-    }
-
-    /** Deletes a directory and everything under it. */
-    static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+    /**
+     * Makes a test's {@code @TempDir} on the build's own (disk) file system, for files a test
+     * evicts: /tmp may be tmpfs, which keeps every page. JUnit deletes it after the test.
+     */
+    static final class OnDisk implements TempDirFactory {
+        @Override
+        public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext extension) throws IOException {
+            Path target = Path.of(System.getProperty("user.dir"), "target");
+            Files.createDirectories(target);
+            return Files.createTempDirectory(target, "disk-");
         }
     }
 }

@@ -108,24 +108,19 @@ class SendfileWhenCachedTest {
     }
 
     @Test
-    void fromTheFirstRangeNotCachedTheRestIsReadByTheEngine() throws Exception {
+    void fromTheFirstRangeNotCachedTheRestIsReadByTheEngine(@TempDir(factory = Fixtures.OnDisk.class) Path disk) throws Exception {
         long size = 16L * MiB;
-        Path disk = Fixtures.diskDirectory();
-        try {
-            Path file = Fixtures.cachedRandomFile(disk, "tail-evicted", size, 5);
-            Fixtures.evict(file, 8L * MiB);
-            try (Rig rig = new Rig(2)) {
-                SendfileServer server = new SendfileServer(rig, file);
-                try (Socket socket = server.connect()) {
-                    server.assertArrivesWhole(file, size, socket.getInputStream());
-                }
-                InlineStats stats = rig.aio.inlineStats();
-                assertTrue(stats.sendfiles() >= 8L * MiB / RegionTransfer.CACHED_CHUNK_BYTES, "the cached head: " + stats);
-                assertEquals(1, stats.sendfilesNotCached(), "one range found not cached, then reads: " + stats);
-                assertTrue(stats.readsToPool() >= 1, "the evicted tail needed the workers: " + stats);
+        Path file = Fixtures.cachedRandomFile(disk, "tail-evicted", size, 5);
+        Fixtures.evict(file, 8L * MiB);
+        try (Rig rig = new Rig(2)) {
+            SendfileServer server = new SendfileServer(rig, file);
+            try (Socket socket = server.connect()) {
+                server.assertArrivesWhole(file, size, socket.getInputStream());
             }
-        } finally {
-            Fixtures.deleteTree(disk);
+            InlineStats stats = rig.aio.inlineStats();
+            assertTrue(stats.sendfiles() >= 8L * MiB / RegionTransfer.CACHED_CHUNK_BYTES, "the cached head: " + stats);
+            assertEquals(1, stats.sendfilesNotCached(), "one range found not cached, then reads: " + stats);
+            assertTrue(stats.readsToPool() >= 1, "the evicted tail needed the workers: " + stats);
         }
     }
 
@@ -167,20 +162,15 @@ class SendfileWhenCachedTest {
     }
 
     @Test
-    void aFirstTryThatFindsTheFileNotCachedUncorksBeforeTheEngineReads() throws Exception {
+    void aFirstTryThatFindsTheFileNotCachedUncorksBeforeTheEngineReads(@TempDir(factory = Fixtures.OnDisk.class) Path disk) throws Exception {
         long size = 4L * MiB;
-        Path disk = Fixtures.diskDirectory();
-        try {
-            Path file = Fixtures.cachedRandomFile(disk, "evicted", size, 8);
-            Fixtures.evict(file, 0);
-            try (Rig rig = new Rig(2)) {
-                ShapedServer server = new ShapedServer(rig, file, config -> { });
-                server.assertArrivesWhole(file, size);
-                assertFalse(server.atTheEnd.get(60, TimeUnit.SECONDS).corked(), "uncorked once the try found nothing cached");
-                assertEquals(1, rig.aio.inlineStats().sendfilesNotCached(), rig.aio.inlineStats().toString());
-            }
-        } finally {
-            Fixtures.deleteTree(disk);
+        Path file = Fixtures.cachedRandomFile(disk, "evicted", size, 8);
+        Fixtures.evict(file, 0);
+        try (Rig rig = new Rig(2)) {
+            ShapedServer server = new ShapedServer(rig, file, config -> { });
+            server.assertArrivesWhole(file, size);
+            assertFalse(server.atTheEnd.get(60, TimeUnit.SECONDS).corked(), "uncorked once the try found nothing cached");
+            assertEquals(1, rig.aio.inlineStats().sendfilesNotCached(), rig.aio.inlineStats().toString());
         }
     }
 
