@@ -369,12 +369,7 @@ class AioFileHandlerTest {
         Path file = Fixtures.cachedRandomFile(dir, "cached", size, 8);
         try (Rig rig = new Rig(2)) {
             FileServer server = new FileServer(rig, file);
-            Map<String, long[]> before = Fixtures.threadReads();
-            try (Socket socket = server.connect()) {
-                assertEquals(size, Received.drain(socket.getInputStream()).bytes());
-            }
-            server.sent.get(60, TimeUnit.SECONDS);
-            long[] read = readsByLoopsAndWorkers(before, Fixtures.threadReads());
+            long[] read = readsWhileServing(server, size);
             assertTrue(read[0] >= size, "the loop read the cached file itself (RWF_NOWAIT): " + read[0]);
             assertTrue(read[1] < MiB, "no worker read it: " + read[1]);
             InlineStats stats = rig.aio.inlineStats();
@@ -395,17 +390,22 @@ class AioFileHandlerTest {
         Fixtures.evict(file);
         try (Rig rig = new Rig(2)) {
             FileServer server = new FileServer(rig, file);
-            Map<String, long[]> before = Fixtures.threadReads();
-            try (Socket socket = server.connect()) {
-                assertEquals(size, Received.drain(socket.getInputStream()).bytes());
-            }
-            server.sent.get(60, TimeUnit.SECONDS);
-            long[] read = readsByLoopsAndWorkers(before, Fixtures.threadReads());
+            long[] read = readsWhileServing(server, size);
             assertTrue(read[1] >= AioFileHandler.DEFAULT_CHUNK_SIZE, "workers read what was not cached: " + read[1]);
             assertTrue(read[0] + read[1] >= size, "every byte was read by a loop (cached) or a worker");
             assertTrue(rig.aio.inlineStats().readsToPool() >= 1, rig.aio.inlineStats().toString());
             assertEquals(0, server.handlers.get(0).movedCallbacks(), "every completion arrived on the channel's loop");
         }
+    }
+
+    /** Serves the file of {@code size} bytes to one peer; returns what the loops and the workers read meanwhile. */
+    private static long[] readsWhileServing(FileServer server, long size) throws Exception {
+        Map<String, long[]> before = Fixtures.threadReads();
+        try (Socket socket = server.connect()) {
+            assertEquals(size, Received.drain(socket.getInputStream()).bytes());
+        }
+        server.sent.get(60, TimeUnit.SECONDS);
+        return readsByLoopsAndWorkers(before, Fixtures.threadReads());
     }
 
     /** Bytes read (rchar) between two looks, by the rig's loop threads and by the engine's workers. */
