@@ -52,6 +52,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -77,8 +78,8 @@ import java.util.function.BiConsumer;
  * they end.
  *
  * <p>A body of up to {@link Pipelines#WHOLE_BODY_MAX_BYTES} (one range of a file, or all) that the
- * page cache holds is read here into a buffer of its own ({@code LinuxAio.readIfCached}) and leaves
- * with its head as one complete response: most requests to a static site are for such files, and
+ * page cache holds is read here ({@code LinuxAio.readIfCached}), over HTTP/1.1 straight in behind
+ * its head's bytes, and leaves with its head as one complete response: most requests to a static site are for such files, and
  * a region costs each a request through the engine, a callback, a chunk and three writes more, or
  * the mmap, mincore and munmap that make a sendfile safe on the loop.
  */
@@ -564,13 +565,9 @@ final class Exchange {
             send((FullHttpResponse) response);
             return;
         }
-        if (multipart == null && parts.get(0).length() <= Pipelines.WHOLE_BODY_MAX_BYTES) {
-            ByteBuf body = readIfCached(file, parts.get(0));
-            if (body != null) {
-                close(file);
-                send(new DefaultFullHttpResponse(HTTP_1_1, code, body, out, EmptyHttpHeaders.INSTANCE));
-                return;
-            }
+        if (multipart == null && parts.get(0).length() <= Pipelines.WHOLE_BODY_MAX_BYTES
+                && sendWholeIfCached(file, response, parts.get(0))) {
+            return;
         }
         HttpUtil.setKeepAlive(out, request.protocolVersion(), keepAlive);
         responded = true;
@@ -591,32 +588,50 @@ final class Exchange {
     }
 
     /**
-     * A small body read here, on the loop, into a buffer of its own if the page cache holds all of
-     * it: one complete response to write, with no region, no chunk and no trip through the engine.
-     * Null if any of it is not cached, or no direct memory is left for it; the region then takes
-     * it, reading through the engine (and failing as a region does when memory stays short).
+     * Sends a small body with its head as one complete response, if the page cache holds all of
+     * it: read here, on the loop, with no region, no chunk and no trip through the engine, and
+     * closes the file. Over HTTP/1.1 the body is read straight in behind the head's bytes
+     * ({@link ResponseHead}) and the one buffer written past the encoder, which has nothing to add
+     * to it; in an HTTP/2 stream the frame codec takes it as a full response. False, with nothing
+     * sent and the file still open, if any of it is not cached or no direct memory is left for it:
+     * the region then takes it, reading through the engine (and failing as a region does when
+     * memory stays short).
      */
-    private ByteBuf readIfCached(AioFile file, ByteRange part) {
+    private boolean sendWholeIfCached(AioFile file, HttpResponse response, ByteRange part) {
+        HttpUtil.setKeepAlive(response.headers(), request.protocolVersion(), keepAlive);
+        ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
         int length = (int) part.length();
-        ByteBuf body;
+        ByteBuf whole;
         try {
-            body = ctx.alloc().directBuffer(length, length);
+            whole = encoder != null ? ResponseHead.withRoomFor(ctx.alloc(), response, length)
+                    : ctx.alloc().directBuffer(length, length);
         } catch (OutOfMemoryError noDirectMemory) {
-            return null;
+            return false;
         }
+        int bodyAt = whole.writerIndex();
+        boolean read = false;
         try {
-            if (site.loops().engine().readIfCached(file, part.first(), body.nioBuffer(0, length)) != length) {
-                return null;
-            }
-            body.writerIndex(length);
-            ByteBuf read = body;
-            body = null;
-            return read;
+            read = site.loops().engine().readIfCached(file, part.first(), whole.nioBuffer(bodyAt, length)) == length;
         } finally {
-            if (body != null) {
-                body.release();
+            if (!read) {
+                whole.release();
             }
         }
+        if (!read) {
+            return false;
+        }
+        whole.writerIndex(bodyAt + length);
+        close(file);
+        if (encoder == null) {
+            send(new DefaultFullHttpResponse(HTTP_1_1, response.status(), whole, response.headers(),
+                    EmptyHttpHeaders.INSTANCE));
+            return true;
+        }
+        responded = true;
+        status = response.status().code();
+        bodyBytes = length;
+        encoder.writeAndFlush(whole).addListener(this::written);
+        return true;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.linuxaio.examples.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,30 @@ class Http1FramingTest extends ServerTestBase {
             RawHttp.Response next = http.get("/hello.txt");
             assertEquals(200, next.status());
             assertEquals("hello, world\n", next.text());
+        }
+    }
+
+    @Test
+    void pipelinedResponsesWrittenWholeAndThroughTheEncoderFollowEachOtherIntact() throws Exception {
+        try (RawHttp http = raw()) {
+            // hello.txt leaves as one buffer past the encoder, data.bin (over the whole-body limit)
+            // as a head the encoder writes and a region: each must start where the last one ended.
+            String get = "GET %s HTTP/1.1\r\nHost: test\r\n\r\n";
+            http.send(get.formatted("/hello.txt") + get.formatted("/data.bin") + get.formatted("/hello.txt")
+                    + get.formatted("/data.bin") + "GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            for (int i = 0; i < 2; i++) {
+                RawHttp.Response small = http.read(true);
+                assertEquals(200, small.status());
+                assertEquals("hello, world\n", small.text());
+                assertNotNull(small.header("etag"));
+                RawHttp.Response large = http.read(true);
+                assertEquals(200, large.status());
+                assertArrayEquals(site.data, large.body());
+            }
+            RawHttp.Response http10 = http.read(true);
+            assertEquals("keep-alive", http10.header("connection"), "HTTP/1.0 asked to keep the connection");
+            assertEquals("hello, world\n", http10.text());
+            assertEquals(200, http.get("/hello.txt").status(), "the connection is still open");
         }
     }
 
