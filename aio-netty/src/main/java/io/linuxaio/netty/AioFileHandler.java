@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Sends files down a pipeline without blocking its event loop: each {@link AioFileRegion} written
@@ -205,13 +206,13 @@ public final class AioFileHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        failAll(new ClosedChannelException());
+        failAll(ClosedChannelException::new);
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        failAll(new IOException("AioFileHandler was removed from the pipeline"));
+        failAll(() -> new IOException("AioFileHandler was removed from the pipeline"));
     }
 
     // ---------------------------------------------------------------- on the loop
@@ -232,7 +233,7 @@ public final class AioFileHandler extends ChannelDuplexHandler {
         }
         // Refuse the writes behind the region first: a flush completes chunk writes, whose
         // listeners pump the queue, and would otherwise send those writes.
-        failAll(new IOException("not sent: a file region before it failed part-way"));
+        failAll(() -> new IOException("not sent: a file region before it failed part-way"));
         if (transfer.outputFailed()) {
             // The output failed, maybe inside a write still on the stack: write nothing, close.
             ctx.close();
@@ -311,15 +312,24 @@ public final class AioFileHandler extends ChannelDuplexHandler {
         }
     }
 
-    private void failAll(Throwable cause) {
+    /**
+     * Ends every queued write with the failure {@code cause} makes, made only if one is queued: a
+     * channel that ends with nothing queued (each HTTP/2 stream as its response completes) fills
+     * in no stack trace.
+     */
+    private void failAll(Supplier<? extends Throwable> cause) {
         closed = true;
+        if (queue.isEmpty()) {
+            return;
+        }
+        Throwable failure = cause.get();
         QueuedWrite write;
         while ((write = queue.poll()) != null) {
             if (write.transfer != null) {
-                write.transfer.fail(cause);
+                write.transfer.fail(failure);
             } else {
                 ReferenceCountUtil.release(write.msg);
-                write.promise.tryFailure(cause);
+                write.promise.tryFailure(failure);
             }
         }
     }
