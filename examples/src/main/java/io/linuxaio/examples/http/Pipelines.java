@@ -44,9 +44,10 @@ final class Pipelines {
      * it, a cached body goes out with sendfile on a plain connection (no TLS, no HTTP/2), and in
      * chunks read through the engine otherwise. Chosen by measurement (benchmarks/RESULTS.md): at
      * 64 KiB the whole-body read served 1.3 times the requests sendfile did with the mmap, mincore
-     * and munmap that make it safe on a loop; at 256 KiB the two were even; at 1 MiB the copy cost
-     * twice sendfile's system CPU, and sendfile took a 1 MiB response from 900 to 350 us of server
-     * CPU against 64 KiB chunks.
+     * and munmap that make it safe on a loop (and still 1.3 times, at 40 against 65 us of CPU a
+     * response, once sendfile corked the head: the residency check alone is a fifth of that path's
+     * CPU); at 256 KiB the two were even; at 1 MiB the copy cost twice sendfile's system CPU, and
+     * sendfile took a 1 MiB response from 900 to 350 us of server CPU against 64 KiB chunks.
      */
     static final int WHOLE_BODY_MAX_BYTES = 64 * 1024;
     /** {@link FileServer#close()}'s grace. */
