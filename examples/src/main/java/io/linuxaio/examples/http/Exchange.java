@@ -79,9 +79,10 @@ import java.util.function.BiConsumer;
  *
  * <p>A body of up to {@link Pipelines#WHOLE_BODY_MAX_BYTES} (one range of a file, or all) that the
  * page cache holds is read here ({@code LinuxAio.readIfCached}), over HTTP/1.1 straight in behind
- * its head's bytes, and leaves with its head as one complete response: most requests to a static site are for such files, and
- * a region costs each a request through the engine, a callback, a chunk and three writes more, or
- * the mmap, mincore and munmap that make a sendfile safe on the loop.
+ * its head's bytes, and leaves with its head as one complete response: most requests to a static
+ * site are for such files, and a region costs each a request through the engine, a callback, a
+ * chunk and three writes more, or the mmap, mincore and munmap that make a sendfile safe on the
+ * loop.
  */
 final class Exchange {
     static final String ALLOWED_METHODS = "GET, HEAD";

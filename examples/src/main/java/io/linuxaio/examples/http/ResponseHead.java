@@ -24,7 +24,8 @@ final class ResponseHead {
 
     /**
      * A buffer holding {@code response}'s head, exactly sized for it and {@code bodyBytes} more.
-     * Header names and values are written one byte a character, US-ASCII (anything else as {@code ?}), as the encoder writes them.
+     * Header names and values are written one byte a character, US-ASCII (anything else as
+     * {@code ?}), as the encoder writes them.
      *
      * @throws OutOfMemoryError if no direct memory is left for it
      */
