@@ -25,6 +25,11 @@ public final class AioFile {
     final boolean local;
     /** The file system refused {@code RWF_NOWAIT} for it: its reads all go to the workers. */
     volatile boolean noNowaitReads;
+    /**
+     * Whether mincore tells this process the truth about the file's pages: 0 not known yet, 1 yes,
+     * -1 no (then it is never sent with sendfile from an event loop; see {@code Inline}).
+     */
+    volatile byte mincoreAnswers;
     /** Requests using the descriptor, plus one held by the owner until close; CLOSING once close was asked. */
     private final AtomicInteger users = new AtomicInteger(1);
     /** What closes the descriptor once the last user is done; set by close, before the owner lets go. */

@@ -57,6 +57,8 @@ final class Inline {
     private final AtomicBoolean opensRefused = new AtomicBoolean();
     private final AtomicBoolean nowaitRefusedByAFileSystem = new AtomicBoolean();
     private final AtomicBoolean mincoreRefused = new AtomicBoolean();
+    /** Whether mincore was found not to answer for some file (see {@link #mincoreAnswers}): warned once. */
+    private final AtomicBoolean mincoreSilent = new AtomicBoolean();
     /** Whether absolute paths, and relative ones, start on a local file system. */
     private final boolean rootLocal;
     private final boolean cwdLocal;
@@ -397,9 +399,18 @@ final class Inline {
     /** The most one {@link #sendCached} looks at: a byte of mincore's answer a page, in the bounce buffer. */
     static final long MOST_CHECKED = (Scratch.BOUNCE_BYTES - 1) * PAGE;
 
-    /** Whether a sendfile from {@code file} is tried here: the file is on a local file system, and mincore works. */
+    /**
+     * A file offset far past the end of any file served, where no page is ever in the page cache:
+     * mincore that reports one there resident is not reporting at all (see {@link #mincoreAnswers}).
+     */
+    static final long PROBE_OFFSET = 1L << 46;
+
+    /**
+     * Whether a sendfile from {@code file} is tried here: the file is on a local file system,
+     * mincore works, and it answers for this file.
+     */
     boolean triesSendfile(AioFile file) {
-        return enabled && !mincoreRefused.get() && file.local;
+        return enabled && !mincoreRefused.get() && file.local && file.mincoreAnswers >= 0;
     }
 
     /**
@@ -420,6 +431,9 @@ final class Inline {
         long started = System.nanoTime();
         try {
             long checked = Math.min(length, MOST_CHECKED);
+            if (!mincoreAnswers(scratch, in)) {
+                return NOT_CACHED;
+            }
             if (!resident(scratch, in, offset, checked)) {
                 if (!mincoreRefused.get()) { // a refusal counts as refused only
                     sendfilesNotCached.increment();
@@ -440,6 +454,43 @@ final class Inline {
         } finally {
             countIfSlow(started);
         }
+    }
+
+    /**
+     * Whether mincore tells the truth about {@code in}'s pages, probed once a file. Since Linux 5.0
+     * mincore reports a file's pages only to a caller that owns the file, has CAP_FOWNER, or could
+     * open it for writing (on a mount that is not read-only); to anyone else it reports every page
+     * resident, so as not to be a side channel. A server that may only read the files it serves,
+     * the usual way to deploy one, would then sendfile files that are not cached, and its loop
+     * would wait for the disk. The probe asks about one page at {@link #PROBE_OFFSET}, which is
+     * never cached: mincore that says it is resident is not answering, and the file's bodies are
+     * read instead (counted as refused, with one warning). The answer is for the identity of the
+     * thread that probed, which a server does not change.
+     */
+    private boolean mincoreAnswers(Scratch scratch, AioFile in) {
+        byte known = in.mincoreAnswers;
+        if (known != 0) {
+            return known > 0;
+        }
+        long mapping = Posix.Quiet.mmap(0, PAGE, Posix.PROT_READ, Posix.MAP_SHARED, in.fd(), PROBE_OFFSET);
+        boolean answers = false;
+        if (mapping != -1) {
+            try {
+                answers = Posix.Quiet.mincore(mapping, PAGE, Pointer.nativeValue(scratch.bounce())) == 0
+                        && (scratch.bounceBuffer().get(0) & 1) == 0;
+            } finally {
+                Posix.Quiet.munmap(mapping, PAGE);
+            }
+        }
+        in.mincoreAnswers = answers ? (byte) 1 : (byte) -1;
+        if (!answers) {
+            refused.increment();
+            if (mincoreSilent.compareAndSet(false, true)) {
+                warn("mincore does not answer for " + in.path() + " (this process may not write it): the bodies of"
+                        + " such files are read into buffers, never sent with sendfile from an event loop");
+            }
+        }
+        return answers;
     }
 
     /**

@@ -222,8 +222,12 @@ public final class LinuxAio extends AioContext {
      *                 would wait for the peer here)
      * @return the bytes sent, 0 if the socket takes none now, or -1 if nothing was tried: part of
      *         the range is not in the page cache (or lies past the end of the file), the file is
-     *         on a file system that is not local, {@code inline(false)}, or the mapping mincore
-     *         needs is refused here (one warning, then -1 always)
+     *         on a file system that is not local, {@code inline(false)}, the mapping mincore
+     *         needs is refused here (one warning, then -1 always), or mincore does not answer for
+     *         this file: Linux reports a file's pages only to a process that owns it, has
+     *         CAP_FOWNER or may write it, and to any other says every page is there, so a file
+     *         this process may only read is never sent from here (probed once a file, one
+     *         warning, counted as refused)
      * @throws AioException if sendfile fails, such as {@code EPIPE} for a peer that has gone
      * @throws IllegalStateException if {@code in} is closed
      */

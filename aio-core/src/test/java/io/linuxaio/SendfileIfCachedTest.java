@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +79,60 @@ class SendfileIfCachedTest extends PageCacheTestBase {
         assertEquals(0, Files.size(dir.resolve("out")));
         await(aio, aio.close(in, null));
         await(aio, aio.close(out, null));
+    }
+
+    /** glibc's setfsuid: the file system identity of the calling thread alone. */
+    interface FsUid extends Library {
+        FsUid LIBC = Native.load("c", FsUid.class);
+
+        int setfsuid(int uid);
+    }
+
+    /**
+     * mincore reports a file's pages only to a caller that owns it, has CAP_FOWNER or may write it;
+     * to anyone else every page looks resident. A thread of this (root) process whose file system
+     * identity is {@code nobody} is such a caller for a root-owned file of mode 0644: before the
+     * probe, an evicted file was sent from the disk on the calling thread.
+     */
+    @Test
+    void aFileMincoreDoesNotAnswerForIsNeverSentOnTheCallingThread() throws Exception {
+        byte[] data = random(1 << 20);
+        AioFile evicted = openCached("not-ours-evicted", data);
+        AioFile cached = openCached("not-ours-cached", data);
+        assertEquals(0, Posix.posix_fadvise(evicted.fd(), 0, 0, Posix.POSIX_FADV_DONTNEED));
+        AioFile out = output();
+        long[] sent = new long[2];
+        int[] fsuid = new int[1];
+        Throwable[] failed = new Throwable[1];
+        Thread nobody = new Thread(() -> {
+            FsUid.LIBC.setfsuid(65534);
+            try {
+                fsuid[0] = FsUid.LIBC.setfsuid(-1); // an invalid id changes nothing and returns the current one
+                sent[0] = aio.sendfileIfCached(evicted, 0, data.length, out.fd());
+                sent[1] = aio.sendfileIfCached(cached, 0, data.length, out.fd());
+            } catch (Throwable t) {
+                failed[0] = t;
+            } finally {
+                FsUid.LIBC.setfsuid(0);
+            }
+        });
+        long refused = aio.inlineStats().refused();
+        nobody.start();
+        nobody.join();
+        assumeTrue(fsuid[0] == 65534, "needs root, to take another file system identity on one thread");
+        assertEquals(null, failed[0]);
+        assertEquals(-1, sent[0], "an evicted file: mincore said every page was there, but it was not asked");
+        assertEquals(-1, sent[1], "a cached one too: mincore's answer cannot be told from its silence");
+        assertEquals(0, Files.size(dir.resolve("out")), "not one byte sent");
+        assertEquals(refused + 2, aio.inlineStats().refused(), "each file counted once as refused");
+        assertEquals(-1, aio.sendfileIfCached(cached, 0, data.length, out.fd()), "the file's answer is kept");
+        assertEquals(refused + 2, aio.inlineStats().refused());
+        AioFile same = open(dir.resolve("not-ours-cached"));
+        assertEquals(data.length, aio.sendfileIfCached(same, 0, data.length, out.fd()),
+                "the same file opened by a thread mincore answers is sent");
+        for (AioFile file : new AioFile[] {evicted, cached, same, out}) {
+            await(aio, aio.close(file, null));
+        }
     }
 
     @Test
