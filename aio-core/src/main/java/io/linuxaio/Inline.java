@@ -465,7 +465,8 @@ final class Inline {
      * would wait for the disk. The probe asks about one page at {@link #PROBE_OFFSET}, which is
      * never cached: mincore that says it is resident is not answering, and the file's bodies are
      * read instead (counted as refused, with one warning). The answer is for the identity of the
-     * thread that probed, which a server does not change.
+     * thread that probed, which a server does not change. A probe that cannot map gives no verdict
+     * and sends nothing.
      */
     private boolean mincoreAnswers(Scratch scratch, AioFile in) {
         byte known = in.mincoreAnswers;
@@ -473,14 +474,15 @@ final class Inline {
             return known > 0;
         }
         long mapping = Posix.Quiet.mmap(0, PAGE, Posix.PROT_READ, Posix.MAP_SHARED, in.fd(), PROBE_OFFSET);
-        boolean answers = false;
-        if (mapping != -1) {
-            try {
-                answers = Posix.Quiet.mincore(mapping, PAGE, Pointer.nativeValue(scratch.bounce())) == 0
-                        && (scratch.bounceBuffer().get(0) & 1) == 0;
-            } finally {
-                Posix.Quiet.munmap(mapping, PAGE);
-            }
+        if (mapping == -1) {
+            return mappingFailed(Native.getLastError()); // no verdict: probed again next time
+        }
+        boolean answers;
+        try {
+            answers = Posix.Quiet.mincore(mapping, PAGE, Pointer.nativeValue(scratch.bounce())) == 0
+                    && (scratch.bounceBuffer().get(0) & 1) == 0;
+        } finally {
+            Posix.Quiet.munmap(mapping, PAGE);
         }
         in.mincoreAnswers = answers ? (byte) 1 : (byte) -1;
         if (!answers) {
@@ -512,16 +514,7 @@ final class Inline {
             mapping = -1;
         }
         if (mapping == -1) {
-            int errno = injected != 0 ? injected : Native.getLastError();
-            if (errno == Errno.ENOMEM || errno == Errno.EAGAIN) {
-                return false; // out of address space or mappings for now: this range is read instead
-            }
-            refused.increment();
-            if (mincoreRefused.compareAndSet(false, true)) {
-                warn("mmap for mincore is refused here (" + Errno.name(errno) + "): sendfileIfCached sends nothing"
-                        + " from now on, and file bodies are read into buffers");
-            }
-            return false;
+            return mappingFailed(injected != 0 ? injected : Native.getLastError());
         }
         ByteBuffer vector = scratch.bounceBuffer();
         int r;
@@ -539,6 +532,22 @@ final class Inline {
             }
         }
         return true;
+    }
+
+    /**
+     * A mapping for mincore failed: false, so nothing is sent. Out of address space or mappings
+     * for now, the range is read instead; refused outright, sendfile is never tried again.
+     */
+    private boolean mappingFailed(int errno) {
+        if (errno == Errno.ENOMEM || errno == Errno.EAGAIN) {
+            return false;
+        }
+        refused.increment();
+        if (mincoreRefused.compareAndSet(false, true)) {
+            warn("mmap for mincore is refused here (" + Errno.name(errno) + "): sendfileIfCached sends nothing"
+                    + " from now on, and file bodies are read into buffers");
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- machinery
