@@ -466,12 +466,15 @@ final class Inline {
      * never cached: mincore that says it is resident is not answering, and the file's bodies are
      * read instead (counted as refused, with one warning). The answer is for the identity of the
      * thread that probed, which a server does not change. A probe that cannot map gives no verdict
-     * and sends nothing.
+     * and sends nothing. A thread with CAP_FOWNER needs no probe.
      */
     private boolean mincoreAnswers(Scratch scratch, AioFile in) {
         byte known = in.mincoreAnswers;
         if (known != 0) {
             return known > 0;
+        }
+        if (FOWNER.get()) {
+            return true; // it answers such a thread about every file, with no probe
         }
         long mapping = Posix.Quiet.mmap(0, PAGE, Posix.PROT_READ, Posix.MAP_SHARED, in.fd(), PROBE_OFFSET);
         if (mapping == -1) {
@@ -533,6 +536,23 @@ final class Inline {
         }
         return true;
     }
+
+    /** _LINUX_CAPABILITY_VERSION_3, and CAP_FOWNER's bit in the first word of a set. */
+    private static final int CAPABILITY_VERSION_3 = 0x20080522;
+    private static final int CAP_FOWNER = 3;
+
+    /**
+     * Whether the thread has CAP_FOWNER in its effective set (root's threads, usually), asked once
+     * a thread: mincore answers it about every file, so its sends need no probe. Capabilities are
+     * the thread's own, and a server's threads do not change theirs.
+     */
+    private static final ThreadLocal<Boolean> FOWNER = ThreadLocal.withInitial(() -> {
+        Scratch scratch = Scratch.ofThisThread();
+        ByteBuffer fields = scratch.fields();
+        fields.putInt(0, CAPABILITY_VERSION_3).putInt(4, 0); // the header: this thread
+        int r = Posix.Quiet.capget(scratch.struct(), scratch.struct() + 8); // then two sets of three words
+        return r == 0 && (fields.getInt(8) & (1 << CAP_FOWNER)) != 0;
+    });
 
     /**
      * A mapping for mincore failed: false, so nothing is sent. Out of address space or mappings

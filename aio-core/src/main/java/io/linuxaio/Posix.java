@@ -96,6 +96,9 @@ final class Posix {
 
         /** As {@link Posix#sendfile}: EAGAIN (a full socket) is an everyday answer. */
         static native long sendfile(int outFd, int inFd, long offset, long count);
+
+        /** capget(2): the capability sets of the thread the header names (0: the calling one). */
+        static native int capget(long header, long data);
     }
 
     static final int PROT_READ = 1;
