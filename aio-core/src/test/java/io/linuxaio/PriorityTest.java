@@ -91,8 +91,11 @@ class PriorityTest {
         // look before, and starts one worker for it. No wait is needed first: nothing else serves it.
         Stat stat = await(aio, aio.stat(dir.toString(), null));
         assertTrue(stat.isDirectory());
-        assertEquals(WorkerPool.EAGER_WORKERS + 1, aio.nthreads());
-        assertEquals(1, aio.workersStartedOnStalls(), "the ninth worker was started for the stall");
+        // One worker for the stall, as a rule; on a machine as slow as an emulated one, the worker
+        // started at one look may still not have taken the request at the next, which starts one more.
+        int beyondEager = aio.nthreads() - WorkerPool.EAGER_WORKERS;
+        assertTrue(beyondEager >= 1 && beyondEager <= 2, "workers past the eager ones: " + beyondEager);
+        assertEquals(beyondEager, aio.workersStartedOnStalls(), "every worker past the eager ones was started for the stall");
         for (AioRequest<AioFile> open : blocked.opens()) {
             assertFalse(open.isDone(), "the stat was served while the FIFO opens still block");
         }
