@@ -464,7 +464,7 @@ final class Inline {
      * the usual way to deploy one, would then sendfile files that are not cached, and its loop
      * would wait for the disk. The probe asks about one page at {@link #PROBE_OFFSET}, which is
      * never cached: mincore that says it is resident is not answering, and the file's bodies are
-     * read instead (counted as refused, with one warning). The answer is for the identity of the
+     * read instead (the first such file counted as refused, with one warning). The answer is for the identity of the
      * thread that probed, which a server does not change. A probe that cannot map gives no verdict
      * and sends nothing. A thread with CAP_FOWNER needs no probe.
      */
@@ -488,12 +488,12 @@ final class Inline {
             Posix.Quiet.munmap(mapping, PAGE);
         }
         in.mincoreAnswers = answers ? (byte) 1 : (byte) -1;
-        if (!answers) {
+        // Counted once, with the warning, as the other refusals are: in a server that may only read
+        // its files every such file meets it, and a count that grew with them would read as breakage.
+        if (!answers && mincoreSilent.compareAndSet(false, true)) {
             refused.increment();
-            if (mincoreSilent.compareAndSet(false, true)) {
-                warn("mincore does not answer for " + in.path() + " (this process may not write it): the bodies of"
-                        + " such files are read into buffers, never sent with sendfile from an event loop");
-            }
+            warn("mincore does not answer for " + in.path() + " (this process may not write it): the bodies of"
+                    + " such files are read into buffers, never sent with sendfile from an event loop");
         }
         return answers;
     }

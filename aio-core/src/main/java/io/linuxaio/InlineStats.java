@@ -18,7 +18,8 @@ package io.linuxaio;
  * @param sendfiles    sendfile calls made here, each right after mincore found its whole range in
  *                     the page cache and read in ({@link LinuxAio#sendfileIfCached})
  * @param sendfilesNotCached sendfiles not made, as mincore found part of the range not read in
- * @param refused      calls the kernel refused the flags for (the path is switched off after)
+ * @param refused      calls the kernel refused the flags for (the path is switched off after), and
+ *                     the first file mincore would not answer about (see {@link LinuxAio#sendfileIfCached})
  * @param slow         calls tried here that took over a millisecond
  */
 public record InlineStats(long reads, long readsToPool, long opens, long opensToPool, long stats, long closes,

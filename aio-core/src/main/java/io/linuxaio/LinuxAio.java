@@ -226,8 +226,8 @@ public final class LinuxAio extends AioContext {
      *         needs is refused here (one warning, then -1 always), or mincore does not answer for
      *         this file: Linux reports a file's pages only to a process that owns it, has
      *         CAP_FOWNER or may write it, and to any other says every page is there, so a file
-     *         this process may only read is never sent from here (probed once a file, one
-     *         warning, counted as refused)
+     *         this process may only read is never sent from here (probed once a file; the first
+     *         such file warned of and counted as refused)
      * @throws AioException if sendfile fails, such as {@code EPIPE} for a peer that has gone
      * @throws IllegalStateException if {@code in} is closed
      */
