@@ -84,6 +84,9 @@ record Options(Path root, int port, String bind, int threads, int aioThreads, in
                                  workers, first-try counters) on stderr every S seconds, 0 for
                                  only when the server stops (default: 0)
               --help             show this text
+
+            Netty's leak detector is off; java -Dio.netty.leakDetection.level=simple -jar ...
+            turns it back on.
             """;
 
     /** A command line that cannot be run; its message says why, for a person. */
