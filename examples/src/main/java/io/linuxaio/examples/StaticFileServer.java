@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code -Dio.netty.leakDetection.level=simple} turns it back on). Left at Netty's default it
  * records a stack trace for about one buffer in a hundred, and on the benchmark machine that cost
  * this server 2 % of its requests/s at 1 KiB over HTTP/1.1 and 6 % over HTTP/2 (side by side,
- * warmed, 1 KiB, the same jar with and without it). Every test of the server runs with it at its
- * strictest, where it tracks every buffer.
+ * warmed, 1 KiB, the same jar with and without it). The tests run {@link FileServer} in their own
+ * JVM with it at its strictest, where it tracks every buffer.
  */
 public final class StaticFileServer {
     /** Exit status for a command line that cannot be run. */
