@@ -42,7 +42,6 @@ class InlineTest extends PageCacheTestBase {
         super("inline-");
     }
 
-    private static final int POSIX_FADV_RANDOM = 1;
 
     /** Drops the file's pages from the page cache, from {@code offset} to the end (the test checks it took). */
     private static void evict(AioFile file, long offset) {
@@ -105,17 +104,8 @@ class InlineTest extends PageCacheTestBase {
     @Test
     void aReadWhoseStartIsCachedAndRestIsNotIsFinishedByAWorker() throws Exception {
         byte[] data = random(1 << 20);
-        Path path = file("half", data);
-        AioFile file = await(aio, aio.open(path.toString(), O_RDONLY, 0, null));
-        // Exactly the first half in the page cache: with readahead off for this descriptor, drop
-        // everything and read that half back through it. (Dropping only the second half does not
-        // work where the file system caches large folios that straddle the middle.)
-        assertEquals(0, Posix.posix_fadvise(file.fd(), 0, 0, POSIX_FADV_RANDOM));
-        evict(file, 0);
         int half = data.length / 2;
-        try (com.sun.jna.Memory buffer = new com.sun.jna.Memory(half)) {
-            assertEquals(half, Posix.pread(file.fd(), com.sun.jna.Pointer.nativeValue(buffer), half, 0));
-        }
+        AioFile file = openWithOnlyTheStartCached("half", data, half);
         long workersRead = WorkerIo.rchar();
         InlineStats before = aio.inlineStats();
 

@@ -2,6 +2,10 @@ package io.linuxaio;
 
 import static io.linuxaio.Fcntl.O_RDONLY;
 import static io.linuxaio.Polling.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +40,25 @@ abstract class PageCacheTestBase {
 
     static byte[] random(int size) {
         return DiskFiles.random(size);
+    }
+
+    private static final int POSIX_FADV_RANDOM = 1;
+
+    /**
+     * A file of which exactly the first {@code cached} bytes (to the end of their last page) are
+     * in the page cache; opened for reading. With readahead off for the descriptor, everything is
+     * dropped and that start read back through it. (Dropping only the end does not work where the
+     * file system caches large folios: one that straddles the cut stays whole, and so does the file.)
+     */
+    AioFile openWithOnlyTheStartCached(String name, byte[] content, int cached) throws Exception {
+        Path path = file(name, content);
+        AioFile file = await(aio, aio.open(path.toString(), O_RDONLY, 0, null));
+        assertEquals(0, Posix.posix_fadvise(file.fd(), 0, 0, POSIX_FADV_RANDOM));
+        assertEquals(0, Posix.posix_fadvise(file.fd(), 0, 0, Posix.POSIX_FADV_DONTNEED));
+        try (Memory buffer = new Memory(cached)) {
+            assertEquals(cached, Posix.pread(file.fd(), Pointer.nativeValue(buffer), cached, 0));
+        }
+        return file;
     }
 
     /** A file written, synced and read once, so that all of it is in the page cache; opened for reading. */
