@@ -42,10 +42,9 @@ class InlineTest extends PageCacheTestBase {
         super("inline-");
     }
 
-
-    /** Drops the file's pages from the page cache, from {@code offset} to the end (the test checks it took). */
-    private static void evict(AioFile file, long offset) {
-        assertEquals(0, Posix.posix_fadvise(file.fd(), offset, 0, Posix.POSIX_FADV_DONTNEED));
+    /** Drops all the file's pages from the page cache (the test checks it took). */
+    private static void evict(AioFile file) {
+        assertEquals(0, Posix.posix_fadvise(file.fd(), 0, 0, Posix.POSIX_FADV_DONTNEED));
     }
 
     @Test
@@ -86,7 +85,7 @@ class InlineTest extends PageCacheTestBase {
         byte[] data = random(1 << 20);
         Path path = file("evicted", data);
         AioFile file = await(aio, aio.open(path.toString(), O_RDONLY, 0, null));
-        evict(file, 0);
+        evict(file);
         long workersRead = WorkerIo.rchar();
         InlineStats before = aio.inlineStats();
 
