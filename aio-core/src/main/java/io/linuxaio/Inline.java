@@ -464,9 +464,9 @@ final class Inline {
      * the usual way to deploy one, would then sendfile files that are not cached, and its loop
      * would wait for the disk. The probe asks about one page at {@link #PROBE_OFFSET}, which is
      * never cached: mincore that says it is resident is not answering, and the file's bodies are
-     * read instead (the first such file counted as refused, with one warning). The answer is for the identity of the
-     * thread that probed, which a server does not change. A probe that cannot map gives no verdict
-     * and sends nothing. A thread with CAP_FOWNER needs no probe.
+     * read instead (the first such file counted as refused, with one warning). The answer is for
+     * the identity of the thread that probed, which a server does not change. A probe that cannot
+     * map gives no verdict and sends nothing. A thread with CAP_FOWNER needs no probe.
      */
     private boolean mincoreAnswers(Scratch scratch, AioFile in) {
         byte known = in.mincoreAnswers;
