@@ -61,7 +61,7 @@ public class AioContext implements AutoCloseable {
         this.inline = shared.inline;
         this.pool = shared.pool;
         this.poller = poller;
-        this.completions = new Completions(pool, shared.failures, poller);
+        this.completions = new Completions(pool, shared.failures, poller, shared.inline);
         this.base = this;
         this.steps = false;
         this.priority = PRI_DEFAULT;
@@ -406,6 +406,15 @@ public class AioContext implements AutoCloseable {
                                            AioCallback<? super Integer> callback) {
         reserveFor(file);
         long first = TRIED_NOTHING;
+        if (inline.triesReads(file) && inline.batchesReads() && completions.inPollCb()) {
+            // A callback reading on: tried with the others its pollCb's callbacks submit, as it ends.
+            ReadBatch.BatchedRead read = new ReadBatch.BatchedRead(file, offset, dst, address, length);
+            Request<Integer> request = new Request<>(completions, level, "read", file.path(), file, read, callback);
+            read.request(request);
+            request.markRuns(); // the kernel may write into dst once it is batched: a cancel only silences it
+            completions.batch(read);
+            return request;
+        }
         if (inline.triesReads(file)) {
             try {
                 first = inline.read(Scratch.ofThisThread(), file, offset, address, length);

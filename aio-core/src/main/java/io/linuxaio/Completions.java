@@ -44,8 +44,12 @@ final class Completions {
     private final LongAdder added = new LongAdder();
     private volatile long taken; // written under pollLock
 
-    Completions(WorkerPool pool, CallbackFailures failures, AioPoller poller) {
+    /** Reads the running pollCb's callbacks submit, tried together as it ends; guarded by pollLock. */
+    private final ReadBatch readBatch;
+
+    Completions(WorkerPool pool, CallbackFailures failures, AioPoller poller, Inline inline) {
         this.pool = pool;
+        this.readBatch = new ReadBatch(inline, pool);
         this.sleepers = new Sleepers(pool.spinBudget());
         this.failures = failures;
         this.poller = poller;
@@ -86,6 +90,16 @@ final class Completions {
             return;
         }
         add(request);
+    }
+
+    /** Whether the calling thread is running this context's pollCb (a callback of it submits). */
+    boolean inPollCb() {
+        return pollingThread == Thread.currentThread();
+    }
+
+    /** From a callback of the running pollCb: a read to try with the others as pollCb ends. */
+    void batch(ReadBatch.BatchedRead read) {
+        readBatch.add(read);
     }
 
     /** On the poller's thread, with results queued: a pollCb task on the poller, unless one is on its way. */
@@ -151,6 +165,7 @@ final class Completions {
             }
             return stoppedEarly(ran);
         } finally {
+            readBatch.flush(); // what it finishes joins the deferred results below
             pollingThread = outer;
             if (!deferred.isEmpty()) {
                 queueDeferred();
@@ -271,8 +286,14 @@ final class Completions {
         }
     }
 
-    /** After the drain: closes the eventfd. */
+    /** After the drain: closes the eventfd, and the ring batched reads were made with. */
     void closeSignal() {
+        pollLock.lock();
+        try {
+            readBatch.close();
+        } finally {
+            pollLock.unlock();
+        }
         signal.close();
     }
 

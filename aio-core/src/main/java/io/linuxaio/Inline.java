@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <ul>
  *   <li>reads: {@code preadv2(RWF_NOWAIT)}; what it leaves (nothing cached, or only part) goes to a
- *       worker;</li>
+ *       worker. Reads into direct memory that the callbacks of a running pollCb submit are tried
+ *       together as that pollCb ends, in one {@code io_uring_enter} ({@link ReadBatch}); a file
+ *       opened with {@code O_DIRECT} is never read here, as the flag does not keep a direct read
+ *       from waiting for the disk;</li>
  *   <li>opens for reading: {@code openat2} with {@code RESOLVE_CACHED} (the lookup must be answered
  *       from the dentry cache) and {@code RESOLVE_NO_XDEV} (it must stay on the starting directory's
  *       file system, which must be a local one), and {@code O_NONBLOCK}, so a FIFO or a device does
@@ -57,6 +60,9 @@ final class Inline {
     private final AtomicBoolean opensRefused = new AtomicBoolean();
     private final AtomicBoolean nowaitRefusedByAFileSystem = new AtomicBoolean();
     private final AtomicBoolean mincoreRefused = new AtomicBoolean();
+    /** io_uring was refused: reads tried first are not batched (see {@link ReadBatch}). */
+    private final AtomicBoolean ringsRefused = new AtomicBoolean();
+    private static final AtomicBoolean RING_REFUSAL_TOLD = new AtomicBoolean();
     /** Whether mincore was found not to answer for some file (see {@link #mincoreAnswers}): warned once. */
     private final AtomicBoolean mincoreSilent = new AtomicBoolean();
     /** Whether absolute paths, and relative ones, start on a local file system. */
@@ -64,6 +70,8 @@ final class Inline {
     private final boolean cwdLocal;
 
     final LongAdder reads = new LongAdder();
+    /** Of {@link #reads}, those made in a batch through io_uring (see {@link ReadBatch}). */
+    final LongAdder readsBatched = new LongAdder();
     final LongAdder readsToPool = new LongAdder();
     final LongAdder opens = new LongAdder();
     final LongAdder opensToPool = new LongAdder();
@@ -76,6 +84,7 @@ final class Inline {
 
     /** For tests: the errno the next tried call fails with instead of calling the kernel, or 0. */
     private volatile int injectedErrno;
+    private volatile int injectedRingErrno;
 
     Inline() {
         Scratch scratch = Scratch.ofThisThread();
@@ -97,7 +106,7 @@ final class Inline {
 
     InlineStats stats() {
         return new InlineStats(reads.sum(), readsToPool.sum(), opens.sum(), opensToPool.sum(), stats.sum(),
-                closes.sum(), sendfiles.sum(), sendfilesNotCached.sum(), refused.sum(), slow.sum());
+                closes.sum(), sendfiles.sum(), sendfilesNotCached.sum(), refused.sum(), slow.sum(), readsBatched.sum());
     }
 
     /** Makes the next call tried here fail as if the kernel had said {@code errno}. */
@@ -115,9 +124,49 @@ final class Inline {
         return (int) (outcome >= 0 ? outcome : -outcome - 2);
     }
 
-    /** Whether reads of {@code file} are tried here. */
+    /**
+     * Whether reads of {@code file} are tried here. Not for a file opened with {@code O_DIRECT}:
+     * RWF_NOWAIT keeps a direct read from waiting for a lock, not for the disk it reads.
+     */
     boolean triesReads(AioFile file) {
-        return enabled && !readsRefused.get() && !file.noNowaitReads;
+        return enabled && !readsRefused.get() && !file.noNowaitReads && (file.flags & Fcntl.O_DIRECT) == 0;
+    }
+
+    /**
+     * Whether a read tried here may wait for a batch ({@link ReadBatch}): not once io_uring was
+     * refused, and not while a test has an errno waiting for the next call tried.
+     */
+    boolean batchesReads() {
+        return injectedErrno == 0 && !ringsRefused.get();
+    }
+
+    /**
+     * io_uring refused {@code what} with {@code errno}: reads are tried one by one from now on, in
+     * this engine. Said once for the process, as the reason (a kernel, a seccomp profile) is its.
+     * Not counted in {@link #refused}: no read is refused, each is tried as before, and a container
+     * whose default profile forbids io_uring is no fault to watch for; {@code readsBatched} stays 0.
+     */
+    void ringsRefused(String what, int errno) {
+        if (ringsRefused.compareAndSet(false, true)) {
+            if (RING_REFUSAL_TOLD.compareAndSet(false, true)) {
+                warn("io_uring refuses " + what + " here (" + Errno.name(errno) + "): reads tried first are made one"
+                        + " by one with preadv2, without batching");
+            }
+        }
+    }
+
+    /** For tests: the errno the next io_uring set-up fails with instead of calling the kernel, or 0. */
+    void injectRingErrno(int errno) {
+        injectedRingErrno = errno;
+    }
+
+    /** The injected errno for this set-up, once; 0 if none. */
+    int takeInjectedRingErrno() {
+        int injected = injectedRingErrno;
+        if (injected != 0) {
+            injectedRingErrno = 0;
+        }
+        return injected;
     }
 
     /**
@@ -572,7 +621,7 @@ final class Inline {
 
     // ---------------------------------------------------------------- machinery
 
-    private void countIfSlow(long started) {
+    void countIfSlow(long started) {
         if (System.nanoTime() - started > SLOW_NANOS) {
             slow.increment();
         }

@@ -20,7 +20,11 @@ package io.linuxaio;
  * @param sendfilesNotCached sendfiles not made, as mincore found part of the range not read in
  * @param refused      calls the kernel refused the flags for (the path is switched off after), and
  *                     the first file mincore would not answer about (see {@link LinuxAio#sendfileIfCached})
- * @param slow         calls tried here that took over a millisecond
+ * @param slow         calls tried here that took over a millisecond (a batch of reads counts as one)
+ * @param readsBatched of {@code reads}, those a pollCb's callbacks submitted and that were made
+ *                     together, in one {@code io_uring_enter} as that pollCb ended; 0 where
+ *                     io_uring is refused (a seccomp profile, a kernel before 5.6), and reads are
+ *                     then tried one by one
  */
 public record InlineStats(long reads, long readsToPool, long opens, long opensToPool, long stats, long closes,
-                          long sendfiles, long sendfilesNotCached, long refused, long slow) {}
+                          long sendfiles, long sendfilesNotCached, long refused, long slow, long readsBatched) {}

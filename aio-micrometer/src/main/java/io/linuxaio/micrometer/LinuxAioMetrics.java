@@ -123,6 +123,8 @@ public final class LinuxAioMetrics implements MeterBinder {
         inline(registry, "linuxaio.inline.completed", "stat", InlineStats::stats, completed);
         inline(registry, "linuxaio.inline.completed", "close", InlineStats::closes, completed);
         inline(registry, "linuxaio.inline.completed", "sendfile", InlineStats::sendfiles, completed);
+        inline(registry, "linuxaio.inline.batched", "read", InlineStats::readsBatched,
+                "of the reads completed on the submitting thread, those made together in one io_uring_enter");
         String toPool = "requests tried on the submitting thread that would have waited for the disk, sent to a worker";
         inline(registry, "linuxaio.inline.to.pool", "read", InlineStats::readsToPool, toPool);
         inline(registry, "linuxaio.inline.to.pool", "open", InlineStats::opensToPool, toPool);

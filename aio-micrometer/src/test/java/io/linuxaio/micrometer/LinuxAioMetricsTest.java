@@ -15,9 +15,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.FileOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
@@ -84,11 +87,20 @@ class LinuxAioMetricsTest {
             for (int i = 0; i < 3; i++) {
                 assertEquals(4096, await(aio, aio.read(opened, i * 1024L, 4096, buffer, 0, null)));
             }
+            // Two reads from a callback: made together as its pollCb ends, where io_uring is allowed.
+            List<AioRequest<Integer>> fromCallback = new ArrayList<>();
+            await(aio, aio.nop((v, e) -> {
+                fromCallback.add(aio.read(opened, 0, ByteBuffer.allocateDirect(4096), null));
+                fromCallback.add(aio.read(opened, 4096, ByteBuffer.allocateDirect(4096), null));
+            }));
+            for (AioRequest<Integer> read : fromCallback) {
+                assertEquals(4096, await(aio, read));
+            }
             await(aio, aio.stat(opened, null));
             await(aio, aio.close(opened, null));
             InlineStats after = aio.inlineStats();
 
-            assertEquals(3, after.reads() + after.readsToPool() - before.reads() - before.readsToPool(),
+            assertEquals(5, after.reads() + after.readsToPool() - before.reads() - before.readsToPool(),
                     "each read was tried first, and either finished there or went to a worker");
             assertEquals(1, after.opens() + after.opensToPool() - before.opens() - before.opensToPool());
             assertCounter(registry, after, "linuxaio.inline.completed", "read", InlineStats::reads);
@@ -98,6 +110,7 @@ class LinuxAioMetricsTest {
             assertCounter(registry, after, "linuxaio.inline.to.pool", "read", InlineStats::readsToPool);
             assertCounter(registry, after, "linuxaio.inline.to.pool", "open", InlineStats::opensToPool);
             assertCounter(registry, after, "linuxaio.inline.completed", "sendfile", InlineStats::sendfiles);
+            assertCounter(registry, after, "linuxaio.inline.batched", "read", InlineStats::readsBatched);
             assertCounter(registry, after, "linuxaio.inline.to.pool", "sendfile", InlineStats::sendfilesNotCached);
             assertCounter(registry, after, "linuxaio.inline.refused", null, InlineStats::refused);
             assertCounter(registry, after, "linuxaio.inline.slow", null, InlineStats::slow);
@@ -109,7 +122,7 @@ class LinuxAioMetricsTest {
         try (LinuxAio aio = new LinuxAio()) {
             MeterRegistry registry = new SimpleMeterRegistry();
             new LinuxAioMetrics(aio, Tags.of("engine", "files")).bindTo(registry);
-            assertEquals(15, registry.getMeters().size(), "2 gauges for the default context, 2 for the pool, 11 counters");
+            assertEquals(16, registry.getMeters().size(), "2 gauges for the default context, 2 for the pool, 12 counters");
             for (Meter meter : registry.getMeters()) {
                 assertEquals("files", meter.getId().getTag("engine"), meter.getId().toString());
             }

@@ -1,0 +1,209 @@
+package io.linuxaio;
+
+import com.sun.jna.LastErrorException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The reads into direct memory that callbacks of a running pollCb submit, tried first together as
+ * that pollCb ends: one {@code io_uring_enter} for the lot ({@link ReadRing}), where each would
+ * otherwise have cost a {@code preadv2(RWF_NOWAIT)} of its own. A callback that reads on (the next
+ * chunk of a file, the next of many reads) is the common case of a loop under load, and its reads
+ * cost no system call each.
+ *
+ * <p>Nothing about a read changes but when it is tried: its callback runs in a later pollCb, as
+ * that of any read tried first inside pollCb does (see {@link Completions#addInline}); what the
+ * page cache did not hold goes to a worker, the part that was read kept; and a read the ring could
+ * not take is tried alone. A lone read is tried alone too, as one {@code preadv2} costs less than
+ * setting up and entering a ring.
+ *
+ * <p>One per completion context, used only on the thread running its pollCb, under the pollCb
+ * lock. The ring is set up at the first batch of two or more reads and closed with the context. A
+ * kernel or seccomp profile that refuses io_uring switches batching off for the engine
+ * ({@link Inline#ringsRefused}); a ring not set up for want of descriptors or memory is tried
+ * again a second later, reads going one by one meanwhile.
+ */
+final class ReadBatch {
+    /** Reads tried in one enter: a pollCb's worth at the depths a loop keeps. */
+    static final int CAPACITY = 64;
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Inline inline;
+    private final WorkerPool pool;
+    private final BatchedRead[] reads = new BatchedRead[CAPACITY];
+    private int count;
+    private ReadRing ring;
+    private long noRingUntil;
+    private boolean closed;
+
+    ReadBatch(Inline inline, WorkerPool pool) {
+        this.inline = inline;
+        this.pool = pool;
+    }
+
+    /**
+     * Adds a read whose request was counted in, holds its file and is marked to run; it is tried
+     * when pollCb ends, or now with those before it if the batch is full.
+     */
+    void add(BatchedRead read) {
+        if (count == CAPACITY) {
+            flush();
+        }
+        reads[count++] = read;
+    }
+
+    /**
+     * Tries every read added: finished ones are queued for the next pollCb, the rest handed to the
+     * workers. Never throws for a read: each reaches its callback.
+     */
+    void flush() {
+        if (count == 0) {
+            return;
+        }
+        int n = count;
+        try {
+            ReadRing r = n > 1 ? ring() : null;
+            int took = 0;
+            if (r != null) {
+                long bytes = 0;
+                for (int i = 0; i < n; i++) {
+                    BatchedRead read = reads[i];
+                    r.add(read.file.fd(), read.offset, read.address, read.length, i);
+                    bytes += read.length;
+                }
+                long started = System.nanoTime();
+                took = r.submit();
+                r.reap(this::completed);
+                // Slow as one call is, less the copying: a nanosecond a byte is a copy at 1 GB/s,
+                // far slower than memory, so that only a wait can take a batch past it.
+                inline.countIfSlow(started + bytes);
+            }
+            for (int i = took; i < n; i++) {
+                tryAlone(reads[i], 0);
+            }
+        } finally {
+            Arrays.fill(reads, 0, n, null);
+            count = 0;
+        }
+    }
+
+    /** The ring's answer for {@code reads[tag]}: the bytes read, or minus the errno. */
+    private void completed(int tag, int result) {
+        BatchedRead read = reads[tag];
+        if (result == read.length || result == 0) {
+            inline.readsBatched.increment();
+            inline.reads.increment();
+            read.finish(result); // all of it, or nothing at the end of the file
+        } else if (result > 0) {
+            tryAlone(read, result); // short: the end of the file, or a page further on not cached
+        } else if (result == -Errno.EAGAIN) {
+            inline.readsToPool.increment();
+            read.toWorker(0, pool);
+        } else {
+            if (result == -Errno.EINVAL || result == -Errno.ENOSYS || result == -Errno.EPERM) {
+                // A kernel from before IORING_OP_READ (5.6), or a profile that allows the ring but not reads.
+                inline.ringsRefused("its reads", -result);
+            }
+            tryAlone(read, 0); // preadv2 sorts out the rest: a file system refusing RWF_NOWAIT, an error
+        }
+    }
+
+    /** Tries what is left of {@code read} after {@code done} bytes with a preadv2 of its own. */
+    private void tryAlone(BatchedRead read, int done) {
+        long outcome;
+        try {
+            outcome = inline.read(Scratch.ofThisThread(), read.file, read.offset + done, read.address + done,
+                    read.length - done);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(read.buffer);
+        }
+        if (outcome >= 0) {
+            read.finish(done + (int) outcome);
+        } else {
+            read.toWorker(done + Inline.bytesRead(outcome), pool);
+        }
+    }
+
+    /** The ring, set up at first use; null where there is none to be had now. */
+    private ReadRing ring() {
+        if (ring != null || closed || !inline.batchesReads()) {
+            return ring;
+        }
+        long now = System.nanoTime();
+        if (noRingUntil != 0 && now - noRingUntil < 0) {
+            return null;
+        }
+        try {
+            int injected = inline.takeInjectedRingErrno();
+            if (injected != 0) {
+                throw Posix.failure(injected);
+            }
+            ring = ReadRing.open(CAPACITY);
+            noRingUntil = 0;
+        } catch (LastErrorException e) {
+            int errno = e.getErrorCode();
+            if (errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOMEM || errno == Errno.EAGAIN) {
+                noRingUntil = now + RETRY_NANOS; // reads go one by one meanwhile
+            } else {
+                inline.ringsRefused("io_uring_setup", errno);
+            }
+        }
+        return ring;
+    }
+
+    /** Closes the ring; after the context's last pollCb, when nothing is batched. */
+    void close() {
+        closed = true;
+        if (ring != null) {
+            ring.close();
+            ring = null;
+        }
+    }
+
+    /**
+     * A read waiting in a batch, and the work its request does if it goes to a worker: the rest of
+     * the read after the {@code done} bytes tried first.
+     */
+    static final class BatchedRead implements Request.Op<Integer> {
+        final AioFile file;
+        final long offset;
+        /** Kept until the read is made: the kernel writes into its memory. */
+        final ByteBuffer buffer;
+        final long address;
+        final int length;
+        private Request<Integer> request;
+        /** Bytes read before the request went to a worker; written before the hand-over, which orders it. */
+        private int done;
+
+        BatchedRead(AioFile file, long offset, ByteBuffer buffer, long address, int length) {
+            this.file = file;
+            this.offset = offset;
+            this.buffer = buffer;
+            this.address = address;
+            this.length = length;
+        }
+
+        void request(Request<Integer> r) {
+            this.request = r;
+        }
+
+        @Override
+        public Integer run(Scratch scratch) throws LastErrorException {
+            return done + Syscalls.readDirect(file, offset + done, buffer, address + done, length - done);
+        }
+
+        /** Finished here with {@code n} bytes: queued for the next pollCb, and the file let go. */
+        void finish(int n) {
+            request.succeed(n);
+            request.completions.addInline(request);
+            file.release();
+        }
+
+        /** {@code n} bytes read here; a worker reads the rest. */
+        void toWorker(int n, WorkerPool pool) {
+            done = n;
+            pool.submit(request);
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package io.linuxaio;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One io_uring instance used for nothing but reads tried first ({@code RWF_NOWAIT}): a batch of
+ * them is queued here and made in one {@code io_uring_enter}, where each would otherwise cost a
+ * {@code preadv2}. On a virtual machine entering the kernel is a large part of a cached read's
+ * cost, and one entry for many reads is what lets one thread read faster than one system call a
+ * read allows (see {@link ReadBatch}, which uses it).
+ *
+ * <p>Every read carries {@code RWF_NOWAIT}, so the kernel completes each inside the enter: with the
+ * bytes, or with {@code EAGAIN} where it would have to wait (a page not cached, a lock). It never
+ * hands one to its own io-wq threads, so nothing is left in flight once {@link #submit} returns;
+ * should a kernel post a completion later after all, {@link #reap} waits for it rather than let a
+ * buffer go while the kernel may still write to it. Files opened with {@code O_DIRECT}, whose
+ * reads the kernel does complete later, are never read here ({@link Inline#triesReads}).
+ *
+ * <p>Not thread-safe: one thread at a time uses it (a context's pollCb, under its lock). The
+ * rings are shared memory with the kernel: the SQ tail and CQ head are stored with release
+ * semantics, the CQ tail loaded with acquire, as the io_uring ABI asks.
+ */
+final class ReadRing implements AutoCloseable {
+    /** The same numbers on every architecture: io_uring came after the tables were unified. */
+    private static final long SYS_IO_URING_SETUP = 425;
+    private static final long SYS_IO_URING_ENTER = 426;
+    private static final int IORING_ENTER_GETEVENTS = 1;
+    private static final byte IORING_OP_READ = 22;
+    private static final long IORING_OFF_SQ_RING = 0;
+    private static final long IORING_OFF_CQ_RING = 0x8000000L;
+    private static final long IORING_OFF_SQES = 0x10000000L;
+    private static final int IORING_FEAT_SINGLE_MMAP = 1;
+    private static final int PROT_READ_WRITE = 3;
+    private static final int MAP_POPULATE = 0x8000;
+    /** {@code struct io_uring_params}, and where its fields sit. */
+    private static final int PARAMS_BYTES = 120;
+    private static final int SQ_OFF = 40;
+    private static final int CQ_OFF = 80;
+    private static final int SQE_BYTES = 64;
+    private static final int CQE_BYTES = 16;
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    /** What a reap hands each completion to. */
+    @FunctionalInterface
+    interface Completion {
+        /** The read queued with {@code tag} finished with {@code result}: bytes read, or minus an errno. */
+        void completed(int tag, int result);
+    }
+
+    private final int fd;
+    private final Mapping sqRing;
+    private final Mapping cqRing; // the same as sqRing where the kernel maps both at once
+    private final Mapping entries;
+    private final int sqHead;
+    private final int sqTail;
+    private final int sqMask;
+    private final int cqHead;
+    private final int cqTail;
+    private final int cqMask;
+    private final int cqes;
+    /** Reads queued since the last submit. */
+    private int queued;
+    /** Reads submitted whose completions have not been reaped. */
+    private int inFlight;
+
+    private ReadRing(int fd, int sqEntries, Mapping sqRing, Mapping cqRing, Mapping entries, Memory params) {
+        this.fd = fd;
+        this.sqRing = sqRing;
+        this.cqRing = cqRing;
+        this.entries = entries;
+        this.sqHead = params.getInt(SQ_OFF);
+        this.sqTail = params.getInt(SQ_OFF + 4);
+        this.sqMask = sqRing.buffer.getInt(params.getInt(SQ_OFF + 8));
+        this.cqHead = params.getInt(CQ_OFF);
+        this.cqTail = params.getInt(CQ_OFF + 4);
+        this.cqMask = cqRing.buffer.getInt(params.getInt(CQ_OFF + 8));
+        this.cqes = params.getInt(CQ_OFF + 20);
+        int array = params.getInt(SQ_OFF + 24);
+        for (int i = 0; i < sqEntries; i++) {
+            sqRing.buffer.putInt(array + 4 * i, i); // slot i of the ring is always entry i
+        }
+    }
+
+    /**
+     * Sets up a ring for {@code capacity} reads at a time (a power of two).
+     *
+     * @throws LastErrorException if the kernel refuses, with nothing left open: ENOSYS (too old),
+     *     EPERM (a seccomp profile, or {@code kernel.io_uring_disabled}), EMFILE or ENOMEM (out of
+     *     descriptors or memory)
+     */
+    static ReadRing open(int capacity) throws LastErrorException {
+        try (Memory params = new Memory(PARAMS_BYTES)) {
+            params.clear();
+            long fd = Posix.Quiet.syscall(SYS_IO_URING_SETUP, capacity, Pointer.nativeValue(params), 0, 0, 0, 0);
+            if (fd < 0) {
+                throw Posix.failure(Native.getLastError());
+            }
+            int ringFd = (int) fd;
+            Mapping sq = null;
+            Mapping cq = null;
+            try {
+                int sqEntries = params.getInt(0);
+                int cqEntries = params.getInt(4);
+                boolean single = (params.getInt(20) & IORING_FEAT_SINGLE_MMAP) != 0;
+                long sqBytes = params.getInt(SQ_OFF + 24) + 4L * sqEntries;
+                long cqBytes = params.getInt(CQ_OFF + 20) + (long) CQE_BYTES * cqEntries;
+                if (single) {
+                    sq = Mapping.of(ringFd, Math.max(sqBytes, cqBytes), IORING_OFF_SQ_RING);
+                    cq = sq;
+                } else {
+                    sq = Mapping.of(ringFd, sqBytes, IORING_OFF_SQ_RING);
+                    cq = Mapping.of(ringFd, cqBytes, IORING_OFF_CQ_RING);
+                }
+                Mapping sqes = Mapping.of(ringFd, (long) SQE_BYTES * sqEntries, IORING_OFF_SQES);
+                return new ReadRing(ringFd, sqEntries, sq, cq, sqes, params);
+            } catch (MappingFailed e) {
+                if (cq != null && cq != sq) {
+                    cq.unmap();
+                }
+                if (sq != null) {
+                    sq.unmap();
+                }
+                closeQuietly(ringFd);
+                throw Posix.failure(e.errno);
+            }
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            Posix.close(fd);
+        } catch (LastErrorException ignored) {
+            // Closing a descriptor we own and used for nothing cannot fail in a way worth reporting.
+        }
+    }
+
+    /**
+     * Queues a read of {@code length} bytes at {@code offset} of {@code fd} into {@code address}
+     * with {@code RWF_NOWAIT}; {@code tag} comes back with its completion. The caller keeps the
+     * memory alive until the completion is reaped, and queues no more than the capacity it asked
+     * for between reaps.
+     */
+    void add(int fileFd, long offset, long address, int length, int tag) {
+        int tail = (int) INT.get(sqRing.buffer, sqTail) + queued;
+        int at = (tail & sqMask) * SQE_BYTES;
+        ByteBuffer sqe = entries.buffer;
+        sqe.putLong(at, 0); // opcode, flags, ioprio: written whole, then the opcode
+        sqe.put(at, IORING_OP_READ);
+        sqe.putInt(at + 4, fileFd);
+        sqe.putLong(at + 8, offset);
+        sqe.putLong(at + 16, address);
+        sqe.putInt(at + 24, length);
+        sqe.putInt(at + 28, Posix.RWF_NOWAIT);
+        sqe.putLong(at + 32, tag);
+        sqe.putLong(at + 40, 0); // buf_index, personality, splice_fd_in
+        sqe.putLong(at + 48, 0);
+        sqe.putLong(at + 56, 0);
+        queued++;
+    }
+
+    /**
+     * Hands the queued reads to the kernel in one system call. Returns how many it took; those
+     * queued after them (the kernel stops at an error it meets before a read starts, or takes none
+     * if the call fails) are withdrawn, and the caller makes them another way.
+     */
+    int submit() {
+        int count = queued;
+        if (count == 0) {
+            return 0;
+        }
+        queued = 0;
+        int head = (int) INT.getAcquire(sqRing.buffer, sqHead);
+        int tail = (int) INT.get(sqRing.buffer, sqTail);
+        INT.setRelease(sqRing.buffer, sqTail, tail + count);
+        long taken;
+        do {
+            taken = Posix.Quiet.syscall(SYS_IO_URING_ENTER, fd, count, 0, 0, 0, 0);
+        } while (taken < 0 && Native.getLastError() == Errno.EINTR);
+        int took = (int) Math.max(0, taken);
+        if (took < count) {
+            // Nothing but io_uring_enter reads the queue (no SQPOLL), so what it left can be taken back.
+            INT.setRelease(sqRing.buffer, sqTail, head + took);
+        }
+        inFlight += took;
+        return took;
+    }
+
+    /**
+     * Hands every completion of the submitted reads to {@code completion}. The kernel posts them
+     * before {@link #submit} returns (see the class comment); any it has not posted yet are waited
+     * for, so that no read is left writing into memory its caller lets go of.
+     */
+    void reap(Completion completion) {
+        while (inFlight > 0) {
+            int head = (int) INT.get(cqRing.buffer, cqHead);
+            int tail = (int) INT.getAcquire(cqRing.buffer, cqTail);
+            if (head == tail) {
+                Posix.Quiet.syscall(SYS_IO_URING_ENTER, fd, 0, inFlight, IORING_ENTER_GETEVENTS, 0, 0);
+                continue;
+            }
+            for (; head != tail; head++) {
+                int at = cqes + (head & cqMask) * CQE_BYTES;
+                int tag = (int) cqRing.buffer.getLong(at);
+                int result = cqRing.buffer.getInt(at + 8);
+                inFlight--;
+                INT.setRelease(cqRing.buffer, cqHead, head + 1); // the slot is free before the callback
+                completion.completed(tag, result);
+            }
+        }
+    }
+
+    /** Closes the ring; only with nothing queued or in flight. */
+    @Override
+    public void close() {
+        entries.unmap();
+        if (cqRing != sqRing) {
+            cqRing.unmap();
+        }
+        sqRing.unmap();
+        closeQuietly(fd);
+    }
+
+    /** A shared mapping of part of the ring's file, and a buffer over it. */
+    private static final class Mapping {
+        final long address;
+        final long length;
+        final ByteBuffer buffer;
+
+        private Mapping(long address, long length) {
+            this.address = address;
+            this.length = length;
+            this.buffer = new Pointer(address).getByteBuffer(0, length).order(ByteOrder.nativeOrder());
+        }
+
+        static Mapping of(int fd, long length, long offset) throws MappingFailed {
+            long address = Posix.Quiet.mmap(0, length, PROT_READ_WRITE, Posix.MAP_SHARED | MAP_POPULATE, fd, offset);
+            if (address == -1) {
+                throw new MappingFailed(Native.getLastError());
+            }
+            return new Mapping(address, length);
+        }
+
+        void unmap() {
+            Posix.Quiet.munmap(address, length);
+        }
+    }
+
+    private static final class MappingFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int errno;
+
+        MappingFailed(int errno) {
+            super(null, null, false, false);
+            this.errno = errno;
+        }
+    }
+}
