@@ -83,6 +83,12 @@ final class ReadBatch {
                 tryAlone(reads[i], 0);
             }
         } finally {
+            if (ring != null && ring.inFlight() > 0) {
+                // Only an Error (out of memory) thrown by a hand-over leaves completions unreaped;
+                // a new ring, rather than tags of this batch read against the next one's reads.
+                ring.close();
+                ring = null;
+            }
             Arrays.fill(reads, 0, n, null);
             count = 0;
         }

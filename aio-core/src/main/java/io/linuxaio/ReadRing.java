@@ -216,6 +216,11 @@ final class ReadRing implements AutoCloseable {
         }
     }
 
+    /** Reads submitted whose completions {@link #reap} has not handed on. */
+    int inFlight() {
+        return inFlight;
+    }
+
     /** Closes the ring; only with nothing queued or in flight. */
     @Override
     public void close() {

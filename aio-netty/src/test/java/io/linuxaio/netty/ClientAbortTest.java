@@ -151,7 +151,7 @@ class ClientAbortTest {
         List<ChannelFuture> bodies = new CopyOnWriteArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try (LoggedFailures logged = LoggedFailures.open(); Rig rig = new Rig(2)) {
-            int fdsBefore = Fixtures.openFds().size();
+            int fdsBefore = Fixtures.openFdsButRings().size();
             InetSocketAddress plain = serve(rig, handlers, p -> {}, () -> new FileResponder(file, size, false, bodies));
             InetSocketAddress chunked = serve(rig, handlers, p -> {}, () -> new FileResponder(file, size, true, bodies));
             List<Future<?>> runs = new ArrayList<>();
@@ -190,8 +190,9 @@ class ClientAbortTest {
             for (AioFileHandler handler : handlers) {
                 Fixtures.await(() -> handler.chunksHeld() == 0, () -> "chunks still held: " + handler.chunksHeld());
             }
-            Fixtures.await(() -> Fixtures.openFds().size() <= fdsBefore + 2, // the two listening sockets
-                    () -> "fds: " + Fixtures.openFds().size() + ", before " + fdsBefore + ": " + Fixtures.openFds());
+            Fixtures.await(() -> Fixtures.openFdsButRings().size() <= fdsBefore + 2, // the two listening sockets
+                    () -> "fds: " + Fixtures.openFdsButRings().size() + ", before " + fdsBefore + ": " + Fixtures.openFds());
+            assertTrue(Fixtures.rings() <= 2, "at most one ring for each of the two loops: " + Fixtures.openFds());
             assertEquals(List.of(), logged.of(IllegalReferenceCountException.class),
                     logged.of(IllegalReferenceCountException.class).size() + " released twice: " + logged.seen());
         } finally {

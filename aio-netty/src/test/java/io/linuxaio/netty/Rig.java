@@ -32,6 +32,7 @@ final class Rig implements AutoCloseable {
     static final String LOOP_PREFIX = "aio-test-loop";
 
     final long eventFdsBefore = Fixtures.eventFds();
+    final long ringsBefore = Fixtures.rings();
     final LinuxAio aio = new LinuxAio();
     final EventLoopGroup group;
     final AioEventLoops loops;
@@ -88,6 +89,8 @@ final class Rig implements AutoCloseable {
         Fixtures.await(() -> Fixtures.aioWorkers().isEmpty(), () -> "aio-worker threads left: " + Fixtures.aioWorkers());
         Fixtures.await(() -> Fixtures.eventFds() == eventFdsBefore,
                 () -> "eventfds: " + Fixtures.eventFds() + ", before the test " + eventFdsBefore);
+        Fixtures.await(() -> Fixtures.rings() == ringsBefore, // the contexts' batched-read rings close with them
+                () -> "io_uring instances: " + Fixtures.rings() + ", before the test " + ringsBefore);
         assertEquals(0, aio.nreqs());
     }
 }
