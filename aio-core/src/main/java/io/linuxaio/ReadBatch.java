@@ -133,7 +133,10 @@ final class ReadBatch {
 
     /** The ring, set up at first use; null where there is none to be had now. */
     private ReadRing ring() {
-        if (ring != null || closed || !inline.batchesReads()) {
+        if (closed || !inline.batchesReads()) {
+            return null; // refused since the ring was set up: it stays idle until the context closes
+        }
+        if (ring != null) {
             return ring;
         }
         long now = System.nanoTime();

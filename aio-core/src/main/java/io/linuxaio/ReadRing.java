@@ -69,6 +69,7 @@ final class ReadRing implements AutoCloseable {
     private int queued;
     /** Reads submitted whose completions have not been reaped. */
     private int inFlight;
+    private boolean closed;
 
     private ReadRing(int fd, int sqEntries, Mapping sqRing, Mapping cqRing, Mapping entries, Memory params) {
         this.fd = fd;
@@ -221,9 +222,16 @@ final class ReadRing implements AutoCloseable {
         return inFlight;
     }
 
-    /** Closes the ring; only with nothing queued or in flight. */
+    /**
+     * Closes the ring; only with nothing queued or in flight. Once: a second munmap of an address
+     * could unmap whatever the JVM mapped there since.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         entries.unmap();
         if (cqRing != sqRing) {
             cqRing.unmap();
