@@ -104,17 +104,20 @@ class InlineTest extends PageCacheTestBase {
     void aReadWhoseStartIsCachedAndRestIsNotIsFinishedByAWorker() throws Exception {
         byte[] data = random(1 << 20);
         int half = data.length / 2;
-        AioFile file = openWithOnlyTheStartCached("half", data, half);
-        long workersRead = WorkerIo.rchar();
-        InlineStats before = aio.inlineStats();
-
-        byte[] got = new byte[data.length];
-        assertEquals(data.length, await(aio, aio.read(file, 0, data.length, got, 0, null)));
-        assertArrayEquals(data, got);
-        assertEquals(before.readsToPool() + 1, aio.inlineStats().readsToPool());
-        long byWorkers = WorkerIo.rchar() - workersRead;
-        assertTrue(byWorkers > 0 && byWorkers <= half, "a worker read the rest, not the cached start: " + byWorkers);
-        await(aio, aio.close(file, null));
+        withOnlyTheStartCached("half", data, half, file -> {
+            long workersRead = WorkerIo.rchar();
+            InlineStats before = aio.inlineStats();
+            byte[] got = new byte[data.length];
+            assertEquals(data.length, await(aio, aio.read(file, 0, data.length, got, 0, null)));
+            assertArrayEquals(data, got);
+            if (aio.inlineStats().readsToPool() == before.readsToPool()) {
+                return false; // all of it read here: the kernel read the rest in between the two tries
+            }
+            assertEquals(before.readsToPool() + 1, aio.inlineStats().readsToPool());
+            long byWorkers = WorkerIo.rchar() - workersRead;
+            assertTrue(byWorkers > 0 && byWorkers <= half, "a worker read the rest, not the cached start: " + byWorkers);
+            return true;
+        });
     }
 
     @Test

@@ -132,24 +132,28 @@ class ReadBatchTest extends PageCacheTestBase {
     void aBatchedReadWhoseStartIsCachedKeepsThatStartAndAWorkerReadsTheRest() throws Exception {
         byte[] data = random(1 << 20);
         int half = data.length / 2;
-        AioFile file = openWithOnlyTheStartCached("half", data, half);
-        long workersRead = WorkerIo.rchar();
-        InlineStats before = aio.inlineStats();
-        Pending whole = new Pending(0, data.length);
-        Pending start = new Pending(100, BLOCK);
-        inCallback(() -> {
-            whole.submit(aio, file);
-            start.submit(aio, file);
-        });
-        Polling.until(aio, () -> !whole.outcome.isEmpty() && !start.outcome.isEmpty());
+        withOnlyTheStartCached("half", data, half, file -> {
+            long workersRead = WorkerIo.rchar();
+            InlineStats before = aio.inlineStats();
+            Pending whole = new Pending(0, data.length);
+            Pending start = new Pending(100, BLOCK);
+            inCallback(() -> {
+                whole.submit(aio, file);
+                start.submit(aio, file);
+            });
+            Polling.until(aio, () -> !whole.outcome.isEmpty() && !start.outcome.isEmpty());
 
-        assertEquals(List.of(data.length), whole.outcome);
-        assertArrayEquals(data, whole.bytes());
-        assertArrayEquals(Arrays.copyOfRange(data, 100, 100 + BLOCK), start.bytes());
-        assertEquals(before.readsToPool() + 1, aio.inlineStats().readsToPool());
-        long byWorkers = WorkerIo.rchar() - workersRead;
-        assertTrue(byWorkers > 0 && byWorkers <= half, "a worker read the rest, not the cached start: " + byWorkers);
-        await(aio, aio.close(file, null));
+            assertEquals(List.of(data.length), whole.outcome);
+            assertArrayEquals(data, whole.bytes());
+            assertArrayEquals(Arrays.copyOfRange(data, 100, 100 + BLOCK), start.bytes());
+            if (aio.inlineStats().readsToPool() == before.readsToPool()) {
+                return false; // all of it read here: the kernel read the rest in between the two tries
+            }
+            assertEquals(before.readsToPool() + 1, aio.inlineStats().readsToPool());
+            long byWorkers = WorkerIo.rchar() - workersRead;
+            assertTrue(byWorkers > 0 && byWorkers <= half, "a worker read the rest, not the cached start: " + byWorkers);
+            return true;
+        });
     }
 
     @Test

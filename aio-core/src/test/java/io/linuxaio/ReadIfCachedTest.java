@@ -54,16 +54,22 @@ class ReadIfCachedTest extends PageCacheTestBase {
     @Test
     void aRangeWithPagesMissingFromTheCacheReadsNothingAndMovesNothing() throws Exception {
         byte[] data = random(1 << 20);
-        AioFile file = openWithOnlyTheStartCached("evicted", data, 800_000);
-        ByteBuffer dst = ByteBuffer.allocateDirect(data.length);
-        InlineStats before = aio.inlineStats();
-        assertEquals(-1, aio.readIfCached(file, 0, dst));
-        assertEquals(0, dst.position());
-        assertEquals(before.readsToPool() + 1, aio.inlineStats().readsToPool(), "counted as a read the pool must do");
-        assertEquals(0, aio.nreqs(), "and nothing queued for it: the caller decides");
-        dst.limit(800_000);
-        assertEquals(800_000, aio.readIfCached(file, 0, dst), "the part still cached is read");
-        await(aio, aio.close(file, null));
+        withOnlyTheStartCached("evicted", data, 800_000, file -> {
+            ByteBuffer dst = ByteBuffer.allocateDirect(data.length);
+            InlineStats before = aio.inlineStats();
+            int n = aio.readIfCached(file, 0, dst);
+            if (n == data.length) {
+                assertEquals(data.length, dst.position());
+                return false; // the kernel read the rest in between the two tries
+            }
+            assertEquals(-1, n);
+            assertEquals(0, dst.position());
+            assertEquals(before.readsToPool() + 1, aio.inlineStats().readsToPool(), "counted as a read the pool must do");
+            assertEquals(0, aio.nreqs(), "and nothing queued for it: the caller decides");
+            dst.limit(800_000);
+            assertEquals(800_000, aio.readIfCached(file, 0, dst), "the part still cached is read");
+            return true;
+        });
     }
 
     @Test
