@@ -263,6 +263,66 @@ class ReadBatchTest extends PageCacheTestBase {
     }
 
     @Test
+    void aCallbackThatClosesItsContextAfterBatchingReadsStillGetsEveryOneDelivered() throws Exception {
+        byte[] data = random(8 * BLOCK);
+        AioFile file = openCached("close-inside", data);
+        int ringsBefore = rings();
+        AioContext context = aio.newContext();
+        List<Pending> reads = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            reads.add(new Pending((long) i * BLOCK, BLOCK));
+        }
+        AioRequest<Void> nop = context.nop((v, e) -> {
+            reads.forEach(r -> r.submit(context, file));
+            context.close(); // drains: the batch is made and delivered before close returns
+        });
+        Polling.until(context, nop::isDone);
+
+        for (Pending r : reads) {
+            assertEquals(List.of(BLOCK), r.outcome);
+            assertArrayEquals(Arrays.copyOfRange(data, (int) r.offset, (int) r.offset + BLOCK), r.bytes());
+        }
+        assertEquals(ringsBefore, rings(), "the ring closed with the context");
+        assertThrows(IllegalStateException.class, () -> context.read(file, 0, ByteBuffer.allocateDirect(1), null));
+        await(aio, aio.close(file, null));
+    }
+
+    @Test
+    void manyReadsOfCachedEvictedAndShortRangesAllGetTheirBytes() throws Exception {
+        byte[] data = random(512 * BLOCK);
+        AioFile cached = openCached("many-cached", data);
+        AioFile evicted = await(aio, aio.open(file("many-evicted", data).toString(), O_RDONLY, 0, null));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(12);
+        for (int round = 0; round < 20; round++) {
+            if (round % 4 == 0) {
+                assertEquals(0, Posix.posix_fadvise(evicted.fd(), 0, 0, Posix.POSIX_FADV_DONTNEED));
+            }
+            List<Pending> reads = new ArrayList<>();
+            List<AioFile> files = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                long offset = random.nextLong(data.length + BLOCK); // some past the end
+                reads.add(new Pending(offset, 1 + random.nextInt(3 * BLOCK)));
+                files.add(random.nextBoolean() ? cached : evicted);
+            }
+            inCallback(() -> {
+                for (int i = 0; i < reads.size(); i++) {
+                    reads.get(i).submit(aio, files.get(i));
+                }
+            });
+            Polling.until(aio, () -> reads.stream().noneMatch(r -> r.outcome.isEmpty()));
+            for (Pending r : reads) {
+                int expected = (int) Math.max(0, Math.min(r.dst.capacity(), data.length - r.offset));
+                assertEquals(List.of(expected), r.outcome, "at " + r.offset + ", " + r.dst.capacity() + " bytes");
+                int from = (int) Math.min(r.offset, data.length);
+                assertArrayEquals(Arrays.copyOfRange(data, from, from + expected), r.bytes());
+            }
+        }
+        assertEquals(0, aio.nreqs());
+        await(aio, aio.close(cached, null));
+        await(aio, aio.close(evicted, null));
+    }
+
+    @Test
     void aFileOpenedForDirectIoIsNeverReadOnThePollingThread() throws Exception {
         byte[] data = random(4 * BLOCK);
         Path path = file("direct", data);
