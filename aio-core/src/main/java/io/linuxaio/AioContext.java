@@ -406,7 +406,8 @@ public class AioContext implements AutoCloseable {
                                            AioCallback<? super Integer> callback) {
         reserveFor(file);
         long first = TRIED_NOTHING;
-        if (inline.triesReads(file) && inline.batchesReads() && completions.inPollCb()) {
+        boolean tried = inline.triesReads(file);
+        if (tried && completions.inPollCb() && inline.batchesReads()) {
             // A callback reading on: tried with the others its pollCb's callbacks submit, as it ends.
             ReadBatch.BatchedRead read = new ReadBatch.BatchedRead(file, offset, dst, address, length);
             Request<Integer> request = new Request<>(completions, level, "read", file.path(), file, read, callback);
@@ -415,7 +416,7 @@ public class AioContext implements AutoCloseable {
             completions.batch(read);
             return request;
         }
-        if (inline.triesReads(file)) {
+        if (tried) {
             try {
                 first = inline.read(Scratch.ofThisThread(), file, offset, address, length);
             } finally {

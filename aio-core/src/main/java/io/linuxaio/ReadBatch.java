@@ -115,15 +115,13 @@ final class ReadBatch {
         }
     }
 
-    /** Tries what is left of {@code read} after {@code done} bytes with a preadv2 of its own. */
+    /**
+     * Tries what is left of {@code read} after {@code done} bytes with a preadv2 of its own; only
+     * within {@link #flush}, whose array holds the read, and so its buffer, until the flush ends.
+     */
     private void tryAlone(BatchedRead read, int done) {
-        long outcome;
-        try {
-            outcome = inline.read(Scratch.ofThisThread(), read.file, read.offset + done, read.address + done,
-                    read.length - done);
-        } finally {
-            java.lang.ref.Reference.reachabilityFence(read.buffer);
-        }
+        long outcome = inline.read(Scratch.ofThisThread(), read.file, read.offset + done, read.address + done,
+                read.length - done);
         if (outcome >= 0) {
             read.finish(done + (int) outcome);
         } else {

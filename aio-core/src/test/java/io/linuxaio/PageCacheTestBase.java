@@ -3,6 +3,7 @@ package io.linuxaio;
 import static io.linuxaio.Fcntl.O_RDONLY;
 import static io.linuxaio.Polling.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -91,6 +92,22 @@ abstract class PageCacheTestBase {
             }
         }
         throw new AssertionError("five times running, the kernel read the missing part in before the second try");
+    }
+
+    /**
+     * After a read of a file of which only the first {@code cached} bytes were in the page cache:
+     * false if it went to no worker (the kernel read the rest in between the engine's two tries, see
+     * {@link #withOnlyTheStartCached}); otherwise asserts that one read went to the pool and that
+     * the workers read the rest and not the cached start, and returns true.
+     */
+    boolean aWorkerReadTheRest(InlineStats before, long workersReadBefore, int cached) throws IOException {
+        if (aio.inlineStats().readsToPool() == before.readsToPool()) {
+            return false;
+        }
+        assertEquals(before.readsToPool() + 1, aio.inlineStats().readsToPool());
+        long byWorkers = WorkerIo.rchar() - workersReadBefore;
+        assertTrue(byWorkers > 0 && byWorkers <= cached, "a worker read the rest, not the cached start: " + byWorkers);
+        return true;
     }
 
     /** A file written, synced and read once, so that all of it is in the page cache; opened for reading. */

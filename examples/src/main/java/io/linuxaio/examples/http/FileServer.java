@@ -210,8 +210,9 @@ public final class FileServer implements AutoCloseable {
         return "connections=" + connections.size() + " responses=" + responses + " (" + byClass + ") sent="
                 + counters.bodyBytes() + " bytes; engine: nreqs=" + nreqs + " nready=" + aio.nready()
                 + " npending=" + npending + " nthreads=" + aio.nthreads() + "; inline: reads=" + inline.reads()
-                + " readsBatched=" + inline.readsBatched() + " readsToPool=" + inline.readsToPool() + " opens=" + inline.opens() + " opensToPool="
-                + inline.opensToPool() + " stats=" + inline.stats() + " closes=" + inline.closes() + " sendfiles="
+                + " readsBatched=" + inline.readsBatched() + " readsToPool=" + inline.readsToPool()
+                + " opens=" + inline.opens() + " opensToPool=" + inline.opensToPool() + " stats=" + inline.stats()
+                + " closes=" + inline.closes() + " sendfiles="
                 + inline.sendfiles() + " sendfilesNotCached=" + inline.sendfilesNotCached() + " refused="
                 + inline.refused() + " slow=" + inline.slow();
     }
