@@ -44,7 +44,8 @@ public class AioContext implements AutoCloseable {
     final WorkerPool pool;
     private final Shared shared;
     private final Inline inline;
-    private final Completions completions;
+    /** Its delivery half; package-private for tests. */
+    final Completions completions;
     /** The context this one is a priority view of, or itself. */
     private final AioContext base;
     private final int priority;

@@ -44,6 +44,12 @@ final class Completions {
     private final LongAdder added = new LongAdder();
     private volatile long taken; // written under pollLock
 
+    /**
+     * How long a drain waits for a result before it runs pollCb anyway; a bound, not a schedule,
+     * since every result wakes it. Longer in a test that must see a drain never sit it out.
+     */
+    Duration drainPatience = Duration.ofMillis(100);
+
     /** Reads the running pollCb's callbacks submit, tried together as it ends; guarded by pollLock. */
     private final ReadBatch readBatch;
 
@@ -272,7 +278,9 @@ final class Completions {
         boolean interrupted = false;
         while (count.get() > 0) {
             try {
-                pollWait(Duration.ofMillis(100));
+                if (!finishedHere()) {
+                    pollWait(drainPatience);
+                }
             } catch (InterruptedException e) {
                 interrupted = true; // Accepted requests must still be delivered.
             }
@@ -284,6 +292,15 @@ final class Completions {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Whether this thread is inside a pollCb whose callbacks finished requests here (or batched
+     * reads): no wait sees those until a pollCb ends, so a drain called from such a callback (a
+     * context closed by its own callback) runs pollCb at once rather than sit out its patience.
+     */
+    private boolean finishedHere() {
+        return pollingThread == Thread.currentThread() && (!deferred.isEmpty() || readBatch.pending());
     }
 
     /** After the drain: closes the eventfd, and the ring batched reads were made with. */

@@ -53,6 +53,11 @@ final class ReadBatch {
         reads[count++] = read;
     }
 
+    /** Whether reads wait to be tried as the running pollCb ends. */
+    boolean pending() {
+        return count > 0;
+    }
+
     /**
      * Tries every read added: finished ones are queued for the next pollCb, the rest handed to the
      * workers. Never throws for a read: each reaches its callback.
