@@ -350,12 +350,12 @@ public class AioContext implements AutoCloseable {
             return close;
         }
         if (inline.triesClose(file)) {
-            try {
-                inline.close(file);
-            } catch (LastErrorException e) {
-                close.fail(AioException.of("close", file.path(), e));
+            RingBatch.BatchedClose batched = new RingBatch.BatchedClose(file, close);
+            if (completions.inPollCb() && inline.batchesCloses(file)) {
+                completions.batch(batched); // a callback done with a file: closed with the others as pollCb ends
+            } else {
+                batched.closeAlone(inline);
             }
-            completions.addInline(close);
         } else {
             pool.submit(close);
         }
@@ -410,7 +410,7 @@ public class AioContext implements AutoCloseable {
         boolean tried = inline.triesReads(file);
         if (tried && completions.inPollCb() && inline.batchesReads()) {
             // A callback reading on: tried with the others its pollCb's callbacks submit, as it ends.
-            ReadBatch.BatchedRead read = new ReadBatch.BatchedRead(file, offset, dst, address, length);
+            RingBatch.BatchedRead read = new RingBatch.BatchedRead(file, offset, dst, address, length);
             Request<Integer> request = new Request<>(completions, level, "read", file.path(), file, read, callback);
             read.request(request);
             request.markRuns(); // the kernel may write into dst once it is batched: a cancel only silences it

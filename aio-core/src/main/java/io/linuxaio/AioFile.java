@@ -23,6 +23,8 @@ public final class AioFile {
      * never wait for a server or a FUSE daemon, and may run on the submitting thread.
      */
     final boolean local;
+    /** The file system it lives on; an open tried first (on the submitting thread) never leaves its directory's. */
+    final FileSystemKind fileSystem;
     /** The file system refused {@code RWF_NOWAIT} for it: its reads all go to the workers. */
     volatile boolean noNowaitReads;
     /**
@@ -35,11 +37,12 @@ public final class AioFile {
     /** What closes the descriptor once the last user is done; set by close, before the owner lets go. */
     private volatile Runnable closer;
 
-    AioFile(int fd, String path, int flags, boolean local) {
+    AioFile(int fd, String path, int flags, FileSystemKind fileSystem) {
         this.fd = fd;
         this.path = path;
         this.flags = flags;
-        this.local = local;
+        this.fileSystem = fileSystem;
+        this.local = fileSystem.local();
     }
 
     /** The path this file was opened with. */

@@ -50,12 +50,12 @@ final class Completions {
      */
     Duration drainPatience = Duration.ofMillis(100);
 
-    /** Reads the running pollCb's callbacks submit, tried together as it ends; guarded by pollLock. */
-    private final ReadBatch readBatch;
+    /** Reads and closes the running pollCb's callbacks submit, made together as it ends; guarded by pollLock. */
+    private final RingBatch ringBatch;
 
     Completions(WorkerPool pool, CallbackFailures failures, AioPoller poller, Inline inline) {
         this.pool = pool;
-        this.readBatch = new ReadBatch(inline, pool);
+        this.ringBatch = new RingBatch(inline, pool);
         this.sleepers = new Sleepers(pool.spinBudget());
         this.failures = failures;
         this.poller = poller;
@@ -103,9 +103,9 @@ final class Completions {
         return pollingThread == Thread.currentThread();
     }
 
-    /** From a callback of the running pollCb: a read to try with the others as pollCb ends. */
-    void batch(ReadBatch.BatchedRead read) {
-        readBatch.add(read);
+    /** From a callback of the running pollCb: a read or close to make with the others as pollCb ends. */
+    void batch(RingBatch.Batched call) {
+        ringBatch.add(call);
     }
 
     /** On the poller's thread, with results queued: a pollCb task on the poller, unless one is on its way. */
@@ -171,7 +171,7 @@ final class Completions {
             }
             return stoppedEarly(ran);
         } finally {
-            readBatch.flush(); // what it finishes joins the deferred results below
+            ringBatch.flush(); // what it finishes joins the deferred results below
             pollingThread = outer;
             if (!deferred.isEmpty()) {
                 queueDeferred();
@@ -300,14 +300,14 @@ final class Completions {
      * context closed by its own callback) runs pollCb at once rather than sit out its patience.
      */
     private boolean finishedHere() {
-        return pollingThread == Thread.currentThread() && (!deferred.isEmpty() || readBatch.pending());
+        return pollingThread == Thread.currentThread() && (!deferred.isEmpty() || ringBatch.pending());
     }
 
     /** After the drain: closes the eventfd, and the ring batched reads were made with. */
     void closeSignal() {
         pollLock.lock();
         try {
-            readBatch.close();
+            ringBatch.close();
         } finally {
             pollLock.unlock();
         }

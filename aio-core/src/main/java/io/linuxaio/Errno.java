@@ -3,7 +3,7 @@ package io.linuxaio;
 /** Linux errno numbers ({@code asm-generic/errno.h}, which x86_64 and aarch64 share) and their symbolic names. */
 final class Errno {
     /** The ones the engine itself raises or tests for; the rest are named by {@link #name}. */
-    static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, E2BIG = 7, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EXDEV = 18, ENOTDIR = 20,
+    static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, E2BIG = 7, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EXDEV = 18, ENOTDIR = 20,
             EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, EFBIG = 27, ENAMETOOLONG = 36, ENOSYS = 38, ELOOP = 40, ENOTSOCK = 88,
             EPROTOTYPE = 91, EOPNOTSUPP = 95, EAFNOSUPPORT = 97;
 

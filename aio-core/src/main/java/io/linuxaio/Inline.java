@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>reads: {@code preadv2(RWF_NOWAIT)}; what it leaves (nothing cached, or only part) goes to a
  *       worker. Reads into direct memory that the callbacks of a running pollCb submit are tried
- *       together as that pollCb ends, in one {@code io_uring_enter} ({@link ReadBatch}); a file
+ *       together as that pollCb ends, in one {@code io_uring_enter} ({@link RingBatch}); a file
  *       opened with {@code O_DIRECT} is never read here, as the flag does not keep a direct read
  *       from waiting for the disk;</li>
  *   <li>opens for reading: {@code openat2} with {@code RESOLVE_CACHED} (the lookup must be answered
@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       not wait for its other end; anything but a regular file or a directory is closed again and
  *       opened by a worker, as are opens that create, truncate or write;</li>
  *   <li>{@code statx} of an open file on a local file system, and {@code close} of one opened for
- *       reading.</li>
+ *       reading; the closes a running pollCb's callbacks make join its batch of reads, on a file
+ *       system whose close runs no flush ({@link FileSystemKind#LOCAL_NO_FLUSH}).</li>
  * </ul>
  *
  * <p>"Local" is decided by the file system's magic number ({@code statfs}): ext2/3/4, xfs, btrfs,
@@ -60,23 +61,25 @@ final class Inline {
     private final AtomicBoolean opensRefused = new AtomicBoolean();
     private final AtomicBoolean nowaitRefusedByAFileSystem = new AtomicBoolean();
     private final AtomicBoolean mincoreRefused = new AtomicBoolean();
-    /** io_uring was refused: reads tried first are not batched (see {@link ReadBatch}). */
+    /** io_uring was refused: reads and closes tried first are not batched (see {@link RingBatch}). */
     private final AtomicBoolean ringsRefused = new AtomicBoolean();
     private static final AtomicBoolean RING_REFUSAL_TOLD = new AtomicBoolean();
     /** Whether mincore was found not to answer for some file (see {@link #mincoreAnswers}): warned once. */
     private final AtomicBoolean mincoreSilent = new AtomicBoolean();
     /** Whether absolute paths, and relative ones, start on a local file system. */
-    private final boolean rootLocal;
-    private final boolean cwdLocal;
+    private final FileSystemKind rootFileSystem;
+    private final FileSystemKind cwdFileSystem;
 
     final LongAdder reads = new LongAdder();
-    /** Of {@link #reads}, those made in a batch through io_uring (see {@link ReadBatch}). */
+    /** Of {@link #reads}, those made in a batch through io_uring (see {@link RingBatch}). */
     final LongAdder readsBatched = new LongAdder();
     final LongAdder readsToPool = new LongAdder();
     final LongAdder opens = new LongAdder();
     final LongAdder opensToPool = new LongAdder();
     final LongAdder stats = new LongAdder();
     final LongAdder closes = new LongAdder();
+    /** Of {@link #closes}, those made in a batch through io_uring (see {@link RingBatch}). */
+    final LongAdder closesBatched = new LongAdder();
     final LongAdder sendfiles = new LongAdder();
     final LongAdder sendfilesNotCached = new LongAdder();
     final LongAdder refused = new LongAdder();
@@ -88,8 +91,8 @@ final class Inline {
 
     Inline() {
         Scratch scratch = Scratch.ofThisThread();
-        this.rootLocal = pathIsLocal(scratch, new byte[] {'/', 0});
-        this.cwdLocal = pathIsLocal(scratch, new byte[] {'.', 0});
+        this.rootFileSystem = fileSystemOf(scratch, new byte[] {'/', 0});
+        this.cwdFileSystem = fileSystemOf(scratch, new byte[] {'.', 0});
         int refusal = probeResolveCached(scratch);
         if (refusal != 0) {
             opensRefused(refusal);
@@ -133,11 +136,20 @@ final class Inline {
     }
 
     /**
-     * Whether a read tried here may wait for a batch ({@link ReadBatch}): not once io_uring was
+     * Whether a read tried here may wait for a batch ({@link RingBatch}): not once io_uring was
      * refused, and not while a test has an errno waiting for the next call tried.
      */
     boolean batchesReads() {
         return injectedErrno == 0 && !ringsRefused.get();
+    }
+
+    /**
+     * Whether a close of {@code file}, tried here, may wait for a batch: as a read may, and on a file
+     * system whose close runs no flush (io_uring hands any other to its own threads, and the batch
+     * would wait for them).
+     */
+    boolean batchesCloses(AioFile file) {
+        return batchesReads() && file.fileSystem == FileSystemKind.LOCAL_NO_FLUSH;
     }
 
     /**
@@ -149,8 +161,8 @@ final class Inline {
     void ringsRefused(String what, int errno) {
         if (ringsRefused.compareAndSet(false, true)) {
             if (RING_REFUSAL_TOLD.compareAndSet(false, true)) {
-                warn("io_uring refuses " + what + " here (" + Errno.name(errno) + "): reads tried first are made one"
-                        + " by one with preadv2, without batching");
+                warn("io_uring refuses " + what + " here (" + Errno.name(errno) + "): reads and closes tried first are"
+                        + " made one by one, without batching");
             }
         }
     }
@@ -284,7 +296,15 @@ final class Inline {
     }
 
     private boolean startsLocal(AioFile dir, String path) {
-        return path.startsWith("/") ? rootLocal : dir == null ? cwdLocal : dir.local;
+        return startsOn(dir, !path.isEmpty() && path.charAt(0) == '/').local();
+    }
+
+    /**
+     * The file system a path's lookup starts on: the root's for an absolute one, else the
+     * directory's, or the current directory's. An open tried here stays on it (RESOLVE_NO_XDEV).
+     */
+    private FileSystemKind startsOn(AioFile dir, boolean absolute) {
+        return absolute ? rootFileSystem : dir == null ? cwdFileSystem : dir.fileSystem;
     }
 
     /**
@@ -378,7 +398,7 @@ final class Inline {
             if (!pathOnly && (flags & Fcntl.O_NONBLOCK) == 0) {
                 Posix.fcntl(fd, Posix.F_SETFL, flags); // as asked: without the O_NONBLOCK added here
             }
-            OpenedFile opened = new OpenedFile(new AioFile(fd, name, flags, true), stat);
+            OpenedFile opened = new OpenedFile(new AioFile(fd, name, flags, startsOn(dir, cPath[0] == '/')), stat);
             handedOver = true;
             return opened;
         } finally {
@@ -627,44 +647,23 @@ final class Inline {
         }
     }
 
-    /** Whether the file system the descriptor is on is a local one (see the class comment). */
-    static boolean fdIsLocal(Scratch scratch, int fd) {
+    /** The kind of file system the descriptor is on (see the class comment). */
+    static FileSystemKind fileSystemOf(Scratch scratch, int fd) {
         try {
             Posix.fstatfs(fd, scratch.struct());
         } catch (LastErrorException e) {
-            return false;
+            return FileSystemKind.REMOTE;
         }
-        return localMagic(scratch.fields().getLong(0));
+        return FileSystemKind.of(scratch.fields().getLong(0));
     }
 
-    private static boolean pathIsLocal(Scratch scratch, byte[] path) {
+    private static FileSystemKind fileSystemOf(Scratch scratch, byte[] path) {
         try {
             Posix.statfs(path, scratch.struct());
         } catch (LastErrorException e) {
-            return false;
+            return FileSystemKind.REMOTE;
         }
-        return localMagic(scratch.fields().getLong(0));
-    }
-
-    /** {@code f_type} values from linux/magic.h of file systems that keep their data on this machine. */
-    private static boolean localMagic(long fType) {
-        return switch ((int) fType) {
-            case 0xEF53, // ext2, ext3, ext4
-                    0x58465342, // xfs
-                    0x9123683E, // btrfs
-                    0xF2F52010, // f2fs
-                    0x01021994, // tmpfs
-                    0x858458F6, // ramfs
-                    0x794C7630, // overlayfs
-                    0x2FC12FC1, // zfs
-                    0xCA451A4E, // bcachefs
-                    0xE0F5E1E2, // erofs
-                    0x73717368, // squashfs
-                    0x3153464A, // jfs
-                    0x52654973 // reiserfs
-                    -> true;
-            default -> false;
-        };
+        return FileSystemKind.of(scratch.fields().getLong(0));
     }
 
     private static void warn(String message) {

@@ -83,7 +83,7 @@ final class Posix {
         /** As above, with the path at an address ({@link Scratch#path}). */
         static native long syscall(long number, long dirfd, long path, long how, long size);
 
-        /** syscall(2) with six arguments: io_uring_setup and io_uring_enter (see {@link ReadRing}). */
+        /** syscall(2) with six arguments: io_uring_setup and io_uring_enter (see {@link BatchRing}). */
         static native long syscall(long number, long a, long b, long c, long d, long e, long f);
 
         /** As {@link Posix#preadv2}. */

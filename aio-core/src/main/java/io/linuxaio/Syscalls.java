@@ -57,7 +57,7 @@ final class Syscalls {
 
     /** A descriptor just opened on a worker, as an AioFile that knows whether its file system is local. */
     static AioFile adopt(Scratch scratch, int fd, String name, int flags) {
-        return new AioFile(fd, name, flags, Inline.fdIsLocal(scratch, fd));
+        return new AioFile(fd, name, flags, Inline.fileSystemOf(scratch, fd));
     }
 
     /** openat2(2) through syscall(2), {@code O_CLOEXEC} added; the new descriptor. */

@@ -208,7 +208,7 @@ class ReadBatchTest extends PageCacheTestBase {
         byte[] data = random(256 * BLOCK);
         AioFile file = openCached("many", data);
         List<Pending> reads = new ArrayList<>();
-        for (int i = 0; i < ReadBatch.CAPACITY * 3 + 5; i++) {
+        for (int i = 0; i < RingBatch.CAPACITY * 3 + 5; i++) {
             reads.add(new Pending((long) (i % 256) * BLOCK, BLOCK));
         }
         inCallback(() -> reads.forEach(r -> r.submit(aio, file)));

@@ -126,7 +126,7 @@ final class Fixtures {
 
     /**
      * {@link #openFds()} less the io_uring instances of completion contexts: a context keeps one
-     * for the reads its callbacks batch (see aio-core's ReadBatch), made at its first batch and
+     * for the reads its callbacks batch (see aio-core's RingBatch), made at its first batch and
      * closed with it, so one may appear while a test serves, and is no leak.
      */
     static List<String> openFdsButRings() {

@@ -10,28 +10,31 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * One io_uring instance used for nothing but reads tried first ({@code RWF_NOWAIT}): a batch of
- * them is queued here and made in one {@code io_uring_enter}, where each would otherwise cost a
- * {@code preadv2}. On a virtual machine entering the kernel is a large part of a cached read's
- * cost, and one entry for many reads is what lets one thread read faster than one system call a
- * read allows (see {@link ReadBatch}, which uses it).
+ * One io_uring instance used for nothing but calls tried first that cannot wait: reads with
+ * {@code RWF_NOWAIT} and closes on file systems with no flush on close. A batch of them is queued
+ * here and made in one {@code io_uring_enter}, where each would otherwise cost a system call
+ * ({@code preadv2}, {@code close}). On a virtual machine entering the kernel is a large part of a
+ * cached read's cost, and one entry for many calls is what lets one thread read faster than one
+ * system call a read allows (see {@link RingBatch}, which uses it).
  *
  * <p>Every read carries {@code RWF_NOWAIT}, so the kernel completes each inside the enter: with the
- * bytes, or with {@code EAGAIN} where it would have to wait (a page not cached, a lock). It never
- * hands one to its own io-wq threads, so nothing is left in flight once {@link #submit} returns;
- * should a kernel post a completion later after all, {@link #reap} waits for it rather than let a
- * buffer go while the kernel may still write to it. Files opened with {@code O_DIRECT}, whose
- * reads the kernel does complete later, are never read here ({@link Inline#triesReads}).
+ * bytes, or with {@code EAGAIN} where it would have to wait (a page not cached, a lock); a close
+ * with no flush to run completes there too. The kernel hands neither to its own io-wq threads, so
+ * nothing is left in flight once {@link #submit} returns; should a kernel post a completion later
+ * after all, {@link #reap} waits for it rather than let a buffer go while the kernel may still
+ * write to it. Files opened with {@code O_DIRECT}, whose reads the kernel does complete later, are
+ * never read here ({@link Inline#triesReads}).
  *
  * <p>Not thread-safe: one thread at a time uses it (a context's pollCb, under its lock). The
  * rings are shared memory with the kernel: the SQ tail and CQ head are stored with release
  * semantics, the CQ tail loaded with acquire, as the io_uring ABI asks.
  */
-final class ReadRing implements AutoCloseable {
+final class BatchRing implements AutoCloseable {
     /** The same numbers on every architecture: io_uring came after the tables were unified. */
     private static final long SYS_IO_URING_SETUP = 425;
     private static final long SYS_IO_URING_ENTER = 426;
     private static final int IORING_ENTER_GETEVENTS = 1;
+    private static final byte IORING_OP_CLOSE = 19;
     private static final byte IORING_OP_READ = 22;
     private static final long IORING_OFF_SQ_RING = 0;
     private static final long IORING_OFF_CQ_RING = 0x8000000L;
@@ -50,7 +53,7 @@ final class ReadRing implements AutoCloseable {
     /** What a reap hands each completion to. */
     @FunctionalInterface
     interface Completion {
-        /** The read queued with {@code tag} finished with {@code result}: bytes read, or minus an errno. */
+        /** The call queued with {@code tag} finished with {@code result}: bytes read (0 for a close), or minus an errno. */
         void completed(int tag, int result);
     }
 
@@ -65,13 +68,13 @@ final class ReadRing implements AutoCloseable {
     private final int cqTail;
     private final int cqMask;
     private final int cqes;
-    /** Reads queued since the last submit. */
+    /** Calls queued since the last submit. */
     private int queued;
-    /** Reads submitted whose completions have not been reaped. */
+    /** Calls submitted whose completions have not been reaped. */
     private int inFlight;
     private boolean closed;
 
-    private ReadRing(int fd, int sqEntries, Mapping sqRing, Mapping cqRing, Mapping entries, Memory params) {
+    private BatchRing(int fd, int sqEntries, Mapping sqRing, Mapping cqRing, Mapping entries, Memory params) {
         this.fd = fd;
         this.sqRing = sqRing;
         this.cqRing = cqRing;
@@ -90,13 +93,13 @@ final class ReadRing implements AutoCloseable {
     }
 
     /**
-     * Sets up a ring for {@code capacity} reads at a time (a power of two).
+     * Sets up a ring for {@code capacity} calls at a time (a power of two).
      *
      * @throws LastErrorException if the kernel refuses, with nothing left open: ENOSYS (too old),
      *     EPERM (a seccomp profile, or {@code kernel.io_uring_disabled}), EMFILE or ENOMEM (out of
      *     descriptors or memory)
      */
-    static ReadRing open(int capacity) throws LastErrorException {
+    static BatchRing open(int capacity) throws LastErrorException {
         try (Memory params = new Memory(PARAMS_BYTES)) {
             params.clear();
             long fd = Posix.Quiet.syscall(SYS_IO_URING_SETUP, capacity, Pointer.nativeValue(params), 0, 0, 0, 0);
@@ -120,7 +123,7 @@ final class ReadRing implements AutoCloseable {
                     cq = Mapping.of(ringFd, cqBytes, IORING_OFF_CQ_RING);
                 }
                 Mapping sqes = Mapping.of(ringFd, (long) SQE_BYTES * sqEntries, IORING_OFF_SQES);
-                return new ReadRing(ringFd, sqEntries, sq, cq, sqes, params);
+                return new BatchRing(ringFd, sqEntries, sq, cq, sqes, params);
             } catch (MappingFailed e) {
                 if (cq != null && cq != sq) {
                     cq.unmap();
@@ -148,27 +151,42 @@ final class ReadRing implements AutoCloseable {
      * memory alive until the completion is reaped, and queues no more than the capacity it asked
      * for between reaps.
      */
-    void add(int fileFd, long offset, long address, int length, int tag) {
-        int tail = (int) INT.get(sqRing.buffer, sqTail) + queued;
-        int at = (tail & sqMask) * SQE_BYTES;
+    void addRead(int fileFd, long offset, long address, int length, int tag) {
+        int at = next(IORING_OP_READ, fileFd, tag);
         ByteBuffer sqe = entries.buffer;
-        sqe.putLong(at, 0); // opcode, flags, ioprio: written whole, then the opcode
-        sqe.put(at, IORING_OP_READ);
-        sqe.putInt(at + 4, fileFd);
         sqe.putLong(at + 8, offset);
         sqe.putLong(at + 16, address);
         sqe.putInt(at + 24, length);
         sqe.putInt(at + 28, Posix.RWF_NOWAIT);
-        sqe.putLong(at + 32, tag);
-        sqe.putLong(at + 40, 0); // buf_index, personality, splice_fd_in
-        sqe.putLong(at + 48, 0);
-        sqe.putLong(at + 56, 0);
-        queued++;
     }
 
     /**
-     * Hands the queued reads to the kernel in one system call. Returns how many it took; those
-     * queued after them (the kernel stops at an error it meets before a read starts, or takes none
+     * Queues a close of {@code fd}; {@code tag} comes back with its completion, 0 or minus the
+     * errno. Only for a file system with no flush on close, which the kernel closes inside the
+     * enter ({@link FileSystemKind#LOCAL_NO_FLUSH}); another's it would hand to its own threads.
+     */
+    void addClose(int fileFd, int tag) {
+        next(IORING_OP_CLOSE, fileFd, tag);
+    }
+
+    /** The next free entry, zeroed but for its opcode, descriptor and tag; where it starts. */
+    private int next(byte opcode, int fileFd, int tag) {
+        int tail = (int) INT.get(sqRing.buffer, sqTail) + queued;
+        int at = (tail & sqMask) * SQE_BYTES;
+        ByteBuffer sqe = entries.buffer;
+        for (int i = 0; i < SQE_BYTES; i += 8) {
+            sqe.putLong(at + i, 0);
+        }
+        sqe.put(at, opcode);
+        sqe.putInt(at + 4, fileFd);
+        sqe.putLong(at + 32, tag);
+        queued++;
+        return at;
+    }
+
+    /**
+     * Hands the queued calls to the kernel in one system call. Returns how many it took; those
+     * queued after them (the kernel stops at an error it meets before a call starts, or takes none
      * if the call fails) are withdrawn, and the caller makes them another way.
      */
     int submit() {
@@ -194,7 +212,7 @@ final class ReadRing implements AutoCloseable {
     }
 
     /**
-     * Hands every completion of the submitted reads to {@code completion}. The kernel posts them
+     * Hands every completion of the submitted calls to {@code completion}. The kernel posts them
      * before {@link #submit} returns (see the class comment); any it has not posted yet are waited
      * for, so that no read is left writing into memory its caller lets go of.
      */
@@ -217,7 +235,7 @@ final class ReadRing implements AutoCloseable {
         }
     }
 
-    /** Reads submitted whose completions {@link #reap} has not handed on. */
+    /** Calls submitted whose completions {@link #reap} has not handed on. */
     int inFlight() {
         return inFlight;
     }

@@ -6,61 +6,64 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The reads into direct memory that callbacks of a running pollCb submit, tried first together as
- * that pollCb ends: one {@code io_uring_enter} for the lot ({@link ReadRing}), where each would
- * otherwise have cost a {@code preadv2(RWF_NOWAIT)} of its own. A callback that reads on (the next
- * chunk of a file, the next of many reads) is the common case of a loop under load, and its reads
- * cost no system call each.
+ * The reads into direct memory and the closes that callbacks of a running pollCb submit, made
+ * together as that pollCb ends: one {@code io_uring_enter} for the lot ({@link BatchRing}), where
+ * each would otherwise have cost a system call of its own ({@code preadv2(RWF_NOWAIT)},
+ * {@code close}). A callback that reads on (the next chunk of a file, the next of many reads) or
+ * is done with a file (a server that has sent a small one) is the common case of a loop under
+ * load, and its calls then cost no system call each.
  *
- * <p>Nothing about a read changes but when it is tried: its callback runs in a later pollCb, as
- * that of any read tried first inside pollCb does (see {@link Completions#addInline}); what the
- * page cache did not hold goes to a worker, the part that was read kept; and a read the ring could
- * not take is tried alone. A lone read is tried alone too, as one {@code preadv2} costs less than
- * setting up and entering a ring.
+ * <p>Nothing about a call changes but when it is made: its callback runs in a later pollCb, as
+ * that of any call made first inside pollCb does (see {@link Completions#addInline}); what the
+ * page cache did not hold goes to a worker, the part that was read kept; and a call the ring could
+ * not take is made alone. A lone call is made alone too, as one system call costs less than
+ * entering a ring. A close joins a batch only on a file system with no flush on close
+ * ({@link FileSystemKind#LOCAL_NO_FLUSH}): io_uring would hand another's to its own threads, and
+ * the batch would wait for them.
  *
  * <p>One per completion context, used only on the thread running its pollCb, under the pollCb
- * lock. The ring is set up at the first batch of two or more reads and closed with the context. A
+ * lock. The ring is set up at the first batch of two or more calls and closed with the context. A
  * kernel or seccomp profile that refuses io_uring switches batching off for the engine
  * ({@link Inline#ringsRefused}); a ring not set up for want of descriptors or memory is tried
- * again a second later, reads going one by one meanwhile.
+ * again a second later, calls going one by one meanwhile.
  */
-final class ReadBatch {
-    /** Reads tried in one enter: a pollCb's worth at the depths a loop keeps. */
+final class RingBatch {
+    /** Calls made in one enter: a pollCb's worth at the depths a loop keeps. */
     static final int CAPACITY = 64;
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Inline inline;
     private final WorkerPool pool;
-    private final BatchedRead[] reads = new BatchedRead[CAPACITY];
+    private final Batched[] calls = new Batched[CAPACITY];
     private int count;
-    private ReadRing ring;
+    private BatchRing ring;
     private long noRingUntil;
     private boolean closed;
 
-    ReadBatch(Inline inline, WorkerPool pool) {
+    RingBatch(Inline inline, WorkerPool pool) {
         this.inline = inline;
         this.pool = pool;
     }
 
     /**
-     * Adds a read whose request was counted in, holds its file and is marked to run; it is tried
-     * when pollCb ends, or now with those before it if the batch is full.
+     * Adds a read or a close whose request was counted in and is marked to run (a read holding its
+     * file); it is made when pollCb ends, or now with those before it if the batch is full.
      */
-    void add(BatchedRead read) {
+    void add(Batched call) {
         if (count == CAPACITY) {
             flush();
         }
-        reads[count++] = read;
+        calls[count++] = call;
     }
 
-    /** Whether reads wait to be tried as the running pollCb ends. */
+    /** Whether calls wait to be made as the running pollCb ends. */
     boolean pending() {
         return count > 0;
     }
 
     /**
-     * Tries every read added: finished ones are queued for the next pollCb, the rest handed to the
-     * workers. Never throws for a read: each reaches its callback.
+     * Makes every call added: finished ones are queued for the next pollCb, reads the page cache
+     * could not answer handed to the workers. Never throws for a call: each reaches its callback.
      */
     void flush() {
         if (count == 0) {
@@ -68,14 +71,17 @@ final class ReadBatch {
         }
         int n = count;
         try {
-            ReadRing r = n > 1 ? ring() : null;
+            BatchRing r = n > 1 ? ring() : null;
             int took = 0;
             if (r != null) {
                 long bytes = 0;
                 for (int i = 0; i < n; i++) {
-                    BatchedRead read = reads[i];
-                    r.add(read.file.fd(), read.offset, read.address, read.length, i);
-                    bytes += read.length;
+                    if (calls[i] instanceof BatchedRead read) {
+                        r.addRead(read.file.fd(), read.offset, read.address, read.length, i);
+                        bytes += read.length;
+                    } else {
+                        r.addClose(((BatchedClose) calls[i]).file.fd(), i);
+                    }
                 }
                 long started = System.nanoTime();
                 took = r.submit();
@@ -85,23 +91,36 @@ final class ReadBatch {
                 inline.countIfSlow(started + bytes);
             }
             for (int i = took; i < n; i++) {
-                tryAlone(reads[i], 0);
+                alone(calls[i]);
             }
         } finally {
             if (ring != null && ring.inFlight() > 0) {
                 // Only an Error (out of memory) thrown by a hand-over leaves completions unreaped;
-                // a new ring, rather than tags of this batch read against the next one's reads.
+                // a new ring, rather than tags of this batch read against the next one's calls.
                 ring.close();
                 ring = null;
             }
-            Arrays.fill(reads, 0, n, null);
+            Arrays.fill(calls, 0, n, null);
             count = 0;
         }
     }
 
-    /** The ring's answer for {@code reads[tag]}: the bytes read, or minus the errno. */
+    /** Makes {@code call} with a system call of its own, as it would have been without a batch. */
+    private void alone(Batched call) {
+        if (call instanceof BatchedRead read) {
+            tryAlone(read, 0);
+        } else {
+            ((BatchedClose) call).closeAlone(inline);
+        }
+    }
+
+    /** The ring's answer for {@code calls[tag]}: for a read the bytes read, for a close 0; or minus the errno. */
     private void completed(int tag, int result) {
-        BatchedRead read = reads[tag];
+        if (calls[tag] instanceof BatchedClose close) {
+            closed(close, result);
+            return;
+        }
+        BatchedRead read = (BatchedRead) calls[tag];
         if (result == read.length || result == 0) {
             inline.readsBatched.increment();
             inline.reads.increment();
@@ -120,6 +139,21 @@ final class ReadBatch {
         }
     }
 
+    private void closed(BatchedClose close, int result) {
+        if (result == -Errno.EINVAL || result == -Errno.ENOSYS || result == -Errno.EPERM) {
+            // A kernel from before IORING_OP_CLOSE (5.6), or a profile that allows reads but not
+            // this: the descriptor is still open, and close(2) closes it.
+            inline.ringsRefused("its closes", -result);
+            close.closeAlone(inline);
+            return;
+        }
+        inline.closes.increment();
+        if (result == 0) {
+            inline.closesBatched.increment();
+        }
+        close.finish(result); // an error still closed the descriptor, as close(2)'s does
+    }
+
     /**
      * Tries what is left of {@code read} after {@code done} bytes with a preadv2 of its own; only
      * within {@link #flush}, whose array holds the read, and so its buffer, until the flush ends.
@@ -135,7 +169,7 @@ final class ReadBatch {
     }
 
     /** The ring, set up at first use; null where there is none to be had now. */
-    private ReadRing ring() {
+    private BatchRing ring() {
         if (closed || !inline.batchesReads()) {
             return null; // refused since the ring was set up: it stays idle until the context closes
         }
@@ -151,7 +185,7 @@ final class ReadBatch {
             if (injected != 0) {
                 throw Posix.failure(injected);
             }
-            ring = ReadRing.open(CAPACITY);
+            ring = BatchRing.open(CAPACITY);
             noRingUntil = 0;
         } catch (LastErrorException e) {
             int errno = e.getErrorCode();
@@ -173,11 +207,46 @@ final class ReadBatch {
         }
     }
 
+    /** A call waiting in a batch. */
+    sealed interface Batched permits BatchedRead, BatchedClose {}
+
+    /**
+     * A close waiting in a batch: of a file opened for reading, on a file system with no flush on
+     * close, that no request uses any more.
+     */
+    static final class BatchedClose implements Batched {
+        final AioFile file;
+        final Request<Void> request;
+
+        BatchedClose(AioFile file, Request<Void> request) {
+            this.file = file;
+            this.request = request;
+        }
+
+        /** Closed with close(2), as an unbatched close tried first is. */
+        void closeAlone(Inline inline) {
+            try {
+                inline.close(file);
+            } catch (LastErrorException e) {
+                request.fail(AioException.of("close", file.path(), e));
+            }
+            request.completions.addInline(request);
+        }
+
+        /** Closed by the ring with {@code result}: 0, or minus the errno; queued for the next pollCb. */
+        void finish(int result) {
+            if (result < 0) {
+                request.fail(AioException.of("close", file.path(), Posix.failure(-result)));
+            }
+            request.completions.addInline(request);
+        }
+    }
+
     /**
      * A read waiting in a batch, and the work its request does if it goes to a worker: the rest of
      * the read after the {@code done} bytes tried first.
      */
-    static final class BatchedRead implements Request.Op<Integer> {
+    static final class BatchedRead implements Batched, Request.Op<Integer> {
         final AioFile file;
         final long offset;
         /** Kept until the read is made: the kernel writes into its memory. */
