@@ -74,6 +74,9 @@ class CloseBatchTest extends PageCacheTestBase {
         assertEquals(8, OpenDescriptors.beneath(dir));
         long batchedBefore = closesBatched();
         long closesBefore = aio.inlineStats().closes();
+        // Whether they wait for the pollCb's end; a ring refused at that end (an emulated machine,
+        // a seccomp profile) then makes them one by one.
+        boolean wait = batched(closes.get(0).file);
         int[] openInsideTheCallback = new int[1];
         inCallback(() -> {
             closes.forEach(c -> c.submit(aio));
@@ -88,9 +91,9 @@ class CloseBatchTest extends PageCacheTestBase {
         closes.forEach(c -> assertEquals(List.of(), c.outcome, "delivered by a later pollCb, not the one that submitted"));
         aio.pollCb();
         closes.forEach(c -> assertEquals(List.of("closed"), c.outcome));
-        boolean batched = batched(closes.get(0).file);
-        assertEquals(batched ? 8 : 0, openInsideTheCallback[0], batched ? "made as the pollCb ended" : "made one by one");
-        assertEquals(batched ? batchedBefore + 8 : batchedBefore, closesBatched());
+        assertEquals(wait ? 8 : 0, openInsideTheCallback[0], wait ? "made as the pollCb ended" : "made at once");
+        boolean ringMadeThem = batched(closes.get(0).file);
+        assertEquals(ringMadeThem ? batchedBefore + 8 : batchedBefore, closesBatched());
         assertEquals(closesBefore + 8, aio.inlineStats().closes(), "every one closed on the polling thread");
         assertEquals(0, aio.nreqs());
     }
