@@ -78,11 +78,13 @@ import java.util.function.BiConsumer;
  * they end.
  *
  * <p>A body of up to {@link Pipelines#WHOLE_BODY_MAX_BYTES} (one range of a file, or all) that the
- * page cache holds is read here ({@code LinuxAio.readIfCached}), over HTTP/1.1 straight in behind
- * its head's bytes, and leaves with its head as one complete response: most requests to a static
- * site are for such files, and a region costs each a request through the engine, a callback, a
- * chunk and three writes more, or the mmap, mincore and munmap that make a sendfile safe on the
- * loop.
+ * page cache holds is read whole, over HTTP/1.1 straight in behind its head's bytes, and leaves
+ * with its head as one complete response: most requests to a static site are for such files, and a
+ * region costs each a request through the engine, a callback, a chunk and three writes more, or
+ * the mmap, mincore and munmap that make a sendfile safe on the loop. Up to
+ * {@link Pipelines#READ_BODY_MAX_BYTES} the read is a request of its own, made with the other reads
+ * and closes of the loop's pass in one {@code io_uring_enter}; larger ones are tried on the spot
+ * ({@code LinuxAio.readIfCached}).
  */
 final class Exchange {
     static final String ALLOWED_METHODS = "GET, HEAD";
@@ -566,10 +568,19 @@ final class Exchange {
             send((FullHttpResponse) response);
             return;
         }
-        if (multipart == null && parts.get(0).length() <= Pipelines.WHOLE_BODY_MAX_BYTES
-                && sendWholeIfCached(file, response, parts.get(0))) {
-            return;
+        if (multipart == null && parts.get(0).length() <= Pipelines.WHOLE_BODY_MAX_BYTES) {
+            ByteRange part = parts.get(0);
+            if (part.length() <= Pipelines.READ_BODY_MAX_BYTES ? readWhole(file, response, part)
+                    : sendWholeIfCached(file, response, part)) {
+                return;
+            }
         }
+        sendRegions(file, response, parts, multipart);
+    }
+
+    /** Sends the body as regions of the file, read through the engine or sendfiled, and closes the file after. */
+    private void sendRegions(AioFile file, HttpResponse response, List<ByteRange> parts, MultipartRanges multipart) {
+        HttpHeaders out = response.headers();
         HttpUtil.setKeepAlive(out, request.protocolVersion(), keepAlive);
         responded = true;
         status = response.status().code();
@@ -589,24 +600,53 @@ final class Exchange {
     }
 
     /**
+     * Reads a small body with a request of its own, straight into the buffer it leaves in with its
+     * head as one complete response ({@link #wholeBuffer}), then closes the file. The read is made
+     * as this callback's pollCb ends, with the others its callbacks submit, in one
+     * {@code io_uring_enter}, and the file's close with them: under load a pass of the loop answers
+     * many small requests, and each then costs no read and no close system call of its own. A body
+     * the page cache does not hold is read by a worker, as a region's would be. False, with nothing
+     * sent and the file still open, if no direct memory is left for the buffer.
+     */
+    private boolean readWhole(AioFile file, HttpResponse response, ByteRange part) {
+        int length = (int) part.length();
+        ByteBuf whole = wholeBuffer(response, length);
+        if (whole == null) {
+            return false;
+        }
+        int bodyAt = whole.writerIndex();
+        submit(() -> aio.read(file, part.first(), whole.nioBuffer(bodyAt, length), (n, error) -> {
+            if (!ctx.channel().isActive()) {
+                whole.release();
+                close(file);
+                abandon();
+            } else if (error == null && n == length) {
+                whole.writerIndex(bodyAt + length);
+                sendWhole(file, response, whole, length);
+            } else {
+                // Failed, or the file shrank since its stat: the regions meet it as they meet any
+                // failed read, and end the connection, since the head they send promised more.
+                whole.release();
+                sendRegions(file, response, List.of(part), null);
+            }
+        }), () -> {
+            whole.release();
+            close(file);
+        });
+        return true;
+    }
+
+    /**
      * Sends a small body with its head as one complete response, if the page cache holds all of
-     * it: read here, on the loop, with no region, no chunk and no trip through the engine, and
-     * closes the file. Over HTTP/1.1 the body is read straight in behind the head's bytes
-     * ({@link ResponseHead}) and the one buffer written past the encoder, which has nothing to add
-     * to it; in an HTTP/2 stream the frame codec takes it as a full response. False, with nothing
-     * sent and the file still open, if any of it is not cached or no direct memory is left for it:
-     * the region then takes it, reading through the engine (and failing as a region does when
-     * memory stays short).
+     * it: read here, on the loop ({@code LinuxAio.readIfCached}), with no region, no chunk and no
+     * trip through the engine, and closes the file. False, with nothing sent and the file still
+     * open, if any of it is not cached or no direct memory is left for it: the region then takes
+     * it, reading through the engine (and failing as a region does when memory stays short).
      */
     private boolean sendWholeIfCached(AioFile file, HttpResponse response, ByteRange part) {
-        HttpUtil.setKeepAlive(response.headers(), request.protocolVersion(), keepAlive);
-        ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
         int length = (int) part.length();
-        ByteBuf whole;
-        try {
-            whole = encoder != null ? ResponseHead.withRoomFor(ctx.alloc(), response, length)
-                    : ctx.alloc().directBuffer(length, length);
-        } catch (OutOfMemoryError noDirectMemory) {
+        ByteBuf whole = wholeBuffer(response, length);
+        if (whole == null) {
             return false;
         }
         int bodyAt = whole.writerIndex();
@@ -622,17 +662,40 @@ final class Exchange {
             return false;
         }
         whole.writerIndex(bodyAt + length);
+        sendWhole(file, response, whole, length);
+        return true;
+    }
+
+    /**
+     * The buffer a whole body of {@code length} bytes leaves in: over HTTP/1.1 its head's bytes with
+     * room behind them ({@link ResponseHead}), written past the encoder, which has nothing to add; in
+     * an HTTP/2 stream the body alone, which the frame codec takes as a full response. Null if no
+     * direct memory is left for it.
+     */
+    private ByteBuf wholeBuffer(HttpResponse response, int length) {
+        HttpUtil.setKeepAlive(response.headers(), request.protocolVersion(), keepAlive);
+        ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
+        try {
+            return encoder != null ? ResponseHead.withRoomFor(ctx.alloc(), response, length)
+                    : ctx.alloc().directBuffer(length, length);
+        } catch (OutOfMemoryError noDirectMemory) {
+            return null;
+        }
+    }
+
+    /** Closes the file and sends {@code whole} (from {@link #wholeBuffer}, its {@code length} bytes of body read in). */
+    private void sendWhole(AioFile file, HttpResponse response, ByteBuf whole, int length) {
         close(file);
+        ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
         if (encoder == null) {
             send(new DefaultFullHttpResponse(HTTP_1_1, response.status(), whole, response.headers(),
                     EmptyHttpHeaders.INSTANCE));
-            return true;
+            return;
         }
         responded = true;
         status = response.status().code();
         bodyBytes = length;
         encoder.writeAndFlush(whole).addListener(this::written);
-        return true;
     }
 
     /**

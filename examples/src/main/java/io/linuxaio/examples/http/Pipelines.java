@@ -50,6 +50,15 @@ final class Pipelines {
      * sendfile took a 1 MiB response from 900 to 350 us of server CPU against 64 KiB chunks.
      */
     static final int WHOLE_BODY_MAX_BYTES = 64 * 1024;
+    /**
+     * Up to this, such a body is read with a request of its own rather than tried on the spot: the
+     * reads (and closes) of a loop's pass are then made in one io_uring_enter. Larger ones are
+     * not, by measurement (benchmarks/RESULTS.md): a pass then holds a buffer for each of its
+     * responses at once, and past 16 KiB Netty's adaptive allocator makes many of them anew, zeroed
+     * (32 KiB bodies served 0.78-0.98 of the requests reading on the spot did, 64 KiB 0.64-0.75),
+     * where 16 KiB served 1.04-1.10 and 1 KiB 1.02-1.14 of them.
+     */
+    static final int READ_BODY_MAX_BYTES = 16 * 1024;
     /** {@link FileServer#close()}'s grace. */
     static final long GRACE_MILLIS = 30_000;
 

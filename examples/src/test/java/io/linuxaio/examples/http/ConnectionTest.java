@@ -189,6 +189,36 @@ class ConnectionTest extends ServerTestBase {
         }
     }
 
+    /**
+     * A client gone while its small body (read with a request of its own, into the buffer the
+     * response would leave in) waits for the worker: when the read comes back the buffer is let go
+     * (the leak check fails the class otherwise) and the file closed. The only worker is held so
+     * that the client resets exactly between the file's open and its read.
+     */
+    @Test
+    void aClientGoneWhileItsSmallBodyIsReadLeavesNoFileOpenAndNoBuffer() throws Exception {
+        try (FileServer one = FileServer.builder(site.root).port(0).threads(1).aioThreads(1).start();
+             WorkerHold first = new WorkerHold(one.engine(), site.base.resolve("hold-small-first"));
+             RawHttp client = new RawHttp(one.localAddress())) {
+            LinuxAio engine = one.engine();
+            engine.inline(false); // the open and the read on the (held) worker: cached ones would not wait for it
+            await("the only worker is held", () -> engine.nready() == 0 && WorkerHold.threadsInFifoOpen() == 1);
+            client.request("GET", "/hello.txt");
+            await("the file's open waits for the worker", () -> engine.nready() == 1);
+            try (WorkerHold second = new WorkerHold(engine, site.base.resolve("hold-small-second"))) {
+                first.release(); // the worker opens the file, then waits in the second hold
+                await("the file is open and its body's read waits", () -> WorkerHold.threadsInFifoOpen() == 1
+                        && engine.nready() == 1);
+                client.socket.setSoLinger(true, 0);
+                client.close(); // a reset
+                await("the server saw the client go", () -> one.connections() == 0);
+                assertEquals(1, openFilesUnderRoot(one), "the file is open");
+            }
+            await("no file under the root is left open", () -> openFilesUnderRoot(one) == 0);
+            await("nothing left in the engine", () -> engine.nreqs() == 0);
+        }
+    }
+
     @Test
     void twoHundredConcurrentClientsGetExactBodies() throws Exception {
         CRC32 expected = new CRC32();
