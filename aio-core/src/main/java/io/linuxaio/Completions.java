@@ -296,14 +296,14 @@ final class Completions {
 
     /**
      * Whether this thread is inside a pollCb whose callbacks finished requests here (or batched
-     * reads): no wait sees those until a pollCb ends, so a drain called from such a callback (a
+     * reads and closes): no wait sees those until a pollCb ends, so a drain called from such a callback (a
      * context closed by its own callback) runs pollCb at once rather than sit out its patience.
      */
     private boolean finishedHere() {
         return pollingThread == Thread.currentThread() && (!deferred.isEmpty() || ringBatch.pending());
     }
 
-    /** After the drain: closes the eventfd, and the ring batched reads were made with. */
+    /** After the drain: closes the eventfd, and the ring of its batches. */
     void closeSignal() {
         pollLock.lock();
         try {

@@ -66,7 +66,7 @@ final class Inline {
     private static final AtomicBoolean RING_REFUSAL_TOLD = new AtomicBoolean();
     /** Whether mincore was found not to answer for some file (see {@link #mincoreAnswers}): warned once. */
     private final AtomicBoolean mincoreSilent = new AtomicBoolean();
-    /** Whether absolute paths, and relative ones, start on a local file system. */
+    /** The file systems absolute paths, and relative ones, start on. */
     private final FileSystemKind rootFileSystem;
     private final FileSystemKind cwdFileSystem;
 
@@ -153,8 +153,8 @@ final class Inline {
     }
 
     /**
-     * io_uring refused {@code what} with {@code errno}: reads are tried one by one from now on, in
-     * this engine. Said once for the process, as the reason (a kernel, a seccomp profile) is its.
+     * io_uring refused {@code what} with {@code errno}: reads and closes are made one by one from now
+     * on, in this engine. Said once for the process, as the reason (a kernel, a seccomp profile) is its.
      * Not counted in {@link #refused}: no read is refused, each is tried as before, and a container
      * whose default profile forbids io_uring is no fault to watch for; {@code readsBatched} stays 0.
      */

@@ -190,7 +190,7 @@ final class RingBatch {
         } catch (LastErrorException e) {
             int errno = e.getErrorCode();
             if (errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOMEM || errno == Errno.EAGAIN) {
-                noRingUntil = now + RETRY_NANOS; // reads go one by one meanwhile
+                noRingUntil = now + RETRY_NANOS; // calls go one by one meanwhile
             } else {
                 inline.ringsRefused("io_uring_setup", errno);
             }
