@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,15 +38,22 @@ class CloseBatchTest extends PageCacheTestBase {
         }
     }
 
-    /** Runs {@code submit} inside a callback of a pollCb, as a server done with the files of a pass's responses. */
-    private void inCallback(Runnable submit) throws AioException {
-        AtomicInteger ran = new AtomicInteger();
-        AioRequest<Void> nop = aio.nop((v, e) -> {
-            submit.run();
-            ran.incrementAndGet();
+    /**
+     * Submits every close inside one callback of a pollCb, and checks that none ran its callback
+     * there; how many descriptors beneath the test's directory were still open as the callback ended.
+     */
+    private int closeInOneCallback(List<PendingClose> closes) throws AioException {
+        int[] open = new int[1];
+        inCallback(() -> {
+            closes.forEach(c -> c.submit(aio));
+            try {
+                open[0] = OpenDescriptors.beneath(dir);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            closes.forEach(c -> assertEquals(List.of(), c.outcome, "no callback inside the submitting call"));
         });
-        await(aio, nop);
-        assertEquals(1, ran.get());
+        return open[0];
     }
 
     private List<PendingClose> openFiles(String prefix, int n) throws Exception {
@@ -77,21 +83,12 @@ class CloseBatchTest extends PageCacheTestBase {
         // Whether they wait for the pollCb's end; a ring refused at that end (an emulated machine,
         // a seccomp profile) then makes them one by one.
         boolean wait = batched(closes.get(0).file);
-        int[] openInsideTheCallback = new int[1];
-        inCallback(() -> {
-            closes.forEach(c -> c.submit(aio));
-            try {
-                openInsideTheCallback[0] = OpenDescriptors.beneath(dir);
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-            closes.forEach(c -> assertEquals(List.of(), c.outcome, "no callback inside the submitting call"));
-        });
+        int openInsideTheCallback = closeInOneCallback(closes);
         assertEquals(0, OpenDescriptors.beneath(dir), "every descriptor closed once the pollCb ended");
         closes.forEach(c -> assertEquals(List.of(), c.outcome, "delivered by a later pollCb, not the one that submitted"));
         aio.pollCb();
         closes.forEach(c -> assertEquals(List.of("closed"), c.outcome));
-        assertEquals(wait ? 8 : 0, openInsideTheCallback[0], wait ? "made as the pollCb ended" : "made at once");
+        assertEquals(wait ? 8 : 0, openInsideTheCallback, wait ? "made as the pollCb ended" : "made at once");
         boolean ringMadeThem = batched(closes.get(0).file);
         assertEquals(ringMadeThem ? batchedBefore + 8 : batchedBefore, closesBatched());
         assertEquals(closesBefore + 8, aio.inlineStats().closes(), "every one closed on the polling thread");
@@ -142,18 +139,10 @@ class CloseBatchTest extends PageCacheTestBase {
         }
         long batchedBefore = closesBatched();
         long closesBefore = aio.inlineStats().closes();
-        int[] openInsideTheCallback = new int[1];
-        inCallback(() -> {
-            closes.forEach(c -> c.submit(aio));
-            try {
-                openInsideTheCallback[0] = OpenDescriptors.beneath(dir);
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        });
+        int openInsideTheCallback = closeInOneCallback(closes);
         aio.pollCb();
         closes.forEach(c -> assertEquals(List.of("closed"), c.outcome));
-        assertEquals(0, openInsideTheCallback[0], "each closed in its own call");
+        assertEquals(0, openInsideTheCallback, "each closed in its own call");
         assertEquals(batchedBefore, closesBatched());
         assertEquals(closesBefore + 4, aio.inlineStats().closes(), "still closed on the polling thread");
         assertEquals(0, OpenDescriptors.beneath(dir));

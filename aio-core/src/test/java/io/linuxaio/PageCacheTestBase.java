@@ -11,6 +11,7 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 
 /**
@@ -111,6 +112,20 @@ abstract class PageCacheTestBase {
     }
 
     /** A file written, synced and read once, so that all of it is in the page cache; opened for reading. */
+    /**
+     * Runs {@code submit} inside a callback of a pollCb, as a reader going on from one read to the
+     * next does, or a server done with the files of a pass's responses.
+     */
+    void inCallback(Runnable submit) throws AioException {
+        AtomicInteger ran = new AtomicInteger();
+        AioRequest<Void> nop = aio.nop((v, e) -> {
+            submit.run();
+            ran.incrementAndGet();
+        });
+        await(aio, nop);
+        assertEquals(1, ran.get());
+    }
+
     AioFile openCached(String name, byte[] content) throws Exception {
         Path path = file(name, content);
         Files.readAllBytes(path);

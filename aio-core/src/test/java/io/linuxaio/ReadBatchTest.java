@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,17 +60,6 @@ class ReadBatchTest extends PageCacheTestBase {
             int from = (int) Math.min(offset, data.length);
             assertArrayEquals(Arrays.copyOfRange(data, from, from + expected), bytes());
         }
-    }
-
-    /** Runs {@code submit} inside a callback of a pollCb, as a reader going on from one read to the next does. */
-    private void inCallback(Runnable submit) throws AioException {
-        AtomicInteger ran = new AtomicInteger();
-        AioRequest<Void> nop = aio.nop((v, e) -> {
-            submit.run();
-            ran.incrementAndGet();
-        });
-        await(aio, nop);
-        assertEquals(1, ran.get());
     }
 
     private boolean ringsWork() {
