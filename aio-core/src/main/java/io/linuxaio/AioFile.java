@@ -19,11 +19,10 @@ public final class AioFile {
     /** The flags it was opened with; a read-only file may be closed on the submitting thread. */
     final int flags;
     /**
-     * Whether it lives on a local disk file system (see {@link Inline}): its stat and close then
-     * never wait for a server or a FUSE daemon, and may run on the submitting thread.
+     * The file system it lives on (see {@link Inline}): on a local one its stat and close never wait
+     * for a server or a FUSE daemon, and may run on the submitting thread. An open tried first (on
+     * the submitting thread) never leaves its directory's.
      */
-    final boolean local;
-    /** The file system it lives on; an open tried first (on the submitting thread) never leaves its directory's. */
     final FileSystemKind fileSystem;
     /** The file system refused {@code RWF_NOWAIT} for it: its reads all go to the workers. */
     volatile boolean noNowaitReads;
@@ -42,7 +41,6 @@ public final class AioFile {
         this.path = path;
         this.flags = flags;
         this.fileSystem = fileSystem;
-        this.local = fileSystem.local();
     }
 
     /** The path this file was opened with. */

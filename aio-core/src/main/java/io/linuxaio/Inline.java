@@ -296,7 +296,7 @@ final class Inline {
     }
 
     private boolean startsLocal(AioFile dir, String path) {
-        return startsOn(dir, !path.isEmpty() && path.charAt(0) == '/').local();
+        return startsOn(dir, path.startsWith("/")).local();
     }
 
     /**
@@ -431,7 +431,7 @@ final class Inline {
 
     /** Whether a stat of {@code file} is tried here. */
     boolean triesStat(AioFile file) {
-        return enabled && file.local;
+        return enabled && file.fileSystem.local();
     }
 
     Stat stat(Scratch scratch, AioFile file) {
@@ -447,7 +447,7 @@ final class Inline {
 
     /** Whether a close of {@code file} is tried here: opened for reading, on a local file system. */
     boolean triesClose(AioFile file) {
-        return enabled && file.local && file.readOnly();
+        return enabled && file.fileSystem.local() && file.readOnly();
     }
 
     void close(AioFile file) {
@@ -479,7 +479,7 @@ final class Inline {
      * mincore works, and it answers for this file.
      */
     boolean triesSendfile(AioFile file) {
-        return enabled && !mincoreRefused.get() && file.local && file.mincoreAnswers >= 0;
+        return enabled && !mincoreRefused.get() && file.fileSystem.local() && file.mincoreAnswers >= 0;
     }
 
     /**

@@ -62,6 +62,15 @@ class ReadBatchTest extends PageCacheTestBase {
         }
     }
 
+    /** Reads of the first {@code n} blocks, one each. */
+    private static List<Pending> blocks(int n) {
+        List<Pending> reads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            reads.add(new Pending((long) i * BLOCK, BLOCK));
+        }
+        return reads;
+    }
+
     private boolean ringsWork() {
         return aio.shared().inline.batchesReads();
     }
@@ -253,10 +262,7 @@ class ReadBatchTest extends PageCacheTestBase {
         AioFile file = openCached("close-inside", data);
         int ringsBefore = rings();
         AioContext context = aio.newContext();
-        List<Pending> reads = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            reads.add(new Pending((long) i * BLOCK, BLOCK));
-        }
+        List<Pending> reads = blocks(5);
         AioRequest<Void> nop = context.nop((v, e) -> {
             reads.forEach(r -> r.submit(context, file));
             context.close(); // drains: the batch is made and delivered before close returns
@@ -280,10 +286,7 @@ class ReadBatchTest extends PageCacheTestBase {
         AioFile file = openCached("close-no-wait", data);
         AioContext context = aio.newContext();
         context.completions.drainPatience = Duration.ofHours(1);
-        List<Pending> reads = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            reads.add(new Pending((long) i * BLOCK, BLOCK));
-        }
+        List<Pending> reads = blocks(3);
         byte[] heap = new byte[BLOCK];
         List<Object> heapOutcome = new ArrayList<>();
         AioRequest<Void> nop = context.nop((v, e) -> {

@@ -610,7 +610,8 @@ final class Exchange {
      */
     private boolean readWhole(AioFile file, HttpResponse response, ByteRange part) {
         int length = (int) part.length();
-        ByteBuf whole = wholeBuffer(response, length);
+        ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
+        ByteBuf whole = wholeBuffer(encoder, response, length);
         if (whole == null) {
             return false;
         }
@@ -622,7 +623,7 @@ final class Exchange {
                 abandon();
             } else if (error == null && n == length) {
                 whole.writerIndex(bodyAt + length);
-                sendWhole(file, response, whole, length);
+                sendWhole(encoder, file, response, whole, length);
             } else {
                 // Failed, or the file shrank since its stat: the regions meet it as they meet any
                 // failed read, and end the connection, since the head they send promised more.
@@ -645,7 +646,8 @@ final class Exchange {
      */
     private boolean sendWholeIfCached(AioFile file, HttpResponse response, ByteRange part) {
         int length = (int) part.length();
-        ByteBuf whole = wholeBuffer(response, length);
+        ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
+        ByteBuf whole = wholeBuffer(encoder, response, length);
         if (whole == null) {
             return false;
         }
@@ -662,19 +664,18 @@ final class Exchange {
             return false;
         }
         whole.writerIndex(bodyAt + length);
-        sendWhole(file, response, whole, length);
+        sendWhole(encoder, file, response, whole, length);
         return true;
     }
 
     /**
-     * The buffer a whole body of {@code length} bytes leaves in: over HTTP/1.1 its head's bytes with
-     * room behind them ({@link ResponseHead}), written past the encoder, which has nothing to add; in
-     * an HTTP/2 stream the body alone, which the frame codec takes as a full response. Null if no
-     * direct memory is left for it.
+     * The buffer a whole body of {@code length} bytes leaves in: over HTTP/1.1 (an {@code encoder}
+     * in the pipeline) its head's bytes with room behind them ({@link ResponseHead}), written past
+     * the encoder, which has nothing to add; in an HTTP/2 stream (no encoder) the body alone, which
+     * the frame codec takes as a full response. Null if no direct memory is left for it.
      */
-    private ByteBuf wholeBuffer(HttpResponse response, int length) {
+    private ByteBuf wholeBuffer(ChannelHandlerContext encoder, HttpResponse response, int length) {
         HttpUtil.setKeepAlive(response.headers(), request.protocolVersion(), keepAlive);
-        ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
         try {
             return encoder != null ? ResponseHead.withRoomFor(ctx.alloc(), response, length)
                     : ctx.alloc().directBuffer(length, length);
@@ -684,9 +685,8 @@ final class Exchange {
     }
 
     /** Closes the file and sends {@code whole} (from {@link #wholeBuffer}, its {@code length} bytes of body read in). */
-    private void sendWhole(AioFile file, HttpResponse response, ByteBuf whole, int length) {
+    private void sendWhole(ChannelHandlerContext encoder, AioFile file, HttpResponse response, ByteBuf whole, int length) {
         close(file);
-        ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
         if (encoder == null) {
             send(new DefaultFullHttpResponse(HTTP_1_1, response.status(), whole, response.headers(),
                     EmptyHttpHeaders.INSTANCE));
