@@ -3,8 +3,11 @@
 # single file, the servers taking turns DURATION seconds at a time for ROUNDS rounds, in the
 # opposite order every other round. http-bench.sh's two rounds cannot tell a lead of a few per cent
 # from this machine's spread (one round's ratio can move by a tenth); eight can. Prints each
-# round's requests/s and the server's CPU time per request, then for each peer ours ÷ it round by
-# round, their geometric mean, the lowest and highest, and every server's median CPU per request.
+# round's requests/s, the server's CPU time per request and the whole machine's (every process,
+# the client's and the kernel's softirq work included: on loopback a server that leaves its
+# sending to the client's acknowledgements has that time counted to the client), then for each
+# peer ours ÷ it round by round, their geometric mean, the lowest and highest, and every server's
+# median CPU per request, its own and the machine's.
 #
 # usage: benchmarks/turns-bench.sh           (from anywhere; build first with
 #                                              mvn -q -B -DskipTests package)
@@ -72,7 +75,14 @@ for server in "${SERVERS[@]}"; do
     --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$(server_port "$server")/$FILE"
 done
 
-# One line a server and round: round, server, requests/s, CPU µs per request, failed requests.
+# The machine's busy time so far, in clock ticks: user, nice, system, irq and softirq of all CPUs
+# (not idle or iowait, nor steal: time the hypervisor gave to other guests).
+machine_busy_ticks() {
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+}
+
+# One line a server and round: round, server, requests/s, the server's CPU µs per request, failed
+# requests, the machine's busy CPU µs per request.
 : >"$WORK/turns"
 for (( round = 1; round <= ROUNDS; round++ )); do
   order=("${SERVERS[@]}")
@@ -82,25 +92,30 @@ for (( round = 1; round <= ROUNDS; round++ )); do
   for server in "${order[@]}"; do
     out="$WORK/$server-$round.out"
     ticks_before=$(server_cpu_ticks "$server")
+    busy_before=$(machine_busy_ticks)
     run_wrk "$out" "$WORK/report.lua" "$DURATION" --timeout 10s \
       --threads "$WRK_THREADS" --connections "$CONNECTIONS" "http://127.0.0.1:$(server_port "$server")/$FILE"
+    busy=$(( $(machine_busy_ticks) - busy_before ))
     ticks=$(( $(server_cpu_ticks "$server") - ticks_before ))
-    line=$(awk -v r="$round" -v s="$server" -v rps="$(rps "$out")" -v t="$ticks" -v us="$TICK_US" \
+    line=$(awk -v r="$round" -v s="$server" -v rps="$(rps "$out")" -v t="$ticks" -v m="$busy" -v us="$TICK_US" \
       -v n="$(result_field "$out" requests)" -v bad="$(failed "$out")" \
-      'BEGIN { printf "%d %s %d %.0f %d", r, s, rps, t * us / n, bad }')
+      'BEGIN { printf "%d %s %d %.0f %d %.0f", r, s, rps, t * us / n, bad, m * us / n }')
     echo "$line" >>"$WORK/turns"
-    log "round $round: $server: $(cut -d' ' -f3 <<<"$line") req/s, $(cut -d' ' -f4 <<<"$line") µs CPU a request"
+    read -r _ _ rate cpu _ machine <<<"$line"
+    log "round $round: $server: $rate req/s, $cpu µs CPU a request ($machine µs of the machine's)"
   done
 done
 stop_all_servers
 
-echo "round server req/s cpu_us/req failed"
+echo "round server req/s cpu_us/req failed machine_us/req"
 cat "$WORK/turns"
 echo
 # For each peer, ours ÷ it in every round (both measured in the same round, minutes apart at most),
-# the geometric mean of those ratios, and the extremes; then each server's median CPU a request.
+# the geometric mean of those ratios, and the extremes; then each server's median CPU a request,
+# its own and the whole machine's.
 awk -v peers="${SERVERS[*]:1}" '
-  { rps[$1, $2] = $3; cpu[$2] = cpu[$2] " " $4; failed += $5; if ($1 > rounds) rounds = $1 }
+  { rps[$1, $2] = $3; cpu[$2] = cpu[$2] " " $4; failed += $5; machine[$2] = machine[$2] " " $6
+    if ($1 > rounds) rounds = $1 }
   function median(list,   v, n, i, j, t) {
     n = split(list, v, " ")
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
@@ -108,7 +123,8 @@ awk -v peers="${SERVERS[*]:1}" '
   }
   END {
     n = split(peers, p, " ")
-    printf "ours / peer, round by round, geometric mean [lowest, highest]; median CPU us/req (ours %s)\n", median(cpu["ours"])
+    printf "ours / peer, round by round, geometric mean [lowest, highest]; median CPU us/req:"
+    printf " server, machine (ours %s, %s)\n", median(cpu["ours"]), median(machine["ours"])
     for (i = 1; i <= n; i++) {
       line = ""; logsum = 0; lo = 1e9; hi = 0
       for (r = 1; r <= rounds; r++) {
@@ -116,7 +132,8 @@ awk -v peers="${SERVERS[*]:1}" '
         line = line sprintf(" %.2f", q); logsum += log(q)
         if (q < lo) lo = q; if (q > hi) hi = q
       }
-      printf "%-16s%s  mean %.2f [%.2f, %.2f]  cpu %s\n", p[i], line, exp(logsum / rounds), lo, hi, median(cpu[p[i]])
+      printf "%-16s%s  mean %.2f [%.2f, %.2f]  cpu %s, %s\n", p[i], line, exp(logsum / rounds), lo, hi,
+        median(cpu[p[i]]), median(machine[p[i]])
     }
     if (failed > 0) printf "failed requests: %d (see the turns above)\n", failed
   }' "$WORK/turns"
