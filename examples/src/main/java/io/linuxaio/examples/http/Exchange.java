@@ -570,9 +570,18 @@ final class Exchange {
         }
         if (multipart == null && parts.get(0).length() <= Pipelines.WHOLE_BODY_MAX_BYTES) {
             ByteRange part = parts.get(0);
-            if (part.length() <= Pipelines.READ_BODY_MAX_BYTES ? readWhole(file, response, part)
-                    : sendWholeIfCached(file, response, part)) {
-                return;
+            ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
+            ByteBuf whole = wholeBuffer(encoder, response, (int) part.length());
+            // No buffer, no direct memory: the regions take the body, failing as a region does if
+            // memory stays short.
+            if (whole != null) {
+                if (part.length() <= Pipelines.READ_BODY_MAX_BYTES) {
+                    readWhole(encoder, whole, file, response, part);
+                    return;
+                }
+                if (sendWholeIfCached(encoder, whole, file, response, part)) {
+                    return;
+                }
             }
         }
         sendRegions(file, response, parts, multipart);
@@ -600,21 +609,16 @@ final class Exchange {
     }
 
     /**
-     * Reads a small body with a request of its own, straight into the buffer it leaves in with its
-     * head as one complete response ({@link #wholeBuffer}), then closes the file. The read is made
+     * Reads a small body with a request of its own, straight into {@code whole}, the buffer it
+     * leaves in with its head as one complete response ({@link #wholeBuffer}), then closes the file. The read is made
      * as this callback's pollCb ends, with the others its callbacks submit, in one
      * {@code io_uring_enter}, and the file's close with them: under load a pass of the loop answers
      * many small requests, and each then costs no read and no close system call of its own. A body
-     * the page cache does not hold is read by a worker, as a region's would be. False, with nothing
-     * sent and the file still open, if no direct memory is left for the buffer.
+     * the page cache does not hold is read by a worker, as a region's would be.
      */
-    private boolean readWhole(AioFile file, HttpResponse response, ByteRange part) {
+    private void readWhole(ChannelHandlerContext encoder, ByteBuf whole, AioFile file, HttpResponse response,
+                           ByteRange part) {
         int length = (int) part.length();
-        ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
-        ByteBuf whole = wholeBuffer(encoder, response, length);
-        if (whole == null) {
-            return false;
-        }
         int bodyAt = whole.writerIndex();
         submit(() -> aio.read(file, part.first(), whole.nioBuffer(bodyAt, length), (n, error) -> {
             if (!ctx.channel().isActive()) {
@@ -622,7 +626,6 @@ final class Exchange {
                 close(file);
                 abandon();
             } else if (error == null && n == length) {
-                whole.writerIndex(bodyAt + length);
                 sendWhole(encoder, file, response, whole, length);
             } else {
                 // Failed, or the file shrank since its stat: the regions meet it as they meet any
@@ -634,23 +637,18 @@ final class Exchange {
             whole.release();
             close(file);
         });
-        return true;
     }
 
     /**
-     * Sends a small body with its head as one complete response, if the page cache holds all of
-     * it: read here, on the loop ({@code LinuxAio.readIfCached}), with no region, no chunk and no
+     * Sends a small body with its head as one complete response in {@code whole}, if the page
+     * cache holds all of it: read here, on the loop ({@code LinuxAio.readIfCached}), with no region, no chunk and no
      * trip through the engine, and closes the file. False, with nothing sent and the file still
-     * open, if any of it is not cached or no direct memory is left for it: the region then takes
-     * it, reading through the engine (and failing as a region does when memory stays short).
+     * open and {@code whole} released, if any of it is not cached: the region then takes it,
+     * reading through the engine.
      */
-    private boolean sendWholeIfCached(AioFile file, HttpResponse response, ByteRange part) {
+    private boolean sendWholeIfCached(ChannelHandlerContext encoder, ByteBuf whole, AioFile file, HttpResponse response,
+                                      ByteRange part) {
         int length = (int) part.length();
-        ChannelHandlerContext encoder = ctx.pipeline().context(HttpResponseEncoder.class);
-        ByteBuf whole = wholeBuffer(encoder, response, length);
-        if (whole == null) {
-            return false;
-        }
         int bodyAt = whole.writerIndex();
         boolean read = false;
         try {
@@ -663,7 +661,6 @@ final class Exchange {
         if (!read) {
             return false;
         }
-        whole.writerIndex(bodyAt + length);
         sendWhole(encoder, file, response, whole, length);
         return true;
     }
@@ -684,8 +681,12 @@ final class Exchange {
         }
     }
 
-    /** Closes the file and sends {@code whole} (from {@link #wholeBuffer}, its {@code length} bytes of body read in). */
+    /**
+     * Closes the file and sends {@code whole} (from {@link #wholeBuffer}), whose {@code length} bytes
+     * of body have been read in behind its writer index.
+     */
     private void sendWhole(ChannelHandlerContext encoder, AioFile file, HttpResponse response, ByteBuf whole, int length) {
+        whole.writerIndex(whole.writerIndex() + length);
         close(file);
         if (encoder == null) {
             send(new DefaultFullHttpResponse(HTTP_1_1, response.status(), whole, response.headers(),
