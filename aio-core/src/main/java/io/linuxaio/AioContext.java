@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * A completion context: where requests are submitted and where their callbacks run.
@@ -236,11 +237,11 @@ public class AioContext implements AutoCloseable {
         if ((mode & ~07777) != 0) {
             throw new IllegalArgumentException("mode has bits beyond 07777: 0" + Integer.toOctalString(mode));
         }
-        Attempt<AioFile> first = !inline.triesOpen(null, path, flags) ? null : scratch -> {
-            OpenedFile opened = inline.open(scratch, null, cPath, path, flags, 0);
-            return opened == null ? TO_POOL : opened.file();
-        };
-        return submit("open", path, null, scratch -> Syscalls.open(scratch, cPath, path, flags, mode), first, callback);
+        Request.Op<AioFile> op = scratch -> Syscalls.open(scratch, cPath, path, flags, mode);
+        if (inline.triesOpen(null, path, flags)) {
+            return openTriedFirst("open", path, null, cPath, flags, 0, op, OpenedFile::file, callback);
+        }
+        return submit("open", path, null, op, callback);
     }
 
     /**
@@ -270,12 +271,11 @@ public class AioContext implements AutoCloseable {
                                       AioCallback<? super AioFile> callback) {
         byte[] cPath = checkOpenat(path, flags, mode, resolve);
         String name = joinedName(dir, path);
-        Attempt<AioFile> first = !inline.triesOpen(dir, path, flags) ? null : scratch -> {
-            OpenedFile opened = inline.open(scratch, dir, cPath, name, flags, resolve);
-            return opened == null ? TO_POOL : opened.file();
-        };
-        return submit("openat", name, dir, scratch -> Syscalls.openat(scratch, dir, cPath, name, flags, mode, resolve),
-                first, callback);
+        Request.Op<AioFile> op = scratch -> Syscalls.openat(scratch, dir, cPath, name, flags, mode, resolve);
+        if (inline.triesOpen(dir, path, flags)) {
+            return openTriedFirst("openat", name, dir, cPath, flags, resolve, op, OpenedFile::file, callback);
+        }
+        return submit("openat", name, dir, op, callback);
     }
 
     /**
@@ -288,12 +288,29 @@ public class AioContext implements AutoCloseable {
                                              AioCallback<? super OpenedFile> callback) {
         byte[] cPath = checkOpenat(path, flags, mode, resolve);
         String name = joinedName(dir, path);
-        Attempt<OpenedFile> first = !inline.triesOpen(dir, path, flags) ? null : scratch -> {
-            OpenedFile opened = inline.open(scratch, dir, cPath, name, flags, resolve);
-            return opened == null ? TO_POOL : opened;
-        };
-        return submit("openat", name, dir, scratch -> Syscalls.openatStat(scratch, dir, cPath, name, flags, mode, resolve),
-                first, callback);
+        Request.Op<OpenedFile> op = scratch -> Syscalls.openatStat(scratch, dir, cPath, name, flags, mode, resolve);
+        if (inline.triesOpen(dir, path, flags)) {
+            return openTriedFirst("openat", name, dir, cPath, flags, resolve, op, opened -> opened, callback);
+        }
+        return submit("openat", name, dir, op, callback);
+    }
+
+    /**
+     * An open for reading, tried first without waiting for the disk: made with the others of the
+     * thread's batch where it has one ({@link Completions#batchOpen}), else alone, here; a worker
+     * runs {@code op} if the dentry cache cannot answer. {@code as} makes the result of the file
+     * and its stat.
+     */
+    private <T> AioRequest<T> openTriedFirst(String call, String name, AioFile dir, byte[] cPath, int flags, int resolve,
+                                             Request.Op<T> op, Function<OpenedFile, T> as,
+                                             AioCallback<? super T> callback) {
+        reserveFor(dir);
+        Request<T> request = new Request<>(completions, level, call, name, dir, op, callback);
+        RingBatch.BatchedOpen<T> open = new RingBatch.BatchedOpen<>(request, dir, cPath, flags, resolve, as);
+        if (!inline.batchesOpens() || !completions.batchOpen(open)) {
+            open.openAlone(inline, pool);
+        }
+        return request;
     }
 
     /** Bits of O_TMPFILE beyond O_DIRECTORY; with them openat2 takes a mode, as with O_CREAT. */

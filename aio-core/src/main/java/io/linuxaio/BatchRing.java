@@ -36,6 +36,7 @@ final class BatchRing implements AutoCloseable {
     private static final int IORING_ENTER_GETEVENTS = 1;
     private static final byte IORING_OP_CLOSE = 19;
     private static final byte IORING_OP_READ = 22;
+    private static final byte IORING_OP_OPENAT2 = 28;
     private static final long IORING_OFF_SQ_RING = 0;
     private static final long IORING_OFF_CQ_RING = 0x8000000L;
     private static final long IORING_OFF_SQES = 0x10000000L;
@@ -167,6 +168,23 @@ final class BatchRing implements AutoCloseable {
      */
     void addClose(int fileFd, int tag) {
         next(IORING_OP_CLOSE, fileFd, tag);
+    }
+
+    /**
+     * Queues an {@code openat2} of the NUL-terminated path at {@code pathAddress} relative to
+     * {@code dirFd}, with the {@code struct open_how} at {@code howAddress}; {@code tag} comes back
+     * with its completion, the new descriptor or minus the errno. The kernel copies both in as the
+     * call is taken, so the memory may be reused once {@link #submit} returns. Only for a read-only
+     * open whose {@code open_how} asks for {@code RESOLVE_CACHED}: the kernel then answers EAGAIN
+     * inside the enter where the lookup would need the disk, rather than hand the open to its own
+     * threads.
+     */
+    void addOpen(int dirFd, long pathAddress, long howAddress, int tag) {
+        int at = next(IORING_OP_OPENAT2, dirFd, tag);
+        ByteBuffer sqe = entries.buffer;
+        sqe.putLong(at + 8, howAddress);
+        sqe.putLong(at + 16, pathAddress);
+        sqe.putInt(at + 24, Posix.OPEN_HOW_BYTES);
     }
 
     /** The next free entry, zeroed but for its opcode, descriptor and tag; where it starts. */

@@ -108,6 +108,31 @@ final class Completions {
         ringBatch.add(call);
     }
 
+    /**
+     * An open tried first, made with the others of its batch: those of the running pollCb's
+     * callbacks as it ends, or, on the poller's thread outside a pollCb (an event loop handing on
+     * what its channels read), those of the loop's pass as the pollCb it schedules starts. False,
+     * with nothing done, where neither is to hand: it is then made alone.
+     */
+    boolean batchOpen(RingBatch.BatchedOpen<?> open) {
+        if (pollingThread == Thread.currentThread()) {
+            open.joinsBatch();
+            ringBatch.add(open);
+            return true;
+        }
+        if (poller == null || !poller.inPoller() || !pollLock.tryLock()) {
+            return false; // a thread of the caller's, or another thread's pollCb using the batch now
+        }
+        try {
+            open.joinsBatch();
+            ringBatch.add(open);
+        } finally {
+            pollLock.unlock();
+        }
+        schedulePoll();
+        return true;
+    }
+
     /** On the poller's thread, with results queued: a pollCb task on the poller, unless one is on its way. */
     private void schedulePoll() {
         if (pollScheduled.compareAndSet(false, true)) {
@@ -149,6 +174,9 @@ final class Completions {
         Thread outer = pollingThread;
         pollingThread = Thread.currentThread();
         try {
+            if (outer == null && ringBatch.pending()) {
+                makeOpensBatchedOutside();
+            }
             int limit = maxPollReqs;
             long maxNanos = maxPollNanos;
             long deadline = maxNanos == 0 ? 0 : System.nanoTime() + maxNanos;
@@ -177,6 +205,18 @@ final class Completions {
                 queueDeferred();
             }
             pollLock.unlock();
+        }
+    }
+
+    /**
+     * Under pollLock, as pollCb starts: makes the opens batched on the poller's thread since the
+     * last pollCb ({@link #batchOpen}), and queues what they finished for this pollCb to deliver.
+     */
+    private void makeOpensBatchedOutside() {
+        ringBatch.flush();
+        Request<?> request;
+        while ((request = deferred.poll()) != null) {
+            queue.add(request);
         }
     }
 
@@ -295,12 +335,23 @@ final class Completions {
     }
 
     /**
-     * Whether this thread is inside a pollCb whose callbacks finished requests here (or batched
-     * reads and closes): no wait sees those until a pollCb ends, so a drain called from such a callback (a
-     * context closed by its own callback) runs pollCb at once rather than sit out its patience.
+     * Whether this thread is inside a pollCb whose callbacks finished requests here, or calls wait
+     * in a batch: no wait sees those until a pollCb ends (or starts, for opens batched by the loop),
+     * so a drain called then (a context closed by its own callback, or by the loop's thread) runs
+     * pollCb at once rather than sit out its patience.
      */
     private boolean finishedHere() {
-        return pollingThread == Thread.currentThread() && (!deferred.isEmpty() || ringBatch.pending());
+        if (pollingThread == Thread.currentThread() && !deferred.isEmpty()) {
+            return true;
+        }
+        if (!pollLock.tryLock()) {
+            return false;
+        }
+        try {
+            return ringBatch.pending(); // made by a pollCb only, that of a callback or one the loop has yet to run
+        } finally {
+            pollLock.unlock();
+        }
     }
 
     /** After the drain: closes the eventfd, and the ring of its batches. */

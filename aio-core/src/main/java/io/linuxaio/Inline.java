@@ -76,6 +76,8 @@ final class Inline {
     final LongAdder readsToPool = new LongAdder();
     final LongAdder opens = new LongAdder();
     final LongAdder opensToPool = new LongAdder();
+    /** Of {@link #opens}, those made in a batch through io_uring (see {@link RingBatch}). */
+    final LongAdder opensBatched = new LongAdder();
     final LongAdder stats = new LongAdder();
     final LongAdder closes = new LongAdder();
     /** Of {@link #closes}, those made in a batch through io_uring (see {@link RingBatch}). */
@@ -109,7 +111,8 @@ final class Inline {
 
     InlineStats stats() {
         return new InlineStats(reads.sum(), readsToPool.sum(), opens.sum(), opensToPool.sum(), stats.sum(),
-                closes.sum(), sendfiles.sum(), sendfilesNotCached.sum(), refused.sum(), slow.sum(), readsBatched.sum());
+                closes.sum(), sendfiles.sum(), sendfilesNotCached.sum(), refused.sum(), slow.sum(), readsBatched.sum(),
+                opensBatched.sum());
     }
 
     /** Makes the next call tried here fail as if the kernel had said {@code errno}. */
@@ -358,17 +361,63 @@ final class Inline {
         }
     }
 
+    /**
+     * Whether an open tried here may wait for a batch ({@link RingBatch}), as a read may
+     * ({@link #batchesReads}); for one {@link #triesOpen} takes.
+     */
+    boolean batchesOpens() {
+        return batchesReads() && !opensRefused.get();
+    }
+
+    /**
+     * What an open made in a batch came to: {@code result} is the descriptor io_uring's openat2
+     * returned, made with {@link #triedFlags} and {@link #triedResolve}, or minus its errno. As
+     * {@link #open} answers: the new file and its stat, or null for a worker.
+     *
+     * @throws LastErrorException for an answer that is final (ENOENT, EACCES, ELOOP, ...)
+     */
+    OpenedFile openedInBatch(Scratch scratch, int result, AioFile dir, byte[] cPath, String name, int flags,
+                             int resolve) {
+        try {
+            OpenedFile opened = opened(scratch, result, dir, cPath, name, flags, resolve);
+            if (opened != null) {
+                opens.increment();
+                opensBatched.increment();
+            } else {
+                opensToPool.increment();
+            }
+            return opened;
+        } catch (LastErrorException finalAnswer) {
+            opens.increment();
+            throw finalAnswer;
+        }
+    }
+
+    /** The flags an open tried here is made with: a FIFO must not make it wait for a writer. */
+    static int triedFlags(int flags) {
+        return flags | ((flags & Fcntl.O_PATH) != 0 ? 0 : Fcntl.O_NONBLOCK);
+    }
+
+    /** The resolve flags an open tried here is made with: answered from the dentry cache, on its first file system. */
+    static int triedResolve(int resolve) {
+        return resolve | Resolve.RESOLVE_CACHED | Resolve.RESOLVE_NO_XDEV;
+    }
+
     private OpenedFile openOrNull(Scratch scratch, AioFile dir, byte[] cPath, String name, int flags, int resolve) {
-        boolean pathOnly = (flags & Fcntl.O_PATH) != 0;
         int injected = injectedErrno;
         int fd;
         if (injected != 0) {
             injectedErrno = 0;
             fd = -injected;
         } else {
-            fd = Syscalls.tryOpenat2(scratch, dir, cPath, flags | (pathOnly ? 0 : Fcntl.O_NONBLOCK), 0,
-                    resolve | Resolve.RESOLVE_CACHED | Resolve.RESOLVE_NO_XDEV);
+            fd = Syscalls.tryOpenat2(scratch, dir, cPath, triedFlags(flags), 0, triedResolve(resolve));
         }
+        return opened(scratch, fd, dir, cPath, name, flags, resolve);
+    }
+
+    /** The open tried here answered {@code fd}, or minus the errno: the file and its stat, or null for a worker. */
+    private OpenedFile opened(Scratch scratch, int fd, AioFile dir, byte[] cPath, String name, int flags, int resolve) {
+        boolean pathOnly = (flags & Fcntl.O_PATH) != 0;
         if (fd < 0) {
             int errno = -fd;
             boolean askedFor = errno == Errno.EAGAIN && (resolve & Resolve.RESOLVE_CACHED) != 0

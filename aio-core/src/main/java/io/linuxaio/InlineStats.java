@@ -25,6 +25,12 @@ package io.linuxaio;
  *                     together, in one {@code io_uring_enter} as that pollCb ended; 0 where
  *                     io_uring is refused (a seccomp profile, a kernel before 5.6), and reads are
  *                     then tried one by one
+ * @param opensBatched of {@code opens}, those made together in one {@code io_uring_enter}: opens
+ *                     a pollCb's callbacks submitted, made as it ended, and opens an
+ *                     {@link AioPoller}'s thread submitted outside a pollCb (an event loop's
+ *                     channels asking for files), made as the pollCb it then runs starts; 0 where
+ *                     io_uring is refused
  */
 public record InlineStats(long reads, long readsToPool, long opens, long opensToPool, long stats, long closes,
-                          long sendfiles, long sendfilesNotCached, long refused, long slow, long readsBatched) {}
+                          long sendfiles, long sendfilesNotCached, long refused, long slow, long readsBatched,
+                          long opensBatched) {}

@@ -1,9 +1,13 @@
 package io.linuxaio;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The reads into direct memory and the closes that callbacks of a running pollCb submit, made
@@ -35,6 +39,10 @@ final class RingBatch {
     private final Inline inline;
     private final WorkerPool pool;
     private final Batched[] calls = new Batched[CAPACITY];
+    /** The index in {@link #calls} of each call queued in the ring, in the order queued. */
+    private final int[] order = new int[CAPACITY];
+    /** Where the paths and {@code struct open_how}s of queued opens are, made at the first. */
+    private OpenArguments openArguments;
     private int count;
     private BatchRing ring;
     private long noRingUntil;
@@ -72,26 +80,42 @@ final class RingBatch {
         int n = count;
         try {
             BatchRing r = n > 1 ? ring() : null;
-            int took = 0;
             if (r != null) {
+                int queued = 0;
                 long bytes = 0;
+                int pathBytes = 0;
                 for (int i = 0; i < n; i++) {
-                    if (calls[i] instanceof BatchedRead read) {
+                    Batched call = calls[i];
+                    if (call instanceof BatchedRead read) {
                         r.addRead(read.file.fd(), read.offset, read.address, read.length, i);
                         bytes += read.length;
+                    } else if (call instanceof BatchedClose close) {
+                        r.addClose(close.file.fd(), i);
                     } else {
-                        r.addClose(((BatchedClose) calls[i]).file.fd(), i);
+                        BatchedOpen<?> open = (BatchedOpen<?>) call;
+                        if (pathBytes + open.cPath.length > OpenArguments.PATH_BYTES) {
+                            continue; // made alone below: the paths queued fill the memory kept for them
+                        }
+                        OpenArguments arguments = openArguments();
+                        r.addOpen(open.dirFd(), arguments.path(pathBytes, open.cPath), arguments.how(queued, open), i);
+                        pathBytes += open.cPath.length;
                     }
+                    order[queued++] = i;
                 }
                 long started = System.nanoTime();
-                took = r.submit();
+                int took = r.submit();
                 r.reap(this::completed);
                 // Slow as one call is, less the copying: a nanosecond a byte is a copy at 1 GB/s,
                 // far slower than memory, so that only a wait can take a batch past it.
                 inline.countIfSlow(started + bytes);
+                for (int q = 0; q < took; q++) {
+                    calls[order[q]] = null; // made, and handed on by completed()
+                }
             }
-            for (int i = took; i < n; i++) {
-                alone(calls[i]);
+            for (int i = 0; i < n; i++) {
+                if (calls[i] != null) {
+                    alone(calls[i]); // one the ring did not take, or all of them where there is no ring
+                }
             }
         } finally {
             if (ring != null && ring.inFlight() > 0) {
@@ -109,15 +133,31 @@ final class RingBatch {
     private void alone(Batched call) {
         if (call instanceof BatchedRead read) {
             tryAlone(read, 0);
+        } else if (call instanceof BatchedClose close) {
+            close.closeAlone(inline);
         } else {
-            ((BatchedClose) call).closeAlone(inline);
+            ((BatchedOpen<?>) call).openAlone(inline, pool);
         }
     }
 
-    /** The ring's answer for {@code calls[tag]}: for a read the bytes read, for a close 0; or minus the errno. */
+    private OpenArguments openArguments() {
+        if (openArguments == null) {
+            openArguments = new OpenArguments();
+        }
+        return openArguments;
+    }
+
+    /**
+     * The ring's answer for {@code calls[tag]}: for a read the bytes read, for a close 0, for an open
+     * the new descriptor; or minus the errno.
+     */
     private void completed(int tag, int result) {
         if (calls[tag] instanceof BatchedClose close) {
             closed(close, result);
+            return;
+        }
+        if (calls[tag] instanceof BatchedOpen<?> open) {
+            open.opened(result, inline, pool);
             return;
         }
         BatchedRead read = (BatchedRead) calls[tag];
@@ -205,10 +245,129 @@ final class RingBatch {
             ring.close();
             ring = null;
         }
+        if (openArguments != null) {
+            openArguments.memory.close();
+            openArguments = null;
+        }
     }
 
     /** A call waiting in a batch. */
-    sealed interface Batched permits BatchedRead, BatchedClose {}
+    sealed interface Batched permits BatchedRead, BatchedClose, BatchedOpen {}
+
+    /**
+     * Native memory for what the kernel reads of a batch's opens as it takes them: each one's path
+     * and {@code struct open_how}. Kept with the ring, as a batch of opens comes with every pass of
+     * a busy loop.
+     */
+    private static final class OpenArguments {
+        /** For the paths of one batch: a batch of longer ones makes the rest alone. */
+        static final int PATH_BYTES = 16 * 1024;
+        private static final int HOWS_BYTES = CAPACITY * Posix.OPEN_HOW_BYTES;
+
+        final Memory memory = new Memory(HOWS_BYTES + PATH_BYTES);
+        private final long address = Pointer.nativeValue(memory);
+        private final ByteBuffer bytes = memory.getByteBuffer(0, HOWS_BYTES + PATH_BYTES).order(ByteOrder.nativeOrder());
+
+        /** Copies {@code cPath}, NUL included, {@code at} bytes into the paths; its address. */
+        long path(int at, byte[] cPath) {
+            bytes.put(HOWS_BYTES + at, cPath);
+            return address + HOWS_BYTES + at;
+        }
+
+        /** Writes the {@code struct open_how} of the {@code slot}th open queued; its address. */
+        long how(int slot, BatchedOpen<?> open) {
+            int at = slot * Posix.OPEN_HOW_BYTES;
+            bytes.putLong(at, Integer.toUnsignedLong(Inline.triedFlags(open.flags) | Fcntl.O_CLOEXEC));
+            bytes.putLong(at + 8, 0); // no mode: only opens for reading are tried first
+            bytes.putLong(at + 16, Inline.triedResolve(open.resolve));
+            return address + at;
+        }
+    }
+
+    /**
+     * An open tried first, for reading only ({@link Inline#triesOpen}): made in a batch where the
+     * submitting thread has one, else alone; in either case handed to a worker where the dentry
+     * cache cannot answer. {@code as} makes the request's result of the file and its stat.
+     */
+    static final class BatchedOpen<T> implements Batched {
+        final Request<T> request;
+        final AioFile dir;
+        final byte[] cPath;
+        final int flags;
+        final int resolve;
+        private final Function<OpenedFile, T> as;
+        private boolean joinedBatch;
+
+        BatchedOpen(Request<T> request, AioFile dir, byte[] cPath, int flags, int resolve, Function<OpenedFile, T> as) {
+            this.request = request;
+            this.dir = dir;
+            this.cPath = cPath;
+            this.flags = flags;
+            this.resolve = resolve;
+            this.as = as;
+        }
+
+        int dirFd() {
+            return dir == null ? Posix.AT_FDCWD : dir.fd();
+        }
+
+        /** The ring answered {@code result}: the new descriptor, or minus the errno. */
+        void opened(int result, Inline inline, WorkerPool pool) {
+            if (result == -Errno.EINVAL || result == -Errno.ENOSYS || result == -Errno.EPERM) {
+                // Flags openat2 refuses, or a kernel whose ring has no openat2: openat2 alone sorts
+                // it out, and switches opens tried first off where the kernel refuses them.
+                openAlone(inline, pool);
+                return;
+            }
+            try {
+                finish(inline.openedInBatch(Scratch.ofThisThread(), result, dir, cPath, request.path, flags, resolve),
+                        pool);
+            } catch (LastErrorException finalAnswer) {
+                fail(finalAnswer);
+            }
+        }
+
+        /** Made with a system call of its own, as an open tried first without a batch is. */
+        void openAlone(Inline inline, WorkerPool pool) {
+            try {
+                finish(inline.open(Scratch.ofThisThread(), dir, cPath, request.path, flags, resolve), pool);
+            } catch (LastErrorException finalAnswer) {
+                fail(finalAnswer);
+            }
+        }
+
+        /** Opened here, queued for the next pollCb; or, for null, the worker's to open. */
+        private void finish(OpenedFile opened, WorkerPool pool) {
+            if (opened == null) {
+                pool.submit(request); // the directory stays held until the worker has opened
+                return;
+            }
+            request.succeed(as.apply(opened));
+            delivered();
+        }
+
+        private void fail(LastErrorException finalAnswer) {
+            request.fail(AioException.of(request.call, request.path, finalAnswer));
+            delivered();
+        }
+
+        /**
+         * Before it joins a batch, while nobody else has the request: it will be made whatever
+         * happens, so a cancel from now on only silences it (and the engine closes what it opened).
+         */
+        void joinsBatch() {
+            request.markRuns();
+            joinedBatch = true;
+        }
+
+        private void delivered() {
+            if (!joinedBatch) {
+                request.markRuns(); // made as it was submitted: a cancel cannot have come yet
+            }
+            request.completions.addInline(request);
+            request.releaseFiles();
+        }
+    }
 
     /**
      * A close waiting in a batch: of a file opened for reading, on a file system with no flush on

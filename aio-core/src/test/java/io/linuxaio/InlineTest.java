@@ -184,7 +184,7 @@ class InlineTest extends PageCacheTestBase {
         assertEquals(data.length, await(aio, aio.read(file, 0, ByteBuffer.allocateDirect(data.length), null)));
         assertTrue(await(aio, aio.stat(file, null)).isRegularFile());
         await(aio, aio.close(file, null));
-        assertEquals(new InlineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), aio.inlineStats());
+        assertEquals(new InlineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), aio.inlineStats());
         assertTrue(WorkerIo.rchar() - workersRead >= data.length, "the worker read it");
     }
 

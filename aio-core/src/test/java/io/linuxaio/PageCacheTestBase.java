@@ -111,7 +111,6 @@ abstract class PageCacheTestBase {
         return true;
     }
 
-    /** A file written, synced and read once, so that all of it is in the page cache; opened for reading. */
     /**
      * Runs {@code submit} inside a callback of a pollCb, as a reader going on from one read to the
      * next does, or a server done with the files of a pass's responses.
@@ -126,6 +125,7 @@ abstract class PageCacheTestBase {
         assertEquals(1, ran.get());
     }
 
+    /** A file written, synced and read once, so that all of it is in the page cache; opened for reading. */
     AioFile openCached(String name, byte[] content) throws Exception {
         Path path = file(name, content);
         Files.readAllBytes(path);

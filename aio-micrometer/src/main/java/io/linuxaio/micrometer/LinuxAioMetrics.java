@@ -38,7 +38,12 @@ import java.util.function.ToLongFunction;
  * <tr><td>{@code linuxaio.inline.to.pool} counter, tag {@code operation} = {@code read}, {@code open},
  *     {@code sendfile}</td><td>{@code linuxaio_inline_to_pool_total}</td>
  *     <td>requests tried there that would have waited for the disk and went to a worker (for
- *     sendfile: ranges cachestat found not all cached, read through the workers instead)</td></tr>
+ *     sendfile: ranges mincore found not all cached, read through the workers instead)</td></tr>
+ * <tr><td>{@code linuxaio.inline.batched} counter, tag {@code operation} = {@code read}, {@code open}</td>
+ *     <td>{@code linuxaio_inline_batched_total}</td>
+ *     <td>of those completed on the submitting thread, the ones made together in one
+ *     {@code io_uring_enter} ({@link io.linuxaio.InlineStats#readsBatched()},
+ *     {@link io.linuxaio.InlineStats#opensBatched()})</td></tr>
  * <tr><td>{@code linuxaio.inline.refused} counter</td><td>{@code linuxaio_inline_refused_total}</td>
  *     <td>calls the kernel refused the no-wait flags for (that path is then switched off)</td></tr>
  * <tr><td>{@code linuxaio.inline.slow} counter</td><td>{@code linuxaio_inline_slow_total}</td>
@@ -123,8 +128,9 @@ public final class LinuxAioMetrics implements MeterBinder {
         inline(registry, "linuxaio.inline.completed", "stat", InlineStats::stats, completed);
         inline(registry, "linuxaio.inline.completed", "close", InlineStats::closes, completed);
         inline(registry, "linuxaio.inline.completed", "sendfile", InlineStats::sendfiles, completed);
-        inline(registry, "linuxaio.inline.batched", "read", InlineStats::readsBatched,
-                "of the reads completed on the submitting thread, those made together in one io_uring_enter");
+        String batched = "of the requests completed on the submitting thread, those made together in one io_uring_enter";
+        inline(registry, "linuxaio.inline.batched", "read", InlineStats::readsBatched, batched);
+        inline(registry, "linuxaio.inline.batched", "open", InlineStats::opensBatched, batched);
         String toPool = "requests tried on the submitting thread that would have waited for the disk, sent to a worker";
         inline(registry, "linuxaio.inline.to.pool", "read", InlineStats::readsToPool, toPool);
         inline(registry, "linuxaio.inline.to.pool", "open", InlineStats::opensToPool, toPool);

@@ -111,6 +111,7 @@ class LinuxAioMetricsTest {
             assertCounter(registry, after, "linuxaio.inline.to.pool", "open", InlineStats::opensToPool);
             assertCounter(registry, after, "linuxaio.inline.completed", "sendfile", InlineStats::sendfiles);
             assertCounter(registry, after, "linuxaio.inline.batched", "read", InlineStats::readsBatched);
+            assertCounter(registry, after, "linuxaio.inline.batched", "open", InlineStats::opensBatched);
             assertCounter(registry, after, "linuxaio.inline.to.pool", "sendfile", InlineStats::sendfilesNotCached);
             assertCounter(registry, after, "linuxaio.inline.refused", null, InlineStats::refused);
             assertCounter(registry, after, "linuxaio.inline.slow", null, InlineStats::slow);
@@ -122,7 +123,7 @@ class LinuxAioMetricsTest {
         try (LinuxAio aio = new LinuxAio()) {
             MeterRegistry registry = new SimpleMeterRegistry();
             new LinuxAioMetrics(aio, Tags.of("engine", "files")).bindTo(registry);
-            assertEquals(16, registry.getMeters().size(), "2 gauges for the default context, 2 for the pool, 12 counters");
+            assertEquals(17, registry.getMeters().size(), "2 gauges for the default context, 2 for the pool, 13 counters");
             for (Meter meter : registry.getMeters()) {
                 assertEquals("files", meter.getId().getTag("engine"), meter.getId().toString());
             }

@@ -263,7 +263,7 @@ class StaticFileServerTest {
         }
         Pattern oneServed = Pattern.compile("static-file-server: status: connections=\\d+ responses=1 \\(1xx=0 2xx=1 3xx=0 "
                 + "4xx=0 5xx=0\\) sent=6 bytes; engine: nreqs=\\d+ nready=\\d+ npending=\\d+ nthreads=\\d+; inline: "
-                + "reads=\\d+ readsBatched=\\d+ readsToPool=\\d+ opens=\\d+ opensToPool=\\d+ stats=\\d+ closes=\\d+ sendfiles=\\d+ "
+                + "reads=\\d+ readsBatched=\\d+ readsToPool=\\d+ opens=\\d+ opensBatched=\\d+ opensToPool=\\d+ stats=\\d+ closes=\\d+ sendfiles=\\d+ "
                 + "sendfilesNotCached=\\d+ refused=0 slow=\\d+");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (Files.readString(stderr).lines().noneMatch(line -> oneServed.matcher(line).matches())) {

@@ -211,7 +211,8 @@ public final class FileServer implements AutoCloseable {
                 + counters.bodyBytes() + " bytes; engine: nreqs=" + nreqs + " nready=" + aio.nready()
                 + " npending=" + npending + " nthreads=" + aio.nthreads() + "; inline: reads=" + inline.reads()
                 + " readsBatched=" + inline.readsBatched() + " readsToPool=" + inline.readsToPool()
-                + " opens=" + inline.opens() + " opensToPool=" + inline.opensToPool() + " stats=" + inline.stats()
+                + " opens=" + inline.opens() + " opensBatched=" + inline.opensBatched() + " opensToPool="
+                + inline.opensToPool() + " stats=" + inline.stats()
                 + " closes=" + inline.closes() + " sendfiles="
                 + inline.sendfiles() + " sendfilesNotCached=" + inline.sendfilesNotCached() + " refused="
                 + inline.refused() + " slow=" + inline.slow();
