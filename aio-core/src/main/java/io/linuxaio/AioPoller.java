@@ -12,6 +12,12 @@ import java.util.concurrent.Executor;
  * {@code close()} called anywhere else, by the program or by the engine's own close, hands the
  * drain to the poller with {@link #execute} and waits for it. A poller that stops taking tasks must
  * close its contexts itself as it stops (an event loop shutting down closes what it watches).
+ *
+ * <p>A request completed on the poller's thread outside a pollCb is delivered by a pollCb task
+ * handed to {@link #execute}, which costs no system call where the loop takes its own tasks
+ * without a wakeup. An open for reading made there waits for that task and is made as it starts,
+ * with every other open made meanwhile, in one {@code io_uring_enter}: a poller should run its
+ * tasks once each pass of its I/O is done, as Netty's event loops do.
  */
 public interface AioPoller extends Executor {
     /**

@@ -11,15 +11,17 @@ import java.nio.ByteOrder;
 
 /**
  * One io_uring instance used for nothing but calls tried first that cannot wait: reads with
- * {@code RWF_NOWAIT} and closes on file systems with no flush on close. A batch of them is queued
- * here and made in one {@code io_uring_enter}, where each would otherwise cost a system call
- * ({@code preadv2}, {@code close}). On a virtual machine entering the kernel is a large part of a
+ * {@code RWF_NOWAIT}, opens with {@code RESOLVE_CACHED} and closes on file systems with no flush on
+ * close. A batch of them is queued here and made in one {@code io_uring_enter}, where each would
+ * otherwise cost a system call ({@code preadv2}, {@code openat2}, {@code close}). On a virtual machine entering the kernel is a large part of a
  * cached read's cost, and one entry for many calls is what lets one thread read faster than one
  * system call a read allows (see {@link RingBatch}, which uses it).
  *
  * <p>Every read carries {@code RWF_NOWAIT}, so the kernel completes each inside the enter: with the
- * bytes, or with {@code EAGAIN} where it would have to wait (a page not cached, a lock); a close
- * with no flush to run completes there too. The kernel hands neither to its own io-wq threads, so
+ * bytes, or with {@code EAGAIN} where it would have to wait (a page not cached, a lock); an open
+ * whose caller asked for {@code RESOLVE_CACHED} completes there with {@code EAGAIN} where the
+ * lookup needs the disk, and a close with no flush to run completes there too. The kernel hands
+ * none of them to its own io-wq threads, so
  * nothing is left in flight once {@link #submit} returns; should a kernel post a completion later
  * after all, {@link #reap} waits for it rather than let a buffer go while the kernel may still
  * write to it. Files opened with {@code O_DIRECT}, whose reads the kernel does complete later, are

@@ -103,7 +103,7 @@ final class Completions {
         return pollingThread == Thread.currentThread();
     }
 
-    /** From a callback of the running pollCb: a read or close to make with the others as pollCb ends. */
+    /** From a callback of the running pollCb: a read or close to make with the others as pollCb ends (opens: {@link #batchOpen}). */
     void batch(RingBatch.Batched call) {
         ringBatch.add(call);
     }

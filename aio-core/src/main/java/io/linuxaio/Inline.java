@@ -61,7 +61,7 @@ final class Inline {
     private final AtomicBoolean opensRefused = new AtomicBoolean();
     private final AtomicBoolean nowaitRefusedByAFileSystem = new AtomicBoolean();
     private final AtomicBoolean mincoreRefused = new AtomicBoolean();
-    /** io_uring was refused: reads and closes tried first are not batched (see {@link RingBatch}). */
+    /** io_uring was refused: reads, opens and closes tried first are not batched (see {@link RingBatch}). */
     private final AtomicBoolean ringsRefused = new AtomicBoolean();
     private static final AtomicBoolean RING_REFUSAL_TOLD = new AtomicBoolean();
     /** Whether mincore was found not to answer for some file (see {@link #mincoreAnswers}): warned once. */
@@ -156,7 +156,7 @@ final class Inline {
     }
 
     /**
-     * io_uring refused {@code what} with {@code errno}: reads and closes are made one by one from now
+     * io_uring refused {@code what} with {@code errno}: reads, opens and closes are made one by one from now
      * on, in this engine. Said once for the process, as the reason (a kernel, a seccomp profile) is its.
      * Not counted in {@link #refused}: no read is refused, each is tried as before, and a container
      * whose default profile forbids io_uring is no fault to watch for; {@code readsBatched} stays 0.
@@ -164,7 +164,7 @@ final class Inline {
     void ringsRefused(String what, int errno) {
         if (ringsRefused.compareAndSet(false, true)) {
             if (RING_REFUSAL_TOLD.compareAndSet(false, true)) {
-                warn("io_uring refuses " + what + " here (" + Errno.name(errno) + "): reads and closes tried first are"
+                warn("io_uring refuses " + what + " here (" + Errno.name(errno) + "): reads, opens and closes tried first are"
                         + " made one by one, without batching");
             }
         }

@@ -10,12 +10,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The reads into direct memory and the closes that callbacks of a running pollCb submit, made
- * together as that pollCb ends: one {@code io_uring_enter} for the lot ({@link BatchRing}), where
- * each would otherwise have cost a system call of its own ({@code preadv2(RWF_NOWAIT)},
- * {@code close}). A callback that reads on (the next chunk of a file, the next of many reads) or
- * is done with a file (a server that has sent a small one) is the common case of a loop under
- * load, and its calls then cost no system call each.
+ * The reads into direct memory, the opens for reading and the closes that callbacks of a running
+ * pollCb submit, made together as that pollCb ends: one {@code io_uring_enter} for the lot
+ * ({@link BatchRing}), where each would otherwise have cost a system call of its own
+ * ({@code preadv2(RWF_NOWAIT)}, {@code openat2(RESOLVE_CACHED)}, {@code close}). A callback that
+ * reads on (the next chunk of a file, the next of many reads) or is done with a file (a server that
+ * has sent a small one) is the common case of a loop under load, and its calls then cost no system
+ * call each. Opens an event loop's own thread submits outside a pollCb (its channels asking for
+ * files) join the batch too, and are made as the pollCb that loop runs next starts
+ * ({@link Completions#batchOpen}).
  *
  * <p>Nothing about a call changes but when it is made: its callback runs in a later pollCb, as
  * that of any call made first inside pollCb does (see {@link Completions#addInline}); what the
@@ -25,8 +28,8 @@ import java.util.function.Function;
  * ({@link FileSystemKind#LOCAL_NO_FLUSH}): io_uring would hand another's to its own threads, and
  * the batch would wait for them.
  *
- * <p>One per completion context, used only on the thread running its pollCb, under the pollCb
- * lock. The ring is set up at the first batch of two or more calls and closed with the context. A
+ * <p>One per completion context, used only under the pollCb lock: by the thread running its
+ * pollCb, or by its poller's thread adding an open between two. The ring is set up at the first batch of two or more calls and closed with the context. A
  * kernel or seccomp profile that refuses io_uring switches batching off for the engine
  * ({@link Inline#ringsRefused}); a ring not set up for want of descriptors or memory is tried
  * again a second later, calls going one by one meanwhile.
