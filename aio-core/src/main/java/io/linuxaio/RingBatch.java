@@ -29,10 +29,11 @@ import java.util.function.Function;
  * the batch would wait for them.
  *
  * <p>One per completion context, used only under the pollCb lock: by the thread running its
- * pollCb, or by its poller's thread adding an open between two. The ring is set up at the first batch of two or more calls and closed with the context. A
- * kernel or seccomp profile that refuses io_uring switches batching off for the engine
- * ({@link Inline#ringsRefused}); a ring not set up for want of descriptors or memory is tried
- * again a second later, calls going one by one meanwhile.
+ * pollCb, or by its poller's thread adding an open between two. The ring is set up at the first
+ * batch of two or more calls and closed with the context. A kernel or seccomp profile that
+ * refuses io_uring switches batching off for the engine ({@link Inline#ringsRefused}); a ring
+ * not set up for want of descriptors or memory is tried again a second later, calls going one by
+ * one meanwhile.
  */
 final class RingBatch {
     /** Calls made in one enter: a pollCb's worth at the depths a loop keeps. */

@@ -268,20 +268,7 @@ class InlineTest extends PageCacheTestBase {
         ExecutorService loop = Executors.newSingleThreadExecutor();
         Thread loopThread = loop.submit(Thread::currentThread).get();
         AioContext[] context = new AioContext[1];
-        AioPoller poller = new AioPoller() {
-            @Override
-            public void execute(Runnable task) {
-                loop.execute(task);
-            }
-
-            @Override
-            public boolean inPoller() {
-                return Thread.currentThread() == loopThread;
-            }
-
-            @Override
-            public void closing(AioContext closing) {}
-        };
+        AioPoller poller = new LoopPoller(loop, loopThread);
         context[0] = aio.newContext(poller);
         try {
             AioFile file = await(aio, aio.open(path.toString(), O_RDONLY, 0, null));

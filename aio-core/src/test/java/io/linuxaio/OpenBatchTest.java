@@ -133,20 +133,7 @@ class OpenBatchTest extends PageCacheTestBase {
     void opensOnTheLoopsThreadOutsideAPollCbAreMadeAsThePollCbItSchedulesStarts() throws Exception {
         ExecutorService loop = Executors.newSingleThreadExecutor();
         Thread loopThread = loop.submit(Thread::currentThread).get();
-        AioContext context = aio.newContext(new AioPoller() {
-            @Override
-            public void execute(Runnable task) {
-                loop.execute(task);
-            }
-
-            @Override
-            public boolean inPoller() {
-                return Thread.currentThread() == loopThread;
-            }
-
-            @Override
-            public void closing(AioContext closing) {}
-        });
+        AioContext context = aio.newContext(new LoopPoller(loop, loopThread));
         try {
             List<PendingOpen> opens = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
@@ -195,7 +182,8 @@ class OpenBatchTest extends PageCacheTestBase {
         PendingOpen outside = new PendingOpen("../" + dir.getFileName() + "/f1");
         PendingOpen last = new PendingOpen("f2");
         inCallback(() -> List.of(first, missing, outside, last).forEach(o -> o.submit(aio)));
-        aio.pollCb();
+        // A name the dentry cache has no entry for, not even a negative one, is looked up by a worker.
+        Polling.until(aio, () -> aio.nreqs() == 0);
 
         assertOpenedItsOwnFile(first, 0);
         assertOpenedItsOwnFile(last, 2);
