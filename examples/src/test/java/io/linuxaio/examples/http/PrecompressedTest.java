@@ -132,7 +132,7 @@ class PrecompressedTest extends EveryProtocolTestBase {
 
     /** Every open the server's engine has made, on a loop or by a worker, as its status line counts them. */
     private static long opens() {
-        Matcher counts = Pattern.compile(" opens=(\\d+) opensToPool=(\\d+)").matcher(server.statusLine());
+        Matcher counts = Pattern.compile(" opens=(\\d+) opensBatched=\\d+ opensToPool=(\\d+)").matcher(server.statusLine());
         assertTrue(counts.find(), server.statusLine());
         return Long.parseLong(counts.group(1)) + Long.parseLong(counts.group(2));
     }
