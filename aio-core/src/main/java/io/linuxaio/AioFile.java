@@ -31,6 +31,8 @@ public final class AioFile {
      * -1 no (then it is never sent with sendfile from an event loop; see {@code Inline}).
      */
     volatile byte mincoreAnswers;
+    /** Which file it reads, once a stat of it has said (see {@link MincoreMappings}); null until then. */
+    volatile FileIdentity identity;
     /** Requests using the descriptor, plus one held by the owner until close; CLOSING once close was asked. */
     private final AtomicInteger users = new AtomicInteger(1);
     /** What closes the descriptor once the last user is done; set by close, before the owner lets go. */

@@ -69,6 +69,8 @@ final class Inline {
     /** The file systems absolute paths, and relative ones, start on. */
     private final FileSystemKind rootFileSystem;
     private final FileSystemKind cwdFileSystem;
+    /** The mappings sendfile's page-cache checks are made on. */
+    final MincoreMappings mappings = new MincoreMappings();
 
     final LongAdder reads = new LongAdder();
     /** Of {@link #reads}, those made in a batch through io_uring (see {@link RingBatch}). */
@@ -447,7 +449,9 @@ final class Inline {
             if (!pathOnly && (flags & Fcntl.O_NONBLOCK) == 0) {
                 Posix.fcntl(fd, Posix.F_SETFL, flags); // as asked: without the O_NONBLOCK added here
             }
-            OpenedFile opened = new OpenedFile(new AioFile(fd, name, flags, startsOn(dir, cPath[0] == '/')), stat);
+            AioFile file = new AioFile(fd, name, flags, startsOn(dir, cPath[0] == '/'));
+            file.identity = FileIdentity.of(stat);
+            OpenedFile opened = new OpenedFile(file, stat);
             handedOver = true;
             return opened;
         } finally {
@@ -487,6 +491,7 @@ final class Inline {
         long started = System.nanoTime();
         try {
             Stat stat = Syscalls.statx(scratch, file.fd());
+            file.identity = FileIdentity.of(stat);
             stats.increment();
             return stat;
         } finally {
@@ -552,7 +557,7 @@ final class Inline {
             if (!mincoreAnswers(scratch, in)) {
                 return NOT_CACHED;
             }
-            if (!resident(scratch, in, offset, checked)) {
+            if (!resident(scratch, in, offset, checked, started)) {
                 if (!mincoreRefused.get()) { // a refusal counts as refused only
                     sendfilesNotCached.increment();
                 }
@@ -617,42 +622,78 @@ final class Inline {
     }
 
     /**
-     * Whether every page of the range is in the page cache and read in: a shared read-only mapping
-     * of it (which reads nothing), mincore of that, and its unmapping. A page past the end of the
-     * file is not in.
+     * Whether every page of the range is in the page cache and read in: mincore(2) of a read-only
+     * shared mapping of it (which reads nothing): one kept for the file ({@link MincoreMappings}),
+     * or one made for this check and unmapped after it. A page past the end of the file is not in.
      */
-    private boolean resident(Scratch scratch, AioFile in, long offset, long length) {
+    private boolean resident(Scratch scratch, AioFile in, long offset, long length, long now) {
         long start = offset - offset % PAGE;
         long span = offset + length - start;
-        int pages = (int) ((span + PAGE - 1) / PAGE);
-        long mapping = Posix.Quiet.mmap(0, span, Posix.PROT_READ, Posix.MAP_SHARED, in.fd(), start);
         int injected = injectedErrno;
         if (injected != 0) {
             injectedErrno = 0;
-            if (mapping != -1) {
-                Posix.Quiet.munmap(mapping, span);
+            return mappingFailed(injected);
+        }
+        if (MincoreMappings.keeps(in, offset + length)) {
+            MincoreMappings.Mapping mapping;
+            try {
+                mapping = mappings.acquire(in, identity(scratch, in), offset + length, now);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.ENOMEM) {
+                    return mappingFailed(e.getErrorCode());
+                }
+                mapping = null; // out of address space for a long mapping (RLIMIT_AS): map the range alone
             }
-            mapping = -1;
+            if (mapping != null) {
+                try {
+                    return allResident(scratch, mapping.address + start, span);
+                } finally {
+                    mapping.release();
+                }
+            }
         }
+        long mapping = Posix.Quiet.mmap(0, span, Posix.PROT_READ, Posix.MAP_SHARED, in.fd(), start);
         if (mapping == -1) {
-            return mappingFailed(injected != 0 ? injected : Native.getLastError());
+            return mappingFailed(Native.getLastError());
         }
-        ByteBuffer vector = scratch.bounceBuffer();
-        int r;
         try {
-            r = Posix.Quiet.mincore(mapping, span, Pointer.nativeValue(scratch.bounce()));
+            return allResident(scratch, mapping, span);
         } finally {
             Posix.Quiet.munmap(mapping, span);
         }
-        if (r != 0) {
+    }
+
+    /** mincore(2) of {@code span} bytes mapped at {@code address}: whether every page is in and read. */
+    private static boolean allResident(Scratch scratch, long address, long span) {
+        int pages = (int) ((span + PAGE - 1) / PAGE);
+        if (Posix.Quiet.mincore(address, span, Pointer.nativeValue(scratch.bounce())) != 0) {
             return false;
         }
+        ByteBuffer vector = scratch.bounceBuffer();
         for (int i = 0; i < pages; i++) {
             if ((vector.get(i) & 1) == 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Which file {@code in} reads: known from the stat its open made, or asked now of its descriptor
+     * (statx of an open file on a local file system waits for no disk) and kept.
+     */
+    private static FileIdentity identity(Scratch scratch, AioFile in) {
+        FileIdentity known = in.identity;
+        if (known == null) {
+            known = FileIdentity.of(Syscalls.statx(scratch, in.fd()));
+            in.identity = known;
+        }
+        return known;
+    }
+
+    /** Unmaps the mappings kept for sendfile's checks: the engine is closing. */
+    void close() {
+        mappings.close();
     }
 
     /** _LINUX_CAPABILITY_VERSION_3, and CAP_FOWNER's bit in the first word of a set. */

@@ -45,7 +45,9 @@ final class Syscalls {
         boolean handedOver = false;
         try {
             Stat stat = statx(scratch, fd);
-            OpenedFile opened = new OpenedFile(adopt(scratch, fd, name, flags), stat);
+            AioFile file = adopt(scratch, fd, name, flags);
+            file.identity = FileIdentity.of(stat);
+            OpenedFile opened = new OpenedFile(file, stat);
             handedOver = true;
             return opened;
         } finally {
