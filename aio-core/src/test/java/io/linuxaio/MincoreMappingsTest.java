@@ -1,8 +1,5 @@
 package io.linuxaio;
 
-import static io.linuxaio.Fcntl.O_CREAT;
-import static io.linuxaio.Fcntl.O_RDONLY;
-import static io.linuxaio.Fcntl.O_WRONLY;
 import static io.linuxaio.Polling.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,14 +23,6 @@ import org.junit.jupiter.api.Test;
 class MincoreMappingsTest extends PageCacheTestBase {
     MincoreMappingsTest() throws IOException {
         super("mappings-");
-    }
-
-    private AioFile open(Path path) throws Exception {
-        return await(aio, aio.open(path.toString(), O_RDONLY, 0, null));
-    }
-
-    private AioFile output() throws Exception {
-        return await(aio, aio.open(dir.resolve("out").toString(), O_WRONLY | O_CREAT, 0600, null));
     }
 
     /** Lines of /proc/self/maps that map {@code path} (or what was at it, deleted since). */

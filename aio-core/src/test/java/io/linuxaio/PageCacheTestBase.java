@@ -40,6 +40,16 @@ abstract class PageCacheTestBase {
         return files.write(name, content);
     }
 
+    /** {@code path} opened for reading. */
+    AioFile open(Path path) throws Exception {
+        return await(aio, aio.open(path.toString(), O_RDONLY, 0, null));
+    }
+
+    /** The file "out" in the directory, opened for writing: what a test sends to, as it would to a socket. */
+    AioFile output() throws Exception {
+        return await(aio, aio.open(dir.resolve("out").toString(), Fcntl.O_WRONLY | Fcntl.O_CREAT, 0600, null));
+    }
+
     static byte[] random(int size) {
         return DiskFiles.random(size);
     }
