@@ -77,6 +77,8 @@ final class MincoreMappings {
         Mapping made = new Mapping(address, length, now);
         if (closed || !makeRoom(now) || kept.putIfAbsent(identity, made) != null) {
             made.retire(); // used for this check only: unmapped when the caller lets go
+        } else if (closed && kept.remove(identity, made)) {
+            made.retire(); // the engine closed meanwhile, and its close may have swept before this was kept
         } else {
             startReaper();
         }
