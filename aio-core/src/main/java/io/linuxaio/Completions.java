@@ -297,6 +297,14 @@ final class Completions {
         return !queue.isEmpty() || batchLeft || count.get() == 0;
     }
 
+    /**
+     * Results in the queue that pollCb can take now: {@link #npending} counts a result as its
+     * worker starts adding it, this once it is linked. Walks the queue; on the polling thread, for tests.
+     */
+    int linked() {
+        return queue.size();
+    }
+
     /** Results waiting for pollCb: added and not yet delivered. */
     int npending() {
         return (int) Math.max(0, added.sum() - taken);
