@@ -1,6 +1,5 @@
 package io.linuxaio;
 
-import static io.linuxaio.Polling.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
+import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +30,14 @@ class MincoreMappingsTest extends PageCacheTestBase {
         return Files.readAllLines(Path.of("/proc/self/maps")).stream()
                 .filter(line -> line.endsWith(" " + name) || line.endsWith(" " + name + " (deleted)"))
                 .count();
+    }
+
+    private static long mapped(Path path) {
+        try {
+            return mappingsOf(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void assumeKept(AioFile file) {
@@ -64,9 +71,7 @@ class MincoreMappingsTest extends PageCacheTestBase {
         byte[] both = Files.readAllBytes(dir.resolve("out"));
         assertArrayEquals(data, Arrays.copyOfRange(both, 0, data.length));
         assertArrayEquals(data, Arrays.copyOfRange(both, data.length, both.length));
-        for (AioFile file : new AioFile[] {first, second, out}) {
-            await(aio, aio.close(file, null));
-        }
+        closeAll(first, second, out);
         assertEquals(1, mappingsOf(dir.resolve("twice")), "kept after its descriptors closed, for the next open");
     }
 
@@ -83,8 +88,7 @@ class MincoreMappingsTest extends PageCacheTestBase {
         assertEquals(before.sendfilesNotCached() + 1, aio.inlineStats().sendfilesNotCached());
         assertEquals(data.length, Files.size(dir.resolve("out")));
         assertEquals(1, mappingsOf(dir.resolve("evicted-later")), "checked on the mapping kept");
-        await(aio, aio.close(in, null));
-        await(aio, aio.close(out, null));
+        closeAll(in, out);
     }
 
     @Test
@@ -94,7 +98,7 @@ class MincoreMappingsTest extends PageCacheTestBase {
         assumeKept(old);
         AioFile out = output();
         assertEquals(200_000, aio.sendfileIfCached(old, 0, 200_000, out.fd()));
-        await(aio, aio.close(old, null));
+        closeAll(old);
         Files.delete(path);
         byte[] data = random(200_000);
         file("replaced", data); // written and synced: clean pages, dropped next
@@ -107,8 +111,7 @@ class MincoreMappingsTest extends PageCacheTestBase {
         byte[] sent = Files.readAllBytes(dir.resolve("out"));
         assertArrayEquals(data, Arrays.copyOfRange(sent, 200_000, sent.length));
         assertEquals(2, aio.shared().inline.mappings.size(), "one for each file: the deleted one until it is idle");
-        await(aio, aio.close(replacement, null));
-        await(aio, aio.close(out, null));
+        closeAll(replacement, out);
     }
 
     @Test
@@ -122,8 +125,7 @@ class MincoreMappingsTest extends PageCacheTestBase {
         assertEquals(1, mappingsOf(dir.resolve("growing")), "the short one replaced, not kept beside it");
         byte[] sent = Files.readAllBytes(dir.resolve("out"));
         assertArrayEquals(Arrays.copyOfRange(data, 5 << 20, 6 << 20), Arrays.copyOfRange(sent, 100_000, sent.length));
-        await(aio, aio.close(in, null));
-        await(aio, aio.close(out, null));
+        closeAll(in, out);
     }
 
     @Test
@@ -133,16 +135,12 @@ class MincoreMappingsTest extends PageCacheTestBase {
         assumeKept(in);
         AioFile out = output();
         assertEquals(100_000, aio.sendfileIfCached(in, 0, 100_000, out.fd()));
-        await(aio, aio.close(in, null));
+        closeAll(in);
         Files.delete(path);
         assertEquals(1, mappingsOf(path), "kept a moment after its file was deleted");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (mappingsOf(path) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(0, mappingsOf(path), "unmapped once idle, by the engine's own thread");
+        Polling.eventually("unmapped once idle, by the engine's own thread", () -> mapped(path) == 0);
         assertEquals(0, aio.shared().inline.mappings.size());
-        await(aio, aio.close(out, null));
+        closeAll(out);
     }
 
     @Test
@@ -151,8 +149,7 @@ class MincoreMappingsTest extends PageCacheTestBase {
         assumeKept(in);
         AioFile out = output();
         assertEquals(100_000, aio.sendfileIfCached(in, 0, 100_000, out.fd()));
-        await(aio, aio.close(in, null));
-        await(aio, aio.close(out, null));
+        closeAll(in, out);
         assertEquals(1, mappingsOf(dir.resolve("closing")));
         assertTrue(aio.shared().inline.mappings.reaperAlive());
         aio.close();

@@ -50,6 +50,13 @@ abstract class PageCacheTestBase {
         return await(aio, aio.open(dir.resolve("out").toString(), Fcntl.O_WRONLY | Fcntl.O_CREAT, 0600, null));
     }
 
+    /** Closes each through the engine, waiting for each close. */
+    void closeAll(AioFile... opened) throws Exception {
+        for (AioFile file : opened) {
+            await(aio, aio.close(file, null));
+        }
+    }
+
     static byte[] random(int size) {
         return DiskFiles.random(size);
     }

@@ -124,9 +124,7 @@ class SendfileIfCachedTest extends PageCacheTestBase {
             sentBySame = aio.sendfileIfCached(same, 0, data.length, out.fd());
         }
         assertEquals(data.length, sentBySame, "the same file opened by a thread mincore answers is sent");
-        for (AioFile file : new AioFile[] {evicted, cached, same, out}) {
-            await(aio, aio.close(file, null));
-        }
+        closeAll(evicted, cached, same, out);
     }
 
     @Test
